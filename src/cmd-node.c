@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cmd.h"
+#include "csi/identity.h"
+#include "csi/server.h"
+#include "node/host.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "util/version.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct node_state {
+	const char *sysroot;
+	struct utsname uts;
+	bool ready;
+	char *missing; /* what the last check found missing, to log only changes */
+};
+
+/*
+ * Ready once every kernel module and tool of the data path is present. Called
+ * only from the completion-queue thread (and once before serving), so the
+ * state needs no lock. Once ready it stays ready: modules are not unloaded
+ * under a running agent.
+ */
+static int node_probe(void *userdata)
+{
+	struct node_state *st = userdata;
+	struct strbuf missing = STRBUF_INIT;
+
+	if (st->ready)
+		return 1;
+	if (host_check(st->sysroot, st->uts.release, NULL, &missing) == 0) {
+		log_info("Node is ready: the kernel modules and tools of the data path are present");
+		st->ready = true;
+		strbuf_done(&missing);
+		return 1;
+	}
+	if (!st->missing || strcmp(st->missing, missing.buf) != 0)
+		log_warning("Node is not ready; missing on this host (kernel %s): %s. Install them "
+			    "(or load the modules) and the node becomes ready by itself.",
+			    st->uts.release, missing.buf);
+	free(st->missing);
+	st->missing = strbuf_detach(&missing);
+	return 0;
+}
+
+static const struct csi_method *const node_methods[] = {
+	&csi_identity_get_plugin_info,
+	&csi_identity_get_plugin_capabilities,
+	&csi_identity_probe,
+};
+
+static const struct csi_identity node_identity = {
+	.role = "node",
+	.probe = node_probe,
+};
+
+int node_main(int argc, char **argv)
+{
+	struct node_state st = { 0 };
+	struct csi_service service = {
+		.methods = node_methods,
+		.n_methods = ARRAY_SIZE(node_methods),
+		.identity = &node_identity,
+		.userdata = &st,
+	};
+	struct cmd_options o;
+	struct csi_server *srv = NULL;
+	int r;
+
+	r = cmd_parse(CMD_NODE, argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+
+	st.sysroot = o.sysroot;
+	if (uname(&st.uts) < 0)
+		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
+	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
+	node_probe(&st);
+
+	csi_inflight_init(&service.inflight);
+	r = csi_server_new(&(struct csi_server_config){ .endpoint = o.endpoint,
+							.workers = o.workers,
+							.shutdown_timeout_s = o.shutdown_timeout_s },
+			   &service, &srv);
+	if (r >= 0)
+		r = csi_server_run(srv);
+	csi_server_free(srv);
+	csi_inflight_done(&service.inflight);
+	free(st.missing);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

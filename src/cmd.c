@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/banned.h"
+
+#define DEFAULT_CONTROLLER_ENDPOINT "unix:///var/lib/csi/sockets/pluginproxy/csi.sock"
+#define DEFAULT_NODE_ENDPOINT "unix:///var/lib/kubelet/plugins/io.meshstor.csi.mesh/csi.sock"
+
+enum {
+	OPT_LOG_LEVEL = 0x100,
+	OPT_ENDPOINT,
+	OPT_WORKERS,
+	OPT_SHUTDOWN_TIMEOUT,
+	OPT_NODE_ID,
+	OPT_SYSROOT,
+};
+
+static void usage(enum cmd_role role)
+{
+	const char *name = role == CMD_CONTROLLER ? "controller" : "node";
+
+	printf("Usage: meshstor %s [OPTIONS]\n\n", name);
+	if (role == CMD_CONTROLLER)
+		printf("Serve the CSI Identity and Controller services: place volumes, never touch data.\n\n");
+	else
+		printf("Serve the CSI Identity and Node services: own this node's partitions,\n"
+		       "exports, imports, arrays and mounts.\n\n");
+	printf("  --csi-endpoint=unix:///PATH   socket to serve (env CSI_ENDPOINT; default\n"
+	       "                                %s)\n",
+	       role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT : DEFAULT_NODE_ENDPOINT);
+	printf("  --workers=N                   threads for slow CSI calls (1-64, default 4)\n"
+	       "  --shutdown-timeout=SECONDS    grace for in-flight calls on SIGTERM (default 30)\n"
+	       "  --log-level=LEVEL             error, warning, info (default) or debug\n");
+	if (role == CMD_NODE)
+		printf("  --node-id=NAME                this node's Kubernetes name (env NODE_NAME)\n"
+		       "  --sysroot=DIR                 where /sys and /lib/modules are (default /)\n");
+	printf("  -h, --help                    show this help\n");
+}
+
+static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_options *o)
+{
+	uint64_t v;
+	int r;
+
+	switch (opt) {
+	case OPT_LOG_LEVEL:
+		r = log_level_from_string(arg);
+		if (r < 0)
+			return log_error_errno(r, "Invalid --log-level '%s': expected error, warning, info or debug", arg);
+		log_max_level = r;
+		return 0;
+	case OPT_ENDPOINT:
+		o->endpoint = arg;
+		return 0;
+	case OPT_WORKERS:
+		if (parse_u64_range(arg, 1, 64, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --workers '%s': expected 1-64", arg);
+		o->workers = v;
+		return 0;
+	case OPT_SHUTDOWN_TIMEOUT:
+		if (parse_u64_range(arg, 0, 3600, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --shutdown-timeout '%s': expected 0-3600 seconds", arg);
+		o->shutdown_timeout_s = v;
+		return 0;
+	case OPT_NODE_ID:
+		o->node_id = arg;
+		return 0;
+	case OPT_SYSROOT:
+		o->sysroot = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
+{
+	static const struct option common[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "csi-endpoint", required_argument, NULL, OPT_ENDPOINT },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
+		{ "node-id", required_argument, NULL, OPT_NODE_ID },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ 0 },
+	};
+	int opt;
+
+	*o = (struct cmd_options){
+		.endpoint = getenv("CSI_ENDPOINT"),
+		.workers = 4,
+		.shutdown_timeout_s = 30,
+		.node_id = getenv("NODE_NAME"),
+		.sysroot = "/",
+	};
+	if (!o->endpoint || !o->endpoint[0])
+		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT :
+						       DEFAULT_NODE_ENDPOINT;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", common, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(role);
+			return 1;
+		}
+		if (opt == '?')
+			return -EINVAL;
+		if (role == CMD_CONTROLLER && (opt == OPT_NODE_ID || opt == OPT_SYSROOT))
+			return log_error_errno(-EINVAL, "--%s is an option of 'meshstor node' only",
+					       opt == OPT_NODE_ID ? "node-id" : "sysroot");
+		if (parse_one(role, opt, optarg, o) < 0)
+			return -EINVAL;
+	}
+	if (optind < argc)
+		return log_error_errno(-EINVAL, "Unexpected argument '%s'; see --help", argv[optind]);
+	if (role == CMD_NODE && (!o->node_id || !o->node_id[0]))
+		return log_error_errno(-EINVAL, "The node role needs --node-id or NODE_NAME");
+	return 0;
+}

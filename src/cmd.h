@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Options shared by the roles that serve CSI. */
+struct cmd_options {
+	const char *endpoint;
+	size_t workers;
+	unsigned shutdown_timeout_s;
+	const char *node_id; /* node role only */
+	const char *sysroot; /* node role only: prefix for /sys, /lib/modules */
+};
+
+enum cmd_role {
+	CMD_CONTROLLER,
+	CMD_NODE,
+};
+
+/*
+ * Parses argv for role. Returns 0 to go on, 1 when --help was printed (exit 0),
+ * or -EINVAL after printing what was wrong.
+ */
+int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o);
+
+int controller_main(int argc, char **argv);
+int node_main(int argc, char **argv);

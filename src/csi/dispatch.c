@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csi/dispatch.h"
+#include "csi/message.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+int csi_call_fail(struct csi_call *c, int r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (c->error_message)
+		return r;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return r;
+	c->error_message = arena_alloc(&c->arena, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(c->error_message, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void csi_reply_done(struct csi_reply *r)
+{
+	free(r->message);
+	free(r->body);
+	*r = (struct csi_reply){ 0 };
+}
+
+const struct csi_method *csi_service_find(const struct csi_service *s, const char *path,
+					  size_t path_len)
+{
+	for (size_t i = 0; i < s->n_methods; i++) {
+		const struct csi_method *m = s->methods[i];
+
+		if (strlen(m->path) == path_len && memcmp(m->path, path, path_len) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void reply_error(struct csi_reply *reply, int r, const char *message)
+{
+	reply->error = r < 0 ? r : -EIO;
+	reply->message = xstrdup(message ? message : strerror(-reply->error));
+}
+
+static void pack(const ProtobufCMessage *resp, struct csi_reply *reply)
+{
+	reply->body_len = protobuf_c_message_get_packed_size(resp);
+	reply->body = xmalloc(reply->body_len);
+	protobuf_c_message_pack(resp, reply->body);
+}
+
+static void run_handler(struct csi_service *s, const struct csi_method *m,
+			const ProtobufCMessage *req, uint64_t deadline_usec,
+			struct csi_reply *reply)
+{
+	struct csi_call c = {
+		.service = s,
+		.method = m,
+		.arena = ARENA_INIT,
+		.deadline_usec = deadline_usec,
+	};
+	ProtobufCMessage *resp = NULL;
+	int r;
+
+	r = m->handler(&c, req, &resp);
+	if (r >= 0 && !resp)
+		r = csi_call_fail(&c, -EIO, "%s produced no response", m->path);
+	if (r < 0)
+		reply_error(reply, r, c.error_message);
+	else
+		pack(resp, reply);
+	arena_done(&c.arena);
+}
+
+void csi_dispatch(struct csi_service *s, const struct csi_method *m, const uint8_t *body,
+		  size_t len, uint64_t deadline_usec, struct csi_reply *reply)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	ProtobufCMessage *req = NULL;
+	const char *vol = NULL;
+	int r;
+
+	*reply = (struct csi_reply){ 0 };
+	if (!m) {
+		reply_error(reply, -EOPNOTSUPP, "method not implemented by this MeshStor role");
+		return;
+	}
+	r = csi_message_decode(m->request, body, len, &err, &req);
+	if (r < 0) {
+		reply_error(reply, r, err.buf);
+		return;
+	}
+	if (m->volume_id) {
+		vol = m->volume_id(req);
+		if (vol && vol[0]) {
+			r = csi_inflight_acquire(&s->inflight, vol);
+			if (r < 0) {
+				strbuf_addf(&err, "an operation on volume '%s' is already in progress",
+					    vol);
+				reply_error(reply, r, err.buf);
+				goto out;
+			}
+		} else {
+			vol = NULL;
+		}
+	}
+	run_handler(s, m, req, deadline_usec, reply);
+	if (vol)
+		csi_inflight_release(&s->inflight, vol);
+out:
+	if (reply->error)
+		log_vol_debug(vol, "%s failed: %s", m->path, reply->message);
+	protobuf_c_message_free_unpacked(req, NULL);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stddef.h>
+
+#include "csi/dispatch.h"
+
+struct csi_server;
+
+struct csi_server_config {
+	const char *endpoint;	     /* "unix:///run/meshstor/csi.sock" */
+	size_t workers;		     /* threads for CSI_LANE_WORKER calls */
+	unsigned shutdown_timeout_s; /* grace for in-flight calls on SIGTERM */
+};
+
+/*
+ * Blocks SIGTERM and SIGINT in the calling thread (gRPC's threads inherit the
+ * mask), takes the lock beside the socket, removes a stale socket left by a
+ * crashed run, and starts serving s.
+ */
+int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
+		   struct csi_server **ret);
+
+/*
+ * Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight calls
+ * finish within the grace period, cancels what is left and returns 0.
+ */
+int csi_server_run(struct csi_server *srv);
+
+/* Tears down gRPC, removes the socket and releases the lock. NULL is a no-op. */
+void csi_server_free(struct csi_server *srv);

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util/log.h"
+#include "util/version.h"
+#include "util/banned.h"
+
+static void usage(void)
+{
+	printf("Usage: meshstor COMMAND [OPTIONS]\n\n"
+	       "MeshStor: replicated NVMe volumes for bare-metal Kubernetes, with the data\n"
+	       "path in the kernel (GPT, nvmet, NVMe-oF, MD RAID, XFS).\n\n"
+	       "Commands:\n"
+	       "  controller   run the CSI controller (one per cluster)\n"
+	       "  node         run the node agent (one per node)\n"
+	       "  version      print the version\n\n"
+	       "Run 'meshstor COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	/* A peer closing a socket mid-write must be an error return, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		usage();
+		return cmd ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("meshstor %s\n", MESHSTOR_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(cmd, "controller") == 0)
+		return controller_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "node") == 0)
+		return node_main(argc - 1, argv + 1);
+	log_error("Unknown command '%s'; run 'meshstor --help'", cmd);
+	return EXIT_FAILURE;
+}
