@@ -4,7 +4,6 @@
 
 #include "cmd.h"
 #include "csi/identity.h"
-#include "csi/server.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/version.h"
@@ -39,7 +38,6 @@ int controller_main(int argc, char **argv)
 		.identity = &controller_identity,
 	};
 	struct cmd_options o;
-	struct csi_server *srv = NULL;
 	int r;
 
 	r = cmd_parse(CMD_CONTROLLER, argc, argv, &o);
@@ -47,14 +45,6 @@ int controller_main(int argc, char **argv)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
 	log_info("meshstor %s starting as controller", MESHSTOR_VERSION);
-	csi_inflight_init(&service.inflight);
-	r = csi_server_new(&(struct csi_server_config){ .endpoint = o.endpoint,
-							.workers = o.workers,
-							.shutdown_timeout_s = o.shutdown_timeout_s },
-			   &service, &srv);
-	if (r >= 0)
-		r = csi_server_run(srv);
-	csi_server_free(srv);
-	csi_inflight_done(&service.inflight);
+	r = cmd_serve(&o, &service);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -7,7 +7,6 @@
 
 #include "cmd.h"
 #include "csi/identity.h"
-#include "csi/server.h"
 #include "node/host.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -37,7 +36,7 @@ static int node_probe(void *userdata)
 	if (st->ready)
 		return 1;
 	if (host_check(st->sysroot, st->uts.release, NULL, &missing) == 0) {
-		log_info("Node is ready: the kernel modules and tools of the data path are present");
+		log_info("Node is ready: the data path's kernel modules and tools are present");
 		st->ready = true;
 		strbuf_done(&missing);
 		return 1;
@@ -72,7 +71,6 @@ int node_main(int argc, char **argv)
 		.userdata = &st,
 	};
 	struct cmd_options o;
-	struct csi_server *srv = NULL;
 	int r;
 
 	r = cmd_parse(CMD_NODE, argc, argv, &o);
@@ -85,15 +83,7 @@ int node_main(int argc, char **argv)
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
 	node_probe(&st);
 
-	csi_inflight_init(&service.inflight);
-	r = csi_server_new(&(struct csi_server_config){ .endpoint = o.endpoint,
-							.workers = o.workers,
-							.shutdown_timeout_s = o.shutdown_timeout_s },
-			   &service, &srv);
-	if (r >= 0)
-		r = csi_server_run(srv);
-	csi_server_free(srv);
-	csi_inflight_done(&service.inflight);
+	r = cmd_serve(&o, &service);
 	free(st.missing);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "csi/server.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/banned.h"
@@ -52,7 +53,10 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 	case OPT_LOG_LEVEL:
 		r = log_level_from_string(arg);
 		if (r < 0)
-			return log_error_errno(r, "Invalid --log-level '%s': expected error, warning, info or debug", arg);
+			return log_error_errno(
+				r,
+				"Invalid --log-level '%s': expected error, warning, info or debug",
+				arg);
 		log_max_level = r;
 		return 0;
 	case OPT_ENDPOINT:
@@ -60,12 +64,15 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 		return 0;
 	case OPT_WORKERS:
 		if (parse_u64_range(arg, 1, 64, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --workers '%s': expected 1-64", arg);
+			return log_error_errno(-EINVAL, "Invalid --workers '%s': expected 1-64",
+					       arg);
 		o->workers = v;
 		return 0;
 	case OPT_SHUTDOWN_TIMEOUT:
 		if (parse_u64_range(arg, 0, 3600, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --shutdown-timeout '%s': expected 0-3600 seconds", arg);
+			return log_error_errno(
+				-EINVAL, "Invalid --shutdown-timeout '%s': expected 0-3600 seconds",
+				arg);
 		o->shutdown_timeout_s = v;
 		return 0;
 	case OPT_NODE_ID:
@@ -100,8 +107,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.sysroot = "/",
 	};
 	if (!o->endpoint || !o->endpoint[0])
-		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT :
-						       DEFAULT_NODE_ENDPOINT;
+		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT
+						     : DEFAULT_NODE_ENDPOINT;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", common, NULL)) != -1) {
 		if (opt == 'h') {
@@ -117,8 +124,28 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 			return -EINVAL;
 	}
 	if (optind < argc)
-		return log_error_errno(-EINVAL, "Unexpected argument '%s'; see --help", argv[optind]);
+		return log_error_errno(-EINVAL, "Unexpected argument '%s'; see --help",
+				       argv[optind]);
 	if (role == CMD_NODE && (!o->node_id || !o->node_id[0]))
 		return log_error_errno(-EINVAL, "The node role needs --node-id or NODE_NAME");
 	return 0;
+}
+
+int cmd_serve(const struct cmd_options *o, struct csi_service *service)
+{
+	const struct csi_server_config cfg = {
+		.endpoint = o->endpoint,
+		.workers = o->workers,
+		.shutdown_timeout_s = o->shutdown_timeout_s,
+	};
+	struct csi_server *srv = NULL;
+	int r;
+
+	csi_inflight_init(&service->inflight);
+	r = csi_server_new(&cfg, service, &srv);
+	if (r >= 0)
+		r = csi_server_run(srv);
+	csi_server_free(srv);
+	csi_inflight_done(&service->inflight);
+	return r;
 }

@@ -24,5 +24,10 @@ enum cmd_role {
  */
 int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o);
 
+struct csi_service;
+
+/* Serves service on o's endpoint until SIGTERM/SIGINT; returns 0 or -errno. */
+int cmd_serve(const struct cmd_options *o, struct csi_service *service);
+
 int controller_main(int argc, char **argv);
 int node_main(int argc, char **argv);

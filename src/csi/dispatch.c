@@ -16,18 +16,11 @@
 int csi_call_fail(struct csi_call *c, int r, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (c->error_message)
 		return r;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return r;
-	c->error_message = arena_alloc(&c->arena, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(c->error_message, (size_t)n + 1, fmt, ap);
+	c->error_message = arena_vprintf(&c->arena, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -110,7 +103,8 @@ void csi_dispatch(struct csi_service *s, const struct csi_method *m, const uint8
 		if (vol && vol[0]) {
 			r = csi_inflight_acquire(&s->inflight, vol);
 			if (r < 0) {
-				strbuf_addf(&err, "an operation on volume '%s' is already in progress",
+				strbuf_addf(&err,
+					    "an operation on volume '%s' is already in progress",
 					    vol);
 				reply_error(reply, r, err.buf);
 				goto out;

@@ -28,7 +28,8 @@ struct csi_method {
 	 */
 	const char *(*volume_id)(const ProtobufCMessage *req);
 	/* Builds the response in c->arena; returns 0 or -errno (see csi/status.h). */
-	int (*handler)(struct csi_call *c, const ProtobufCMessage *req, ProtobufCMessage **ret_resp);
+	int (*handler)(struct csi_call *c, const ProtobufCMessage *req,
+		       ProtobufCMessage **ret_resp);
 };
 
 /* What a role serves. Methods not in the table answer UNIMPLEMENTED. */
@@ -44,7 +45,7 @@ struct csi_call {
 	const struct csi_service *service;
 	const struct csi_method *method;
 	struct arena arena;
-	char *error_message; /* in the arena; first csi_call_fail() wins */
+	char *error_message;	/* in the arena; first csi_call_fail() wins */
 	uint64_t deadline_usec; /* CLOCK_MONOTONIC; UINT64_MAX when the caller set none */
 };
 
@@ -53,9 +54,9 @@ int csi_call_fail(struct csi_call *c, int r, const char *fmt, ...) _printf_(3, 4
 
 /* The outcome of one call, independent of the transport. */
 struct csi_reply {
-	int error;	/* 0 or -errno */
-	char *message;	/* malloc'd status message; NULL on success */
-	uint8_t *body;	/* malloc'd packed response; NULL on error */
+	int error;     /* 0 or -errno */
+	char *message; /* malloc'd status message; NULL on success */
+	uint8_t *body; /* malloc'd packed response; NULL on error */
 	size_t body_len;
 };
 

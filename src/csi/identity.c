@@ -37,7 +37,8 @@ static int get_plugin_capabilities(struct csi_call *c, const ProtobufCMessage *r
 	resp = arena_new(&c->arena, Csi__V1__GetPluginCapabilitiesResponse);
 	csi__v1__get_plugin_capabilities_response__init(resp);
 	resp->n_capabilities = id->n_services;
-	resp->capabilities = arena_new_array(&c->arena, Csi__V1__PluginCapability *, id->n_services);
+	resp->capabilities =
+		arena_new_array(&c->arena, Csi__V1__PluginCapability *, id->n_services);
 	for (size_t i = 0; i < id->n_services; i++) {
 		Csi__V1__PluginCapability *cap = arena_new(&c->arena, Csi__V1__PluginCapability);
 		Csi__V1__PluginCapability__Service *svc;

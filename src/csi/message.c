@@ -6,6 +6,7 @@
 
 /* No CSI message nests deeper than a handful of levels; hostile input might. */
 #define MAX_DEPTH 32
+#define MAX_FIELD ((1u << 29) - 1)
 
 int csi_utf8_check(const uint8_t *s, size_t len)
 {
@@ -83,7 +84,8 @@ static int check_wire(const ProtobufCMessageDescriptor *d, const uint8_t *p, con
 		uint64_t key, len;
 		int r;
 
-		if (read_varint(&p, end, &key) < 0)
+		/* Field numbers run from 1 to 2^29 - 1; protobuf-c lets an overlong 0 through. */
+		if (read_varint(&p, end, &key) < 0 || key >> 3 == 0 || key >> 3 > MAX_FIELD)
 			goto malformed;
 		switch (key & 7) {
 		case 0:
@@ -104,9 +106,7 @@ static int check_wire(const ProtobufCMessageDescriptor *d, const uint8_t *p, con
 		}
 		if (read_varint(&p, end, &len) < 0 || (uint64_t)(end - p) < len)
 			goto malformed;
-		f = key >> 3 <= UINT32_MAX ?
-			    protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3)) :
-			    NULL;
+		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3));
 		if (f && f->type == PROTOBUF_C_TYPE_STRING && csi_utf8_check(p, len) < 0) {
 			strbuf_addf(err, "field '%s' of %s is not valid UTF-8 text", f->name,
 				    d->name);

@@ -71,10 +71,10 @@ struct csi_server {
 
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	size_t live;	       /* struct rpc alive, including the pending request */
+	size_t live; /* struct rpc alive, including the pending request */
 	bool shutting_down;
-	bool shutdown_done;    /* the server's shutdown tag has completed */
-	char shutdown_tag;     /* its address is the tag */
+	bool shutdown_done; /* the server's shutdown tag has completed */
+	char shutdown_tag;  /* its address is the tag */
 };
 
 static void server_update(struct csi_server *srv, ssize_t live_delta, bool shutdown_done)
@@ -167,8 +167,8 @@ static uint64_t rpc_deadline_usec(const struct rpc *rpc)
 static void rpc_set_reply(struct rpc *rpc, const struct csi_reply *reply)
 {
 	if (reply->body) {
-		grpc_slice slice = grpc_slice_from_copied_buffer((const char *)reply->body,
-								 reply->body_len);
+		grpc_slice slice =
+			grpc_slice_from_copied_buffer((const char *)reply->body, reply->body_len);
 
 		/* The byte buffer takes its own reference to the slice. */
 		rpc->response = grpc_raw_byte_buffer_create(&slice, 1);
@@ -269,8 +269,8 @@ static void *cq_loop(void *arg)
 	struct csi_server *srv = arg;
 
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(srv->cq,
-							   gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		grpc_event ev = grpc_completion_queue_next(
+			srv->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		struct rpc *rpc = ev.tag;
 
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
@@ -311,19 +311,21 @@ static int take_socket(struct csi_server *srv)
 		return log_error_errno(-errno, "Failed to open lock file %s: %m", lock_path.buf);
 	if (flock(srv->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
-			return log_error_errno(-EBUSY,
-					       "Another meshstor process is serving %s (it holds %s); "
-					       "stop it first",
-					       srv->socket_path, lock_path.buf);
+			return log_error_errno(
+				-EBUSY,
+				"Another meshstor process is serving %s (it holds %s); "
+				"stop it first",
+				srv->socket_path, lock_path.buf);
 		return log_error_errno(-errno, "Failed to lock %s: %m", lock_path.buf);
 	}
 	if (lstat(srv->socket_path, &st) < 0)
-		return errno == ENOENT ? 0 :
-					 log_error_errno(-errno, "Failed to inspect %s: %m",
+		return errno == ENOENT ? 0
+				       : log_error_errno(-errno, "Failed to inspect %s: %m",
 							 srv->socket_path);
 	/* Whatever is there is not ours unless it is a socket. */
 	if (!S_ISSOCK(st.st_mode))
-		return log_error_errno(-EEXIST, "%s exists and is not a socket; refusing to replace it",
+		return log_error_errno(-EEXIST,
+				       "%s exists and is not a socket; refusing to replace it",
 				       srv->socket_path);
 	log_info("Removing stale socket %s left by an earlier run", srv->socket_path);
 	if (unlink(srv->socket_path) < 0)
@@ -381,7 +383,8 @@ int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 
 	r = csi_endpoint_parse(cfg->endpoint, &srv->socket_path);
 	if (r < 0) {
-		log_error("Invalid CSI endpoint '%s': expected unix:///absolute/path", cfg->endpoint);
+		log_error("Invalid CSI endpoint '%s': expected unix:///absolute/path",
+			  cfg->endpoint);
 		goto fail;
 	}
 

@@ -76,8 +76,7 @@ static bool module_available(const char *root, const char *release, const char *
 	return false;
 }
 
-int host_check(const char *root, const char *release, const char *search,
-	       struct strbuf *missing)
+int host_check(const char *root, const char *release, const char *search, struct strbuf *missing)
 {
 	size_t before = missing->len;
 

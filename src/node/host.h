@@ -15,8 +15,7 @@ extern const char *const host_required_tools[];
  * list). root prefixes /sys and /lib/modules, for tests. Returns 0 when all are
  * there, else -ENOENT with the missing pieces appended to missing.
  */
-int host_check(const char *root, const char *release, const char *search,
-	       struct strbuf *missing);
+int host_check(const char *root, const char *release, const char *search, struct strbuf *missing);
 
 /* True if the modules.dep or modules.builtin line names module (dashes = underscores). */
 bool host_modules_line_has(const char *line, const char *module);

@@ -38,23 +38,23 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Declare a cleanup function for a type whose destructor accepts NULL. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)             \
-	static inline void func##p(type *p)                 \
-	{                                                   \
-		if (*p)                                     \
-			func(*p);                           \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
 	}
 
-#define TAKE_PTR(p)                              \
-	({                                       \
-		__typeof__(p) _ptr_ = (p);       \
-		(p) = NULL;                      \
-		_ptr_;                           \
+#define TAKE_PTR(p)                        \
+	({                                 \
+		__typeof__(p) _ptr_ = (p); \
+		(p) = NULL;                \
+		_ptr_;                     \
 	})
 
-#define TAKE_FD(fd)                     \
-	({                              \
-		int _fd_ = (fd);        \
-		(fd) = -1;              \
-		_fd_;                   \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -1;       \
+		_fd_;            \
 	})
