@@ -1,0 +1,53 @@
+# The two commands of the README, and the build they stand on.
+#   make          build build/src/meshstor
+#   make check    install what is missing, build three ways, run every test
+#   make demo     install what is missing, build, run the demo
+#   make bench    run the benchmarks and print their figures
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+MESON_TEST  = meson test --print-errorlogs --num-processes 2
+
+.PHONY: all deps check demo bench fuzz clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+$(BUILD_ASAN)/build.ninja:
+	meson setup $(BUILD_ASAN) -Db_sanitize=address,undefined -Db_lundef=false
+
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+
+# Every suite on the normal build; unit, fuzz corpus and the endpoint tests
+# again under AddressSanitizer + UBSan; the corpus through libFuzzer itself.
+check: deps $(BUILD)/build.ninja $(BUILD_ASAN)/build.ninja $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD)
+	ninja -C $(BUILD_ASAN)
+	ninja -C $(BUILD_FUZZ) test/fuzz/fuzz-csi-request
+	scripts/run-tests $(BUILD) "" \
+		$(BUILD_ASAN) "unit fuzz integration" \
+		$(BUILD_FUZZ) "fuzz"
+
+demo: deps all
+	scripts/demo $(BUILD)/src/meshstor
+
+bench: deps all
+	bench/csi-endpoint/run $(BUILD)/src/meshstor
+
+# Fuzz request decoding for FUZZ_SECONDS (default 60), growing a scratch corpus.
+fuzz: deps $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ) test/fuzz/fuzz-csi-request
+	mkdir -p $(BUILD_FUZZ)/corpus
+	$(BUILD_FUZZ)/test/fuzz/fuzz-csi-request -max_total_time=$${FUZZ_SECONDS:-60} \
+		$(BUILD_FUZZ)/corpus test/fuzz/corpus/csi-request
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

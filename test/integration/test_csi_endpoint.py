@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""The CSI endpoint, end to end: the real meshstor binary serving its unix
+socket, called by a real gRPC client (grpcio). Usage: test_csi_endpoint.py MESHSTOR"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import grpc
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from csipb import csi  # noqa: E402
+
+MESHSTOR = os.environ.get("MESHSTOR") or (sys.argv.pop(1) if len(sys.argv) > 1 else None)
+DRIVER = "io.meshstor.csi.mesh"
+NODE_MODULES = ["nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10",
+                "xfs"]
+NODE_TOOLS = ["mdadm", "mkfs.xfs", "xfs_growfs", "wipefs"]
+
+
+class Server:
+    """One meshstor process serving a socket in a private temporary directory."""
+
+    def __init__(self, tmp, role="controller", args=(), env=None, sock="csi.sock"):
+        self.sock = os.path.join(tmp, sock)
+        self.log = open(os.path.join(tmp, "server.log"), "ab+")
+        cmd = [MESHSTOR, role, "--csi-endpoint", "unix://" + self.sock, *args]
+        if role == "node" and "--node-id" not in args:
+            cmd += ["--node-id", "test-node"]
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
+                                     env=env or os.environ.copy())
+
+    def wait_serving(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("meshstor exited with %d:\n%s" % (self.proc.returncode,
+                                                                       self.output()))
+            # A stale socket file may exist before the server listens: connect.
+            with socket.socket(socket.AF_UNIX) as probe:
+                try:
+                    probe.connect(self.sock)
+                    return self
+                except OSError:
+                    pass
+            time.sleep(0.02)
+        raise AssertionError("socket %s never appeared:\n%s" % (self.sock, self.output()))
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def channel(self):
+        return grpc.insecure_channel("unix://" + self.sock)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.log.close()
+
+
+def call(channel, path, request=b"", response=None, timeout=10):
+    """Unary call with raw bytes; returns the decoded response (or raw bytes)."""
+    raw = channel.unary_unary(path)(request if isinstance(request, bytes)
+                                    else request.SerializeToString(), timeout=timeout)
+    if response is None:
+        return raw
+    msg = response()
+    msg.ParseFromString(raw)
+    return msg
+
+
+class EndpointTest(unittest.TestCase):
+    def setUp(self):
+        self.tmpdir = tempfile.TemporaryDirectory(prefix="meshstor-endpoint-")
+        self.tmp = self.tmpdir.name
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            if s.proc.poll() is None:
+                s.stop(signal.SIGKILL)
+        self.tmpdir.cleanup()
+
+    def start(self, *args, **kw):
+        s = Server(self.tmp, *args, **kw)
+        self.servers.append(s)
+        return s.wait_serving()
+
+    def assert_code(self, code, fn, *args, **kw):
+        with self.assertRaises(grpc.RpcError) as cm:
+            fn(*args, **kw)
+        self.assertEqual(cm.exception.code(), code, cm.exception.details())
+        return cm.exception.details()
+
+    def test_identity(self):
+        s = self.start()
+        version = subprocess.run([MESHSTOR, "version"], check=True, capture_output=True,
+                                 text=True).stdout.split()[1]
+        with s.channel() as ch:
+            info = call(ch, "/csi.v1.Identity/GetPluginInfo", response=csi.GetPluginInfoResponse)
+            self.assertEqual(info.name, DRIVER)
+            self.assertEqual(info.vendor_version, version)
+            self.assertEqual(dict(info.manifest), {"role": "controller"})
+            caps = call(ch, "/csi.v1.Identity/GetPluginCapabilities",
+                        response=csi.GetPluginCapabilitiesResponse)
+            # No Controller RPC is implemented yet, so none may be advertised.
+            self.assertEqual(list(caps.capabilities), [])
+            probe = call(ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse)
+            self.assertTrue(probe.HasField("ready"))
+            self.assertTrue(probe.ready.value)
+
+    def test_unknown_methods_are_unimplemented(self):
+        s = self.start()
+        with s.channel() as ch:
+            for path in ["/csi.v1.Controller/CreateVolume", "/csi.v1.Node/NodeStageVolume",
+                         "/no.such.Service/Method", "/csi.v1.Identity/Nope"]:
+                self.assert_code(grpc.StatusCode.UNIMPLEMENTED, call, ch, path)
+            # The server is still fine afterwards.
+            self.assertEqual(call(ch, "/csi.v1.Identity/GetPluginInfo",
+                                  response=csi.GetPluginInfoResponse).name, DRIVER)
+
+    def test_malformed_requests_are_invalid_argument(self):
+        s = self.start()
+        bad = [b"\xff\xff\xff", b"\x0a\x05ab", b"\x00\x00", b"\x80\x00\x00", b"\x0b",
+               b"\x0a"]
+        with s.channel() as ch:
+            for body in bad:
+                details = self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, call, ch,
+                                           "/csi.v1.Identity/GetPluginInfo", body)
+                self.assertIn("GetPluginInfoRequest", details)
+            # Unknown but well-formed fields are skipped, as proto3 requires; their
+            # bytes are opaque, so even non-UTF-8 content is fine there.
+            self.assertEqual(call(ch, "/csi.v1.Identity/GetPluginInfo",
+                                  b"\x08\x01\x12\x01x\x1a\x02\xc3\x28",
+                                  response=csi.GetPluginInfoResponse).name, DRIVER)
+
+    def test_parallel_calls(self):
+        s = self.start()
+        errors = []
+
+        def worker():
+            try:
+                with s.channel() as ch:
+                    for _ in range(50):
+                        r = call(ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse)
+                        assert r.ready.value
+            except Exception as e:  # noqa: BLE001 -- collected and reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+    def test_sigterm_removes_socket_and_exits_zero(self):
+        s = self.start()
+        with s.channel() as ch:
+            call(ch, "/csi.v1.Identity/Probe")
+        self.assertEqual(s.stop(), 0)
+        self.assertFalse(os.path.exists(s.sock))
+        self.assertIn("All CSI calls finished", s.output() if not s.log.closed else
+                      open(os.path.join(self.tmp, "server.log")).read())
+
+    def test_second_instance_refuses_and_first_keeps_serving(self):
+        first = self.start()
+        second = Server(self.tmp)
+        self.servers.append(second)
+        self.assertEqual(second.proc.wait(20), 1)
+        self.assertIn("Another meshstor process is serving", second.output())
+        with first.channel() as ch:
+            self.assertEqual(call(ch, "/csi.v1.Identity/GetPluginInfo",
+                                  response=csi.GetPluginInfoResponse).name, DRIVER)
+
+    def test_restart_after_crash_reuses_stale_socket(self):
+        s = self.start()
+        s.stop(signal.SIGKILL)
+        self.assertTrue(os.path.exists(s.sock), "SIGKILL should leave the socket behind")
+        s2 = self.start()
+        with s2.channel() as ch:
+            self.assertEqual(call(ch, "/csi.v1.Identity/GetPluginInfo",
+                                  response=csi.GetPluginInfoResponse).name, DRIVER)
+        self.assertIn("Removing stale socket", s2.output())
+
+    def test_refuses_to_replace_a_file_that_is_not_a_socket(self):
+        path = os.path.join(self.tmp, "csi.sock")
+        with open(path, "w") as f:
+            f.write("precious")
+        s = Server(self.tmp)
+        self.servers.append(s)
+        self.assertEqual(s.proc.wait(20), 1)
+        self.assertIn("is not a socket", s.output())
+        with open(path) as f:
+            self.assertEqual(f.read(), "precious")
+
+    def test_bad_endpoint_and_options(self):
+        for args in (["controller", "--csi-endpoint", "tcp://127.0.0.1:1"],
+                     ["controller", "--csi-endpoint", "unix://relative.sock"],
+                     ["controller", "--workers", "0"],
+                     ["controller", "--log-level", "loud"],
+                     ["controller", "--node-id", "x"],
+                     ["node", "--csi-endpoint", "unix://" + os.path.join(self.tmp, "n.sock")],
+                     ["frobnicate"]):
+            env = {k: v for k, v in os.environ.items() if k != "NODE_NAME"}
+            r = subprocess.run([MESHSTOR, *args], capture_output=True, text=True, timeout=20,
+                               env=env)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn("error", r.stderr, args)
+        for args in (["--help"], ["controller", "--help"], ["node", "--help"], ["version"]):
+            r = subprocess.run([MESHSTOR, *args], capture_output=True, text=True, timeout=20)
+            self.assertEqual(r.returncode, 0, args)
+            self.assertTrue(r.stdout, args)
+
+    def node_probe(self, sysroot, path):
+        env = dict(os.environ, PATH=path)
+        s = self.start("node", ["--sysroot", sysroot], env=env)
+        with s.channel() as ch:
+            info = call(ch, "/csi.v1.Identity/GetPluginInfo", response=csi.GetPluginInfoResponse)
+            self.assertEqual(dict(info.manifest), {"role": "node"})
+            ready = call(ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse).ready.value
+        self.assertEqual(s.stop(), 0)
+        self.servers.remove(s)
+        return ready, s
+
+    def test_node_probe_follows_host_dependencies(self):
+        root = os.path.join(self.tmp, "root")
+        bindir = os.path.join(self.tmp, "bin")
+        os.makedirs(bindir)
+        os.makedirs(os.path.join(root, "sys/module"))
+        ready, s = self.node_probe(root, bindir)
+        self.assertFalse(ready)
+        log = open(os.path.join(self.tmp, "server.log")).read()
+        self.assertIn("kernel module nvmet,", log)
+        self.assertIn("tool mdadm", log)
+
+        release = os.uname().release
+        moddir = os.path.join(root, "lib/modules", release)
+        os.makedirs(moddir)
+        with open(os.path.join(moddir, "modules.dep"), "w") as f:
+            for m in NODE_MODULES[1:]:
+                f.write("kernel/x/%s.ko.xz:\n" % m.replace("_", "-"))
+        os.makedirs(os.path.join(root, "sys/module/nvmet"))
+        for t in NODE_TOOLS:
+            p = os.path.join(bindir, t)
+            with open(p, "w") as f:
+                f.write("#!/bin/sh\n")
+            os.chmod(p, 0o755)
+        os.unlink(os.path.join(self.tmp, "server.log"))
+        ready, s = self.node_probe(root, bindir)
+        self.assertTrue(ready)
+
+
+if __name__ == "__main__":
+    if not MESHSTOR:
+        sys.exit("usage: test_csi_endpoint.py MESHSTOR (or set MESHSTOR)")
+    unittest.main(verbosity=2)
