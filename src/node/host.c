@@ -82,13 +82,13 @@ int host_check(const char *root, const char *release, const char *search, struct
 
 	for (size_t i = 0; host_required_modules[i]; i++)
 		if (!module_available(root, release, host_required_modules[i]))
-			strbuf_addf(missing, "%skernel module %s", missing->len ? ", " : "",
+			strbuf_addf(missing, "%skernel module %s", missing->len > before ? ", " : "",
 				    host_required_modules[i]);
 	for (size_t i = 0; host_required_tools[i]; i++) {
 		_cleanup_free_ char *path = NULL;
 
 		if (path_find_executable(host_required_tools[i], search, &path) < 0)
-			strbuf_addf(missing, "%stool %s", missing->len ? ", " : "",
+			strbuf_addf(missing, "%stool %s", missing->len > before ? ", " : "",
 				    host_required_tools[i]);
 	}
 	return missing->len > before ? -ENOENT : 0;

@@ -34,6 +34,9 @@ void *arena_alloc(struct arena *a, size_t size)
 	struct arena_block *b = a->head;
 	void *p;
 
+	/* Rounding up, or the block header, would wrap: no such allocation can succeed. */
+	if (size > SIZE_MAX - align - sizeof(*b))
+		abort();
 	size = (size + align - 1) & ~(align - 1);
 	if (!size)
 		size = align;
