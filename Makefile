@@ -26,14 +26,15 @@ $(BUILD_ASAN)/build.ninja:
 $(BUILD_FUZZ)/build.ninja:
 	CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
 
-# Every suite on the normal build; unit, fuzz corpus and the endpoint tests
-# again under AddressSanitizer + UBSan; the corpus through libFuzzer itself.
+# Every suite on the normal build; unit, fuzz corpus, the endpoint and the
+# API-server tests again under AddressSanitizer + UBSan; the corpus through
+# libFuzzer itself.
 check: deps $(BUILD)/build.ninja $(BUILD_ASAN)/build.ninja $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(BUILD_ASAN)
 	ninja -C $(BUILD_FUZZ) test/fuzz/fuzz-csi-request
 	scripts/run-tests $(BUILD) "" \
-		$(BUILD_ASAN) "unit fuzz integration" \
+		$(BUILD_ASAN) "unit fuzz integration apiserver" \
 		$(BUILD_FUZZ) "fuzz"
 
 demo: deps all
@@ -41,6 +42,7 @@ demo: deps all
 
 bench: deps all
 	bench/csi-endpoint/run $(BUILD)/src/meshstor
+	bench/kube/run $(BUILD)
 
 # Fuzz request decoding for FUZZ_SECONDS (default 60), growing a scratch corpus.
 fuzz: deps $(BUILD_FUZZ)/build.ninja

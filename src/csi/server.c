@@ -441,9 +441,7 @@ int csi_server_run(struct csi_server *srv)
 	srv->shutting_down = true;
 	grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->shutdown_tag);
 
-	/* pthread_cond_timedwait() measures CLOCK_REALTIME unless told otherwise. */
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += srv->shutdown_timeout_s;
+	deadline = realtime_after_ms((uint64_t)srv->shutdown_timeout_s * MSEC_PER_SEC);
 	if (!wait_drained(srv, &deadline)) {
 		log_warning("CSI calls still running after %us; cancelling them",
 			    srv->shutdown_timeout_s);

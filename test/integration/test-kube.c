@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The Kubernetes client against a real kube-apiserver (with etcd), started
+ * by test/integration/run-kube-tests with deploy/ applied. Environment:
+ *   KUBECONFIG          an admin kubeconfig
+ *   APISERVER_RESTART   a command that restarts kube-apiserver on the same port
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "kube/client.h"
+#include "kube/events.h"
+#include "kube/informer.h"
+#include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static struct kube_client *client;
+
+static const struct kube_resource serviceaccounts = { "", "v1", "serviceaccounts",
+						       "ServiceAccount", true };
+static const struct kube_resource clusterroles = { "rbac.authorization.k8s.io", "v1",
+						    "clusterroles", "ClusterRole", false };
+static const struct kube_resource clusterrolebindings = { "rbac.authorization.k8s.io", "v1",
+							   "clusterrolebindings",
+							   "ClusterRoleBinding", false };
+
+/* A valid MeshStorVolume per docs/crds.md. */
+static json_t *volume(const char *name, int64_t epoch)
+{
+	return json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:I}}",
+			 "apiVersion", "csi.meshstor.io/v1alpha1", "kind", "MeshStorVolume",
+			 "metadata", "name", name, "spec", "requestName", name, "capacityBytes",
+			 (json_int_t)1 << 30, "numberOfCopies", 2, "drivesPerCopy", 1,
+			 "memberMissingTimeoutSeconds", 900, "sectorSize", 4096, "fsType", "xfs",
+			 "epoch", (json_int_t)epoch);
+}
+
+static json_int_t epoch_of(const json_t *obj)
+{
+	return json_integer_value(json_object_get(json_object_get(obj, "spec"), "epoch"));
+}
+
+static void delete_quietly(const struct kube_resource *res, const char *ns, const char *name)
+{
+	kube_delete(client, res, ns, name, NULL);
+}
+
+static int setup(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct kube_config *cfg;
+
+	if (kube_config_load(NULL, NULL, &cfg, &err) < 0) {
+		fprintf(stderr, "no kubeconfig: %s\n", err.buf);
+		return -1;
+	}
+	strbuf_done(&err);
+	return kube_client_new(cfg, 10000, &client);
+}
+
+static int teardown(void **state)
+{
+	kube_client_free(client);
+	return 0;
+}
+
+static void test_crud(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *obj = volume("it-crud", 0), *got, *patch;
+
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-crud");
+	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, &got, &err), 0);
+	json_decref(got);
+	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, NULL, &err),
+			 -EEXIST);
+	json_decref(obj);
+
+	assert_int_equal(kube_get(client, &kube_meshstorvolumes, NULL, "it-crud", &got, &err), 0);
+	assert_string_equal(kube_obj_name(got), "it-crud");
+	assert_int_equal(epoch_of(got), 0);
+
+	/* Update with the resourceVersion just read, then the status subresource. */
+	json_object_set_new(json_object_get(got, "spec"), "epoch", json_integer(1));
+	json_object_set_new(got, "status", json_pack("{s:s, s:s}", "phase", "Creating", "ready",
+						      "0/2"));
+	assert_int_equal(kube_update(client, &kube_meshstorvolumes, NULL, got, NULL, &obj, &err),
+			 0);
+	assert_int_equal(epoch_of(obj), 1);
+	/* The main resource ignores status; the subresource takes it. */
+	assert_null(json_object_get(obj, "status"));
+	json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Creating"));
+	json_decref(got);
+	assert_int_equal(kube_update(client, &kube_meshstorvolumes, NULL, obj, "status", &got,
+				     &err),
+			 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(got, "status"),
+							      "phase")),
+			    "Creating");
+	json_decref(obj);
+	json_decref(got);
+
+	patch = json_pack("{s:{s:I}}", "spec", "epoch", (json_int_t)7);
+	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-crud", KUBE_PATCH_MERGE,
+				    patch, NULL, &got, &err),
+			 0);
+	assert_int_equal(epoch_of(got), 7);
+	json_decref(patch);
+	json_decref(got);
+	patch = json_pack("[{s:s, s:s, s:I}]", "op", "replace", "path", "/spec/epoch", "value",
+			  (json_int_t)8);
+	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-crud", KUBE_PATCH_JSON,
+				    patch, NULL, &got, &err),
+			 0);
+	assert_int_equal(epoch_of(got), 8);
+	json_decref(patch);
+	json_decref(got);
+
+	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-crud", &err), 0);
+	assert_int_equal(kube_get(client, &kube_meshstorvolumes, NULL, "it-crud", &got, NULL),
+			 -ENOENT);
+	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-crud", NULL),
+			 -ENOENT);
+}
+
+/* The CRD's schema, enforced by the real server, turns bad objects away. */
+static void test_schema_rejects_bad_objects(void **state)
+{
+	static const char *const bad[] = {
+		"{\"spec\": {\"capacityBytes\": 1073741825}}",
+		"{\"spec\": {\"capacityBytes\": 1048576}}",
+		"{\"spec\": {\"numberOfCopies\": 0}}",
+		"{\"spec\": {\"sectorSize\": 1000}}",
+		"{\"spec\": {\"fsType\": \"ext4\"}}",
+		"{\"spec\": {\"epoch\": \"one\"}}",
+		"{\"spec\": {\"members\": [{\"index\": 0, \"copy\": 0, \"stripe\": 0, "
+		"\"nodeName\": \"a\", \"drive\": \"d\", \"partitionUUID\": \"NOT-A-UUID\"}]}}",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+		json_t *obj = volume("it-bad", 0), *change = json_loads(bad[i], 0, NULL);
+
+		assert_non_null(change);
+		json_object_update_recursive(obj, change);
+		assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, NULL, &err),
+				 -EINVAL);
+		/* The server's reason reaches the caller. */
+		assert_non_null(strstr(err.buf, "spec."));
+		json_decref(obj);
+		json_decref(change);
+	}
+}
+
+static int bump_epoch(json_t *obj, void *userdata)
+{
+	json_object_set_new(json_object_get(obj, "spec"), "epoch",
+			    json_integer(epoch_of(obj) + 1));
+	return 0;
+}
+
+static void *bumper(void *arg)
+{
+	for (int i = 0; i < 15; i++) {
+		struct strbuf err = STRBUF_INIT;
+		int r = kube_update_retry(client, &kube_meshstorvolumes, NULL, "it-conflict", NULL,
+					  bump_epoch, NULL, NULL, &err);
+
+		if (r < 0) {
+			fprintf(stderr, "bump failed: %s\n", err.buf);
+			strbuf_done(&err);
+			return (void *)1;
+		}
+		strbuf_done(&err);
+	}
+	return NULL;
+}
+
+static void test_conflicts(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *obj = volume("it-conflict", 0), *stale, *got;
+	pthread_t threads[3];
+	void *failed;
+
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-conflict");
+	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, &stale, &err), 0);
+	json_decref(obj);
+
+	/* A write with a resourceVersion that has moved on is refused... */
+	assert_int_equal(kube_update_retry(client, &kube_meshstorvolumes, NULL, "it-conflict",
+					   NULL, bump_epoch, NULL, NULL, &err),
+			 0);
+	assert_int_equal(kube_update(client, &kube_meshstorvolumes, NULL, stale, NULL, NULL, &err),
+			 -ESTALE);
+	json_decref(stale);
+
+	/* ...and concurrent read-modify-write loops lose no increment. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, bumper, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(pthread_join(threads[i], &failed), 0);
+		assert_null(failed);
+	}
+	assert_int_equal(kube_get(client, &kube_meshstorvolumes, NULL, "it-conflict", &got, &err),
+			 0);
+	assert_int_equal(epoch_of(got), 1 + 3 * 15);
+	json_decref(got);
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-conflict");
+}
+
+static void test_pagination(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	char name[32];
+	json_t *page, *items;
+	char *cont = NULL, *rv = NULL;
+	size_t pages = 0, seen = 0;
+
+	for (int i = 0; i < 23; i++) {
+		json_t *obj;
+
+		snprintf(name, sizeof(name), "it-page-%02d", i);
+		obj = volume(name, 0);
+		assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, NULL, &err),
+				 0);
+		json_decref(obj);
+	}
+	do {
+		assert_int_equal(kube_list_page(client, &kube_meshstorvolumes, NULL, NULL, 10, &cont,
+						&page, &err),
+				 0);
+		seen += json_array_size(json_object_get(page, "items"));
+		pages++;
+		json_decref(page);
+	} while (cont);
+	assert_true(pages >= 3);
+	assert_true(seen >= 23);
+	assert_int_equal(kube_list_all(client, &kube_meshstorvolumes, NULL, NULL, &items, &rv,
+				       &err),
+			 0);
+	assert_int_equal(json_array_size(items), seen);
+	assert_true(rv[0] != '\0');
+	json_decref(items);
+	free(rv);
+	for (int i = 0; i < 23; i++) {
+		snprintf(name, sizeof(name), "it-page-%02d", i);
+		assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, name, &err), 0);
+	}
+}
+
+/* What the informer's callbacks saw, for objects named "it-inf-*". */
+static struct {
+	pthread_mutex_t lock;
+	int added, updated, deleted, synced;
+} seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool ours(const json_t *obj)
+{
+	return strncmp(kube_obj_name(obj), "it-inf-", 7) == 0;
+}
+
+static void count(int *field, const json_t *obj)
+{
+	if (obj && !ours(obj))
+		return;
+	pthread_mutex_lock(&seen.lock);
+	(*field)++;
+	pthread_mutex_unlock(&seen.lock);
+}
+
+static int reject_labelled(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+
+	if (json_object_get(labels, "reject")) {
+		strbuf_adds(err, "refused by the test");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void on_added(const json_t *obj, void *ud)
+{
+	count(&seen.added, obj);
+}
+
+static void on_updated(const json_t *old, const json_t *obj, void *ud)
+{
+	count(&seen.updated, obj);
+}
+
+static void on_deleted(const json_t *obj, void *ud)
+{
+	count(&seen.deleted, obj);
+}
+
+static void on_synced(void *ud)
+{
+	count(&seen.synced, NULL);
+}
+
+static const struct kube_informer_ops ops = {
+	.accept = reject_labelled,
+	.added = on_added,
+	.updated = on_updated,
+	.deleted = on_deleted,
+	.synced = on_synced,
+};
+
+/* Polls (up to 30 s) until the informer's cache does or does not hold name. */
+static bool wait_cached(struct kube_informer *inf, const char *name, bool present)
+{
+	for (int i = 0; i < 600; i++) {
+		json_t *obj = kube_informer_get(inf, name);
+
+		json_decref(obj);
+		if (!!obj == present)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+static void create_volume(const char *name, const char *label)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *obj = volume(name, 0);
+
+	if (label)
+		json_object_set_new(json_object_get(obj, "metadata"), "labels",
+				    json_pack("{s:s}", label, "yes"));
+	delete_quietly(&kube_meshstorvolumes, NULL, name);
+	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, NULL, &err), 0);
+	json_decref(obj);
+}
+
+static void test_informer(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct kube_informer_stats stats;
+	struct kube_informer *inf;
+	json_t *patch;
+
+	create_volume("it-inf-a", NULL);
+	assert_int_equal(kube_informer_start(client, &kube_meshstorvolumes, NULL, &ops, NULL, &inf),
+			 0);
+	assert_true(kube_informer_wait_synced(inf, 30000));
+	assert_true(wait_cached(inf, "it-inf-a", true));
+
+	create_volume("it-inf-b", NULL);
+	assert_true(wait_cached(inf, "it-inf-b", true));
+	patch = json_pack("{s:{s:I}}", "spec", "epoch", (json_int_t)3);
+	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-inf-b",
+				    KUBE_PATCH_MERGE, patch, NULL, NULL, &err),
+			 0);
+	json_decref(patch);
+	for (int i = 0; i < 600; i++) {
+		json_t *b = kube_informer_get(inf, "it-inf-b");
+		bool done = epoch_of(b) == 3;
+
+		json_decref(b);
+		if (done)
+			break;
+		usleep(50 * 1000);
+	}
+
+	/* A refused object stays out of the cache; later events still flow. */
+	create_volume("it-inf-refused", "reject");
+	create_volume("it-inf-c", NULL);
+	assert_true(wait_cached(inf, "it-inf-c", true));
+	/* Events arrive in order: c is cached, so the refused one was seen and dropped. */
+	assert_null(kube_informer_get(inf, "it-inf-refused"));
+
+	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-inf-a", &err), 0);
+	assert_true(wait_cached(inf, "it-inf-a", false));
+
+	kube_informer_get_stats(inf, &stats);
+	pthread_mutex_lock(&seen.lock);
+	assert_int_equal(seen.added, 3); /* a, b, c */
+	assert_true(seen.updated >= 1);
+	assert_int_equal(seen.deleted, 1);
+	assert_true(seen.synced >= 1);
+	pthread_mutex_unlock(&seen.lock);
+	assert_true(stats.rejected >= 1);
+	assert_int_equal(stats.lists, 1);
+
+	/* The watch resumes after the API server restarts and misses nothing. */
+	assert_int_equal(system(getenv("APISERVER_RESTART")), 0);
+	create_volume("it-inf-after-restart", NULL);
+	assert_true(wait_cached(inf, "it-inf-after-restart", true));
+	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-inf-b", &err), 0);
+	assert_true(wait_cached(inf, "it-inf-b", false));
+
+	kube_informer_free(inf);
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-inf-c");
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-inf-refused");
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-inf-after-restart");
+}
+
+static int stop_at_first(const char *type, json_t *obj, void *userdata)
+{
+	return -ECANCELED;
+}
+
+/* A watch from a resourceVersion the server no longer has is -ESTALE: relist. */
+static void test_watch_too_old(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	atomic_bool stop = false;
+	json_t *page;
+	char *cont = NULL, rv[64];
+	int r;
+
+	assert_int_equal(kube_list_page(client, &kube_meshstorvolumes, NULL, NULL, 1, &cont, &page,
+					&err),
+			 0);
+	free(cont);
+	snprintf(rv, sizeof(rv), "%s", kube_obj_resource_version(page));
+	json_decref(page);
+	/*
+	 * Compaction (every 3 s in this harness) drops etcd's history before rv,
+	 * and a restarted API server's watch cache starts after it: what a client
+	 * that was away across an upgrade meets.
+	 */
+	for (int i = 0; i < 40; i++) {
+		create_volume("it-old-rv", NULL);
+		usleep(250 * 1000);
+	}
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-old-rv");
+	assert_int_equal(system(getenv("APISERVER_RESTART")), 0);
+	/* Until its caches are warm a fresh server says "try again" (-EAGAIN). */
+	for (int i = 0; i < 100; i++) {
+		strbuf_reset(&err);
+		r = kube_watch(client, &kube_meshstorvolumes, NULL, rv, 5, stop_at_first, NULL,
+			       &stop, &err);
+		if (r != -EAGAIN)
+			break;
+		usleep(200 * 1000);
+	}
+	assert_int_equal(r, -ESTALE);
+	assert_non_null(strstr(err.buf, "too old"));
+}
+
+static const struct kube_resource token_requests = { "", "v1", "serviceaccounts/it-reader/token",
+						      "TokenRequest", true };
+static const struct kube_resource nobody_token_requests = {
+	"", "v1", "serviceaccounts/it-nobody/token", "TokenRequest", true
+};
+
+static char *token_for(const struct kube_resource *res)
+{
+	json_t *req = json_pack("{s:s, s:s, s:{s:i}}", "apiVersion", "authentication.k8s.io/v1",
+				"kind", "TokenRequest", "spec", "expirationSeconds", 3600);
+	json_t *resp;
+	char *token;
+
+	assert_int_equal(kube_create(client, res, "default", req, &resp, NULL), 0);
+	token = strdup(json_string_value(json_object_get(json_object_get(resp, "status"),
+							 "token")));
+	json_decref(req);
+	json_decref(resp);
+	return token;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	_cleanup_strbuf_ struct strbuf tmp = STRBUF_INIT;
+	FILE *f;
+
+	/* Replaced by rename, as the kubelet swaps projected tokens. */
+	strbuf_addf(&tmp, "%s.new", path);
+	f = fopen(tmp.buf, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp.buf, path), 0);
+}
+
+static void setup_service_accounts(void)
+{
+	const char *names[] = { "it-reader", "it-nobody" };
+	json_t *obj;
+
+	for (int i = 0; i < 2; i++) {
+		obj = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "ServiceAccount",
+				"metadata", "name", names[i]);
+		kube_create(client, &serviceaccounts, "default", obj, NULL, NULL);
+		json_decref(obj);
+	}
+	obj = json_pack("{s:s, s:s, s:{s:s}, s:[{s:[s], s:[s], s:[s, s]}]}", "apiVersion",
+			"rbac.authorization.k8s.io/v1", "kind", "ClusterRole", "metadata", "name",
+			"it-msvol-reader", "rules", "apiGroups", "csi.meshstor.io", "resources",
+			"meshstorvolumes", "verbs", "get", "list");
+	kube_create(client, &clusterroles, NULL, obj, NULL, NULL);
+	json_decref(obj);
+	obj = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}",
+			"apiVersion", "rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding",
+			"metadata", "name", "it-msvol-reader", "roleRef", "apiGroup",
+			"rbac.authorization.k8s.io", "kind", "ClusterRole", "name",
+			"it-msvol-reader", "subjects", "kind", "ServiceAccount", "name",
+			"it-reader", "namespace", "default");
+	kube_create(client, &clusterrolebindings, NULL, obj, NULL, NULL);
+	json_decref(obj);
+}
+
+/* A kubeconfig naming the same server and CA as $KUBECONFIG, with a tokenFile. */
+static void write_token_kubeconfig(const char *dir, const char *token_file, char **ret)
+{
+	_cleanup_strbuf_ struct strbuf path = STRBUF_INIT, ca = STRBUF_INIT;
+	struct kube_config *admin;
+	json_t *doc;
+
+	assert_int_equal(kube_config_load(NULL, NULL, &admin, NULL), 0);
+	strbuf_addf(&ca, "%s/ca.crt", dir);
+	if (admin->ca_data) {
+		FILE *f = fopen(ca.buf, "we");
+
+		assert_non_null(f);
+		fwrite(admin->ca_data, 1, admin->ca_len, f);
+		fclose(f);
+	} else {
+		strbuf_reset(&ca);
+		strbuf_adds(&ca, admin->ca_file);
+	}
+	doc = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}], s:[{s:s, s:{s:s}}], "
+			"s:[{s:s, s:{s:s, s:s}}]}",
+			"current-context", "t", "clusters", "name", "c", "cluster", "server",
+			admin->server, "certificate-authority", ca.buf, "users", "name", "u",
+			"user", "tokenFile", token_file, "contexts", "name", "t", "context",
+			"cluster", "c", "user", "u");
+	strbuf_addf(&path, "%s/kubeconfig", dir);
+	/* JSON is YAML: the loader reads it like any kubeconfig. */
+	assert_int_equal(json_dump_file(doc, path.buf, 0), 0);
+	json_decref(doc);
+	kube_config_free(admin);
+	*ret = strbuf_detach(&path);
+}
+
+static int list_volumes(struct kube_client *c, struct strbuf *err)
+{
+	json_t *page;
+	char *cont = NULL;
+	int r;
+
+	strbuf_reset(err);
+	r = kube_list_page(c, &kube_meshstorvolumes, NULL, NULL, 1, &cont, &page, err);
+	free(cont);
+	if (r == 0)
+		json_decref(page);
+	return r;
+}
+
+static void test_token_rotation(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, token_file = STRBUF_INIT;
+	char dir[] = "/tmp/meshstor-token-XXXXXX";
+	_cleanup_free_ char *kubeconfig = NULL, *reader = NULL, *nobody = NULL;
+	struct kube_config *cfg;
+	struct kube_client *c;
+
+	assert_non_null(mkdtemp(dir));
+	setup_service_accounts();
+	reader = token_for(&token_requests);
+	nobody = token_for(&nobody_token_requests);
+	strbuf_addf(&token_file, "%s/token", dir);
+	write_token_kubeconfig(dir, token_file.buf, &kubeconfig);
+	write_file(token_file.buf, reader);
+	assert_int_equal(kube_config_from_kubeconfig(kubeconfig, &cfg, &err), 0);
+	assert_int_equal(kube_client_new(cfg, 10000, &c), 0);
+
+	assert_int_equal(list_volumes(c, &err), 0);
+	write_file(token_file.buf, "not-a-token\n");
+	assert_int_equal(list_volumes(c, &err), -EACCES);
+	assert_non_null(strstr(err.buf, "credentials not accepted"));
+	write_file(token_file.buf, nobody);
+	assert_int_equal(list_volumes(c, &err), -EACCES);
+	/* The server names the missing permission; we say where roles are defined. */
+	assert_non_null(strstr(err.buf, "cannot list resource \"meshstorvolumes\""));
+	assert_non_null(strstr(err.buf, "deploy/rbac"));
+	write_file(token_file.buf, reader);
+	assert_int_equal(list_volumes(c, &err), 0);
+
+	kube_client_free(c);
+	unlink(token_file.buf);
+	unlink(kubeconfig);
+	strbuf_reset(&token_file);
+	strbuf_addf(&token_file, "%s/ca.crt", dir);
+	unlink(token_file.buf);
+	rmdir(dir);
+}
+
+static void test_events(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *obj, *items, *ev;
+	char *rv;
+	size_t i;
+	bool found = false;
+
+	create_volume("it-event", NULL);
+	assert_int_equal(kube_get(client, &kube_meshstorvolumes, NULL, "it-event", &obj, &err), 0);
+	assert_int_equal(kube_event_record(client, &kube_meshstorvolumes, obj, KUBE_EVENT_WARNING,
+					   "Degraded", "member 1 on node-b is missing",
+					   "meshstor-test", &err),
+			 0);
+	assert_int_equal(kube_list_all(client, &kube_events, KUBE_EVENTS_NAMESPACE, NULL, &items,
+				       &rv, &err),
+			 0);
+	json_array_foreach(items, i, ev) {
+		json_t *io = json_object_get(ev, "involvedObject");
+
+		if (strcmp(json_string_value(json_object_get(io, "name")), "it-event") == 0 &&
+		    strcmp(json_string_value(json_object_get(io, "kind")), "MeshStorVolume") == 0 &&
+		    strcmp(json_string_value(json_object_get(ev, "reason")), "Degraded") == 0 &&
+		    strcmp(json_string_value(json_object_get(ev, "type")), "Warning") == 0)
+			found = true;
+	}
+	assert_true(found);
+	json_decref(items);
+	json_decref(obj);
+	free(rv);
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-event");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crud),
+		cmocka_unit_test(test_schema_rejects_bad_objects),
+		cmocka_unit_test(test_conflicts),
+		cmocka_unit_test(test_pagination),
+		cmocka_unit_test(test_informer),
+		cmocka_unit_test(test_watch_too_old),
+		cmocka_unit_test(test_token_rotation),
+		cmocka_unit_test(test_events),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
