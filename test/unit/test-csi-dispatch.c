@@ -27,12 +27,25 @@ static struct {
 	const struct csi_service *service;
 } seen;
 
-/* The blocking handler's rendezvous with the test. */
+/* The blocking handler's rendezvous with the test, and the thread it blocks. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool entered, released;
-} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false };
+	bool running;
+	pthread_t thread;
+} gate = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void gate_release(void)
+{
+	pthread_mutex_lock(&gate.lock);
+	gate.released = true;
+	pthread_cond_broadcast(&gate.cond);
+	pthread_mutex_unlock(&gate.lock);
+	if (gate.running)
+		assert_int_equal(pthread_join(gate.thread, NULL), 0);
+	gate.running = false;
+}
 
 static const char *unstage_volume_id(const ProtobufCMessage *req)
 {
@@ -108,19 +121,19 @@ static int plugin_info(struct csi_call *c, const ProtobufCMessage *req, Protobuf
 	resp->vendor_version = arena_printf(&c->arena, "%d.%d.%d", 1, 2, 3);
 	e->key = arena_strdup(&c->arena, "role");
 	e->value = arena_strdup(&c->arena, "node");
-	resp->manifest = arena_new_array(&c->arena, Csi__V1__GetPluginInfoResponse__ManifestEntry *, 1);
+	resp->manifest = arena_alloc(&c->arena, sizeof(*resp->manifest));
 	resp->manifest[0] = e;
 	resp->n_manifest = 1;
 	*ret = &resp->base;
 	return 0;
 }
 
-#define UNSTAGE(name, fn)                                                   \
-	static const struct csi_method name = {                             \
-		.path = "/csi.v1.Node/NodeUnstageVolume",                   \
+#define UNSTAGE(name, fn)                                                     \
+	static const struct csi_method name = {                               \
+		.path = "/csi.v1.Node/NodeUnstageVolume",                     \
 		.request = &csi__v1__node_unstage_volume_request__descriptor, \
-		.volume_id = unstage_volume_id,                             \
-		.handler = fn,                                              \
+		.volume_id = unstage_volume_id,                               \
+		.handler = fn,                                                \
 	}
 
 UNSTAGE(m_ok, unstage_ok);
@@ -139,27 +152,19 @@ static const struct csi_method m_info = {
 
 static const struct csi_method *const methods[] = { &m_ok, &m_info };
 
-/* Packs a NodeUnstageVolumeRequest for volume_id; free() the result. */
-static uint8_t *unstage_req(const char *volume_id, size_t *ret_len)
+/* Dispatches an unstage of volume_id to m; the caller checks and frees *reply. */
+static void call(const struct csi_method *m, const char *volume_id, struct csi_reply *reply)
 {
 	Csi__V1__NodeUnstageVolumeRequest req = CSI__V1__NODE_UNSTAGE_VOLUME_REQUEST__INIT;
+	size_t len;
 	uint8_t *buf;
 
 	req.volume_id = (char *)volume_id;
 	req.staging_target_path = (char *)"/staging";
-	*ret_len = csi__v1__node_unstage_volume_request__get_packed_size(&req);
-	buf = malloc(*ret_len + 1);
+	len = csi__v1__node_unstage_volume_request__get_packed_size(&req);
+	buf = malloc(len + 1);
 	assert_non_null(buf);
 	csi__v1__node_unstage_volume_request__pack(&req, buf);
-	return buf;
-}
-
-/* Dispatches an unstage of volume_id to m; the caller checks and frees *reply. */
-static void call(const struct csi_method *m, const char *volume_id, struct csi_reply *reply)
-{
-	size_t len;
-	uint8_t *buf = unstage_req(volume_id, &len);
-
 	csi_dispatch(&svc, m, buf, len, UINT64_MAX, reply);
 	free(buf);
 }
@@ -175,6 +180,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	/* A failed assertion may have left the blocked call waiting. */
+	gate_release();
 	assert_int_equal(csi_inflight_count(&svc.inflight), 0);
 	csi_inflight_done(&svc.inflight);
 	return 0;
@@ -218,8 +225,9 @@ static void test_malformed(void **state)
 	assert_error(&reply, -EINVAL,
 		     "malformed protobuf encoding of csi.v1.NodeUnstageVolumeRequest");
 	call(&m_ok, "pvc-\xc0\x80", &reply);
-	assert_error(&reply, -EINVAL, "field 'volume_id' of csi.v1.NodeUnstageVolumeRequest is "
-				      "not valid UTF-8 text");
+	assert_error(&reply, -EINVAL,
+		     "field 'volume_id' of csi.v1.NodeUnstageVolumeRequest is "
+		     "not valid UTF-8 text");
 	assert_int_equal(seen.calls, 0);
 }
 
@@ -293,10 +301,11 @@ static void *blocked_call(void *arg)
 
 static void test_aborted(void **state)
 {
-	struct csi_reply first, reply;
-	pthread_t t;
+	static struct csi_reply first;
+	struct csi_reply reply;
 
-	assert_int_equal(pthread_create(&t, NULL, blocked_call, &first), 0);
+	assert_int_equal(pthread_create(&gate.thread, NULL, blocked_call, &first), 0);
+	gate.running = true;
 	pthread_mutex_lock(&gate.lock);
 	while (!gate.entered)
 		pthread_cond_wait(&gate.cond, &gate.lock);
@@ -313,11 +322,7 @@ static void test_aborted(void **state)
 	assert_int_equal(seen.inflight, 2);
 	csi_reply_done(&reply);
 
-	pthread_mutex_lock(&gate.lock);
-	gate.released = true;
-	pthread_cond_broadcast(&gate.cond);
-	pthread_mutex_unlock(&gate.lock);
-	assert_int_equal(pthread_join(t, NULL), 0);
+	gate_release();
 	assert_int_equal(first.error, 0);
 	assert_null(first.message);
 	csi_reply_done(&first);
@@ -371,12 +376,8 @@ static void test_inflight(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_unknown_method),
-		T(test_service_find),
-		T(test_malformed),
-		T(test_handler_errors),
-		T(test_success),
-		T(test_aborted),
+		T(test_unknown_method), T(test_service_find), T(test_malformed),
+		T(test_handler_errors), T(test_success),      T(test_aborted),
 		T(test_inflight),
 	};
 

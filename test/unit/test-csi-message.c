@@ -15,60 +15,66 @@
 #include "util/banned.h"
 
 #define STAGE_REQ "csi.v1.NodeStageVolumeRequest"
+#define MALFORMED "malformed protobuf encoding of "
 
 #define U(s) (const uint8_t *)(s), sizeof(s) - 1
 
-static const struct {
+struct bytes {
 	const uint8_t *s;
 	size_t len;
-	int r;
-} utf8_cases[] = {
-	{ U(""), 0 },
-	{ U("pvc-0123/abc ~"), 0 },
-	{ U("\xc2\x80"), 0 },			/* U+0080, smallest 2-byte */
-	{ U("\xc3\xa9t\xc3\xa9"), 0 },		/* "été" */
-	{ U("\xdf\xbf"), 0 },			/* U+07FF */
-	{ U("\xe0\xa0\x80"), 0 },		/* U+0800, smallest 3-byte */
-	{ U("\xe2\x82\xac"), 0 },		/* € */
-	{ U("\xed\x9f\xbf"), 0 },		/* U+D7FF, just below the surrogates */
-	{ U("\xee\x80\x80"), 0 },		/* U+E000, just above them */
-	{ U("\xef\xbf\xbf"), 0 },		/* U+FFFF */
-	{ U("\xf0\x90\x80\x80"), 0 },		/* U+10000, smallest 4-byte */
-	{ U("\xf0\x9f\x98\x80"), 0 },		/* 😀 */
-	{ U("\xf4\x8f\xbf\xbf"), 0 },		/* U+10FFFF, the last code point */
-	{ U("\xc0\x80"), -EINVAL },		/* overlong NUL */
-	{ U("\xc1\xbf"), -EINVAL },		/* overlong U+007F */
-	{ U("\xe0\x80\x80"), -EINVAL },		/* overlong NUL, 3 bytes */
-	{ U("\xe0\x9f\xbf"), -EINVAL },		/* overlong U+07FF */
-	{ U("\xf0\x80\x80\x80"), -EINVAL },	/* overlong NUL, 4 bytes */
-	{ U("\xf0\x8f\xbf\xbf"), -EINVAL },	/* overlong U+FFFF */
-	{ U("\xed\xa0\x80"), -EINVAL },		/* U+D800, a surrogate */
-	{ U("\xed\xbf\xbf"), -EINVAL },		/* U+DFFF */
-	{ U("\xf4\x90\x80\x80"), -EINVAL },	/* U+110000 */
-	{ U("\xf5\x80\x80\x80"), -EINVAL },
-	{ U("\xf8\x88\x80\x80\x80"), -EINVAL }, /* old 5-byte form */
-	{ U("\xfe"), -EINVAL },
-	{ U("\xff"), -EINVAL },
-	{ U("\x80"), -EINVAL },			/* lone continuation byte */
-	{ U("a\xbf"), -EINVAL },
-	{ U("\xc3"), -EINVAL },			/* truncated 2-byte */
-	{ U("\xe2\x82"), -EINVAL },		/* truncated 3-byte */
-	{ U("\xf0\x9f\x98"), -EINVAL },		/* truncated 4-byte */
-	{ U("ok\xe2"), -EINVAL },
-	{ U("\xc3\x41"), -EINVAL },		/* continuation missing */
-	{ U("\xe2\x28\xa1"), -EINVAL },
-	{ U("\xf0\x9f\x98\x41"), -EINVAL },
-	{ U("\0"), -EINVAL },
-	{ U("vol\0../x"), -EINVAL },		/* embedded NUL */
-	{ U("\xc3\xa9\0"), -EINVAL },
+};
+
+static const struct bytes utf8_valid[] = {
+	{ U("") },
+	{ U("pvc-0123/abc ~") },
+	{ U("\xc2\x80") },	    /* U+0080, the first 2-byte code point */
+	{ U("\xdf\xbf") },	    /* U+07FF, the last */
+	{ U("\xc3\xa9t\xc3\xa9") }, /* "été" */
+	{ U("\xe0\xa0\x80") },	    /* U+0800, the first 3-byte code point */
+	{ U("\xe2\x82\xac") },	    /* € */
+	{ U("\xed\x9f\xbf") },	    /* U+D7FF, below the surrogates */
+	{ U("\xee\x80\x80") },	    /* U+E000, above them */
+	{ U("\xef\xbf\xbf") },	    /* U+FFFF */
+	{ U("\xf0\x90\x80\x80") },  /* U+10000, the first 4-byte code point */
+	{ U("\xf0\x9f\x98\x80") },  /* an emoji */
+	{ U("\xf4\x8f\xbf\xbf") },  /* U+10FFFF, the last code point */
+};
+
+static const struct bytes utf8_invalid[] = {
+	{ U("\xc0\x80") },	       /* overlong NUL */
+	{ U("\xc1\xbf") },	       /* overlong U+007F */
+	{ U("\xe0\x80\x80") },	       /* overlong NUL in 3 bytes */
+	{ U("\xe0\x9f\xbf") },	       /* overlong U+07FF */
+	{ U("\xf0\x80\x80\x80") },     /* overlong NUL in 4 bytes */
+	{ U("\xf0\x8f\xbf\xbf") },     /* overlong U+FFFF */
+	{ U("\xed\xa0\x80") },	       /* U+D800, a surrogate */
+	{ U("\xed\xbf\xbf") },	       /* U+DFFF, a surrogate */
+	{ U("\xf4\x90\x80\x80") },     /* U+110000, past the last code point */
+	{ U("\xf5\x80\x80\x80") },     /* a lead byte that never occurs */
+	{ U("\xf8\x88\x80\x80\x80") }, /* the old 5-byte form */
+	{ U("\xff") },
+	{ U("\x80") }, /* a lone continuation byte */
+	{ U("a\xbf") },
+	{ U("\xc3") },	       /* truncated 2-byte sequence */
+	{ U("\xe2\x82") },     /* truncated 3-byte sequence */
+	{ U("\xf0\x9f\x98") }, /* truncated 4-byte sequence */
+	{ U("ok\xe2") },
+	{ U("\xc3\x41") }, /* continuation byte missing */
+	{ U("\xf0\x9f\x98\x41") },
+	{ U("\0") }, /* NUL, alone or embedded */
+	{ U("vol\0../x") },
+	{ U("\xc3\xa9\0") },
 };
 
 static void test_utf8_check(void **state)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(utf8_cases); i++) {
-		print_message("utf8 case %zu\n", i);
-		assert_int_equal(csi_utf8_check(utf8_cases[i].s, utf8_cases[i].len),
-				 utf8_cases[i].r);
+	for (size_t i = 0; i < ARRAY_SIZE(utf8_valid); i++) {
+		print_message("valid case %zu\n", i);
+		assert_int_equal(csi_utf8_check(utf8_valid[i].s, utf8_valid[i].len), 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(utf8_invalid); i++) {
+		print_message("invalid case %zu\n", i);
+		assert_int_equal(csi_utf8_check(utf8_invalid[i].s, utf8_invalid[i].len), -EINVAL);
 	}
 	/* Only len bytes are looked at. */
 	assert_int_equal(csi_utf8_check((const uint8_t *)"abc\xff", 3), 0);
@@ -80,7 +86,6 @@ struct stage {
 	Csi__V1__NodeStageVolumeRequest req;
 	Csi__V1__NodeStageVolumeRequest__PublishContextEntry pc, *pcv[1];
 	Csi__V1__NodeStageVolumeRequest__SecretsEntry sec, *secv[1];
-	Csi__V1__NodeStageVolumeRequest__VolumeContextEntry vc, *vcv[1];
 	Csi__V1__VolumeCapability cap;
 	Csi__V1__VolumeCapability__MountVolume mount;
 	Csi__V1__VolumeCapability__AccessMode mode;
@@ -93,7 +98,6 @@ static void stage_init(struct stage *s)
 		.req = CSI__V1__NODE_STAGE_VOLUME_REQUEST__INIT,
 		.pc = CSI__V1__NODE_STAGE_VOLUME_REQUEST__PUBLISH_CONTEXT_ENTRY__INIT,
 		.sec = CSI__V1__NODE_STAGE_VOLUME_REQUEST__SECRETS_ENTRY__INIT,
-		.vc = CSI__V1__NODE_STAGE_VOLUME_REQUEST__VOLUME_CONTEXT_ENTRY__INIT,
 		.cap = CSI__V1__VOLUME_CAPABILITY__INIT,
 		.mount = CSI__V1__VOLUME_CAPABILITY__MOUNT_VOLUME__INIT,
 		.mode = CSI__V1__VOLUME_CAPABILITY__ACCESS_MODE__INIT,
@@ -111,11 +115,6 @@ static void stage_init(struct stage *s)
 	s->secv[0] = &s->sec;
 	s->req.n_secrets = 1;
 	s->req.secrets = s->secv;
-	s->vc.key = (char *)"replicas";
-	s->vc.value = (char *)"2";
-	s->vcv[0] = &s->vc;
-	s->req.n_volume_context = 1;
-	s->req.volume_context = s->vcv;
 	s->mount.fs_type = (char *)"xfs";
 	s->mount.n_mount_flags = 2;
 	s->mount.mount_flags = s->flags;
@@ -155,27 +154,19 @@ static int decode(const uint8_t *buf, size_t len, struct strbuf *err,
 	return r;
 }
 
-static void assert_stage_fields(const Csi__V1__NodeStageVolumeRequest *m)
+/* m is buf decoded: spot-check what a handler reads, then compare everything by repacking. */
+static void assert_stage_fields(const Csi__V1__NodeStageVolumeRequest *m, const uint8_t *buf,
+				size_t len)
 {
+	uint8_t *again = malloc(len + 1);
+
 	assert_string_equal(m->volume_id, "pvc-6f1c");
-	assert_string_equal(m->staging_target_path, "/var/lib/kubelet/plugins/staging/pvc-6f1c");
-	assert_int_equal(m->n_publish_context, 1);
-	assert_string_equal(m->publish_context[0]->key, "nqn");
 	assert_string_equal(m->publish_context[0]->value, "nqn.2024-01.io.meshstor:pvc-6f1c");
-	assert_int_equal(m->n_secrets, 1);
-	assert_string_equal(m->secrets[0]->key, "password");
-	assert_string_equal(m->secrets[0]->value, "s3cr\xc3\xa9t");
-	assert_int_equal(m->n_volume_context, 1);
-	assert_string_equal(m->volume_context[0]->value, "2");
-	assert_non_null(m->volume_capability);
-	assert_int_equal(m->volume_capability->access_type_case,
-			 CSI__V1__VOLUME_CAPABILITY__ACCESS_TYPE_MOUNT);
 	assert_string_equal(m->volume_capability->mount->fs_type, "xfs");
-	assert_int_equal(m->volume_capability->mount->n_mount_flags, 2);
-	assert_string_equal(m->volume_capability->mount->mount_flags[0], "noatime");
 	assert_string_equal(m->volume_capability->mount->mount_flags[1], "discard");
-	assert_int_equal(m->volume_capability->access_mode->mode,
-			 CSI__V1__VOLUME_CAPABILITY__ACCESS_MODE__MODE__SINGLE_NODE_WRITER);
+	assert_int_equal(protobuf_c_message_pack(&m->base, again), len);
+	assert_memory_equal(again, buf, len);
+	free(again);
 }
 
 static void test_decode_valid(void **state)
@@ -189,7 +180,7 @@ static void test_decode_valid(void **state)
 	stage_init(&s);
 	buf = stage_pack(&s, &len);
 	assert_int_equal(decode(buf, len, &err, &m), 0);
-	assert_stage_fields(m);
+	assert_stage_fields(m, buf, len);
 	protobuf_c_message_free_unpacked(&m->base, NULL);
 
 	/* The empty message is a valid request too (every field at its default). */
@@ -200,103 +191,51 @@ static void test_decode_valid(void **state)
 	free(buf);
 }
 
-/* Spoils one string of an otherwise valid request. */
-static void bad_volume_id(struct stage *s)
-{
-	s->req.volume_id = (char *)"pvc-\xff";
-}
-
-static void bad_staging(struct stage *s)
-{
-	s->req.staging_target_path = (char *)"/a/\xc0\x80";
-}
-
-static void bad_fs_type(struct stage *s)
-{
-	s->mount.fs_type = (char *)"x\xed\xa0\x80" "fs";
-}
-
-static void bad_flag(struct stage *s)
-{
-	s->flags[1] = (char *)"disc\xe2\x82";
-}
-
-static void bad_pc_value(struct stage *s)
-{
-	s->pc.value = (char *)"nqn\xf4\x90\x80\x80";
-}
-
-static void bad_secret_key(struct stage *s)
-{
-	s->sec.key = (char *)"\xe0\x80\x80";
-}
-
-static void bad_vc_value(struct stage *s)
-{
-	s->vc.value = (char *)"\x80";
-}
-
-
+/*
+ * One string of an otherwise valid request, spoiled, and the field the error must
+ * name. A '#' becomes NUL once packed: protobuf-c alone would take "vol\0../x" and
+ * hand the handler "vol".
+ */
 static const struct {
-	void (*spoil)(struct stage *s);
-	const char *err;
+	size_t offset; /* of the char * in struct stage */
+	const char *bad;
+	const char *field, *message;
 } spoiled[] = {
-	{ bad_volume_id, "field 'volume_id' of " STAGE_REQ " is not valid UTF-8 text" },
-	{ bad_staging, "field 'staging_target_path' of " STAGE_REQ " is not valid UTF-8 text" },
-	{ bad_fs_type, "field 'fs_type' of csi.v1.VolumeCapability.MountVolume is not valid "
-		       "UTF-8 text" },
-	{ bad_flag, "field 'mount_flags' of csi.v1.VolumeCapability.MountVolume is not valid "
-		    "UTF-8 text" },
-	{ bad_pc_value, "field 'value' of " STAGE_REQ ".PublishContextEntry is not valid UTF-8 "
-			"text" },
-	{ bad_secret_key, "field 'key' of " STAGE_REQ ".SecretsEntry is not valid UTF-8 text" },
-	{ bad_vc_value, "field 'value' of " STAGE_REQ ".VolumeContextEntry is not valid UTF-8 "
-			"text" },
+	{ offsetof(struct stage, req.volume_id), "pvc-\xff", "volume_id", STAGE_REQ },
+	{ offsetof(struct stage, req.volume_id), "vol#../x", "volume_id", STAGE_REQ },
+	{ offsetof(struct stage, req.staging_target_path), "/a/\xc0\x80", "staging_target_path",
+	  STAGE_REQ },
+	{ offsetof(struct stage, mount.fs_type), "xfs\xed\xa0\x80", "fs_type",
+	  "csi.v1.VolumeCapability.MountVolume" },
+	{ offsetof(struct stage, flags[1]), "disc\xe2\x82", "mount_flags",
+	  "csi.v1.VolumeCapability.MountVolume" },
+	{ offsetof(struct stage, pc.value), "nqn\xf4\x90\x80\x80", "value",
+	  STAGE_REQ ".PublishContextEntry" },
+	{ offsetof(struct stage, sec.key), "\xe0\x80\x80", "key", STAGE_REQ ".SecretsEntry" },
+	{ offsetof(struct stage, sec.value), "pass#word", "value", STAGE_REQ ".SecretsEntry" },
 };
 
 static void test_decode_bad_utf8(void **state)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(spoiled); i++) {
-		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
 		Csi__V1__NodeStageVolumeRequest *m = NULL;
 		struct stage s;
 		size_t len;
-		uint8_t *buf;
+		uint8_t *buf, *hash;
 
 		stage_init(&s);
-		spoiled[i].spoil(&s);
+		*(const char **)((char *)&s + spoiled[i].offset) = spoiled[i].bad;
 		buf = stage_pack(&s, &len);
+		hash = memchr(buf, '#', len);
+		if (hash)
+			*hash = '\0';
 		assert_int_equal(decode(buf, len, &err, &m), -EINVAL);
-		assert_string_equal(err.buf, spoiled[i].err);
+		strbuf_addf(&want, "field '%s' of %s is not valid UTF-8 text", spoiled[i].field,
+			    spoiled[i].message);
+		assert_string_equal(err.buf, want.buf);
 		free(buf);
 	}
-}
-
-static void test_decode_nul(void **state)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	Csi__V1__NodeStageVolumeRequest *m = NULL;
-	ProtobufCMessage *plain;
-	struct stage s;
-	uint8_t *buf, *hash;
-	size_t len;
-
-	stage_init(&s);
-	s.req.volume_id = (char *)"vol#../x";
-	buf = stage_pack(&s, &len);
-	hash = memchr(buf, '#', len);
-	assert_non_null(hash);
-	*hash = '\0';
-	/* protobuf-c alone takes it, and would hand the handler "vol". */
-	plain = protobuf_c_message_unpack(&csi__v1__node_stage_volume_request__descriptor, NULL,
-					  len, buf);
-	assert_non_null(plain);
-	assert_string_equal(((Csi__V1__NodeStageVolumeRequest *)plain)->volume_id, "vol");
-	protobuf_c_message_free_unpacked(plain, NULL);
-
-	assert_int_equal(decode(buf, len, &err, &m), -EINVAL);
-	assert_string_equal(err.buf, "field 'volume_id' of " STAGE_REQ " is not valid UTF-8 text");
-	free(buf);
 }
 
 static void test_decode_truncated(void **state)
@@ -307,19 +246,11 @@ static void test_decode_truncated(void **state)
 
 	stage_init(&s);
 	buf = stage_pack(&s, &len);
-	/* Cutting into the last field (volume_context) always breaks its length prefix. */
-	for (size_t cut = 1; cut <= 4; cut++) {
-		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-		Csi__V1__NodeStageVolumeRequest *m = NULL;
-		/* A copy of exactly the prefix, so ASan sees any read past it. */
-		uint8_t *prefix = malloc(len - cut);
-
-		memcpy(prefix, buf, len - cut);
-		assert_int_equal(decode(prefix, len - cut, &err, &m), -EINVAL);
-		assert_string_equal(err.buf, "malformed protobuf encoding of " STAGE_REQ);
-		free(prefix);
-	}
-	/* Every prefix either decodes or is refused; none crashes or over-reads. */
+	/*
+	 * Every prefix either decodes or is refused, without reading past its end (each
+	 * is a copy of exactly n bytes, for ASan). Cutting into the last field,
+	 * secrets, always breaks its length prefix.
+	 */
 	for (size_t n = 0; n < len; n++) {
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 		Csi__V1__NodeStageVolumeRequest *m = NULL;
@@ -328,27 +259,35 @@ static void test_decode_truncated(void **state)
 
 		memcpy(prefix, buf, n);
 		r = decode(prefix, n, &err, &m);
-		assert_true(r == 0 || r == -EINVAL);
-		if (r == 0)
-			protobuf_c_message_free_unpacked(&m->base, NULL);
 		free(prefix);
+		if (len - n <= 4) {
+			assert_int_equal(r, -EINVAL);
+			assert_string_equal(err.buf, MALFORMED STAGE_REQ);
+		} else if (r == 0) {
+			protobuf_c_message_free_unpacked(&m->base, NULL);
+		} else {
+			assert_int_equal(r, -EINVAL);
+		}
 	}
 	free(buf);
 }
 
 static const struct {
-	const uint8_t *s;
-	size_t len;
+	struct bytes in;
+	const char *err;
 } garbage[] = {
-	{ U("\xff\xff\xff") },
-	{ U("\x0a") },				/* tag, no length */
-	{ U("\x0a\x05pvc") },			/* length past the end */
-	{ U("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01") }, /* absurd length */
-	{ U("\x08\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01") }, /* 11-byte varint */
-	{ U("\x0b") },				/* wire type 3 (group start) */
-	{ U("\x0e\x00") },			/* wire type 6 does not exist */
-	{ U("\x0d\x01\x02") },			/* fixed32 cut short */
-	{ U("\x22\x03\x12\x05xfs") },		/* nested length past its parent */
+	{ { U("\xff\xff\xff") }, MALFORMED STAGE_REQ },
+	{ { U("\x0a") }, MALFORMED STAGE_REQ },	       /* tag, no length */
+	{ { U("\x0a\x05pvc") }, MALFORMED STAGE_REQ }, /* length past the end */
+	{ { U("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01") }, MALFORMED STAGE_REQ },
+	{ { U("\x08\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01") }, MALFORMED STAGE_REQ },
+	{ { U("\x0b") }, MALFORMED STAGE_REQ },		/* wire type 3 (group start) */
+	{ { U("\x0e\x00") }, MALFORMED STAGE_REQ },	/* wire type 6 does not exist */
+	{ { U("\x0d\x01\x02") }, MALFORMED STAGE_REQ }, /* fixed32 cut short */
+	/* volume_capability { mount of 5 bytes } in 3 bytes */
+	{ { U("\x22\x03\x12\x05xfs") }, MALFORMED "csi.v1.VolumeCapability" },
+	/* well-formed, but volume_id as a varint: protobuf-c refuses the type */
+	{ { U("\x08\x01") }, "request is not a valid " STAGE_REQ },
 };
 
 static void test_decode_garbage(void **state)
@@ -357,32 +296,17 @@ static void test_decode_garbage(void **state)
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 		Csi__V1__NodeStageVolumeRequest *m = NULL;
 
-		print_message("garbage case %zu\n", i);
-		assert_int_equal(decode(garbage[i].s, garbage[i].len, &err, &m), -EINVAL);
-		assert_non_null(strstr(err.buf, "malformed protobuf encoding of "));
+		assert_int_equal(decode(garbage[i].in.s, garbage[i].in.len, &err, &m), -EINVAL);
+		assert_string_equal(err.buf, garbage[i].err);
 	}
-}
-
-/* Wire-valid but of the wrong wire type for a known field: protobuf-c refuses it. */
-static void test_decode_wrong_type(void **state)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	Csi__V1__NodeStageVolumeRequest *m = NULL;
-	static const uint8_t varint_volume_id[] = { 0x08, 0x01 };
-
-	assert_int_equal(decode(varint_volume_id, sizeof(varint_volume_id), &err, &m), -EINVAL);
-	assert_string_equal(err.buf, "request is not a valid " STAGE_REQ);
 }
 
 static void test_decode_unknown_fields(void **state)
 {
-	/* Field 99 varint 150, field 100 fixed64, field 101 fixed32, field 102 bytes "\xff". */
-	static const uint8_t extra[] = {
-		0x98, 0x06, 0x96, 0x01,
-		0xa1, 0x06, 1, 2, 3, 4, 5, 6, 7, 8,
-		0xad, 0x06, 1, 2, 3, 4,
-		0xb2, 0x06, 0x01, 0xff,
-	};
+	static const char extra[] = "\x98\x06\x96\x01" /* field 99, varint 150 */
+				    "\xa1\x06\x01\x02\x03\x04\x05\x06\x07\x08" /* 100, fixed64 */
+				    "\xad\x06\x01\x02\x03\x04" /* field 101, fixed32 */
+				    "\xb2\x06\x01\xff";	       /* field 102, bytes "\xff" */
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	Csi__V1__NodeStageVolumeRequest *m = NULL;
 	struct stage s;
@@ -391,36 +315,26 @@ static void test_decode_unknown_fields(void **state)
 
 	stage_init(&s);
 	buf = stage_pack(&s, &len);
-	memcpy(buf + len, extra, sizeof(extra));
-	assert_int_equal(decode(buf, len + sizeof(extra), &err, &m), 0);
-	assert_stage_fields(m);
+	memcpy(buf + len, extra, sizeof(extra) - 1);
+	assert_int_equal(decode(buf, len + sizeof(extra) - 1, &err, &m), 0);
+	/* protobuf-c keeps unknown fields and packs them again, after the known ones. */
+	assert_stage_fields(m, buf, len + sizeof(extra) - 1);
 	protobuf_c_message_free_unpacked(&m->base, NULL);
 	free(buf);
 }
 
-static size_t put_varint(uint8_t *v, uint64_t x)
-{
-	size_t n = 0;
-
-	while (x >= 0x80) {
-		v[n++] = (uint8_t)(x | 0x80);
-		x >>= 7;
-	}
-	v[n++] = (uint8_t)x;
-	return n;
-}
-
-/* Makes buf[start..end) the body of a length-delimited field; returns the new start. */
+/* Makes buf[start..end) the body of field (< 16, so a 1-byte tag); returns the new start. */
 static size_t wrap(uint8_t *buf, size_t start, size_t end, unsigned field)
 {
-	uint8_t tag[10], len[10];
-	size_t tag_n = put_varint(tag, (uint64_t)field << 3 | 2);
-	size_t len_n = put_varint(len, end - start);
+	uint8_t len[10];
+	size_t n = 0;
 
-	assert_true(start >= tag_n + len_n);
-	memcpy(buf + start - len_n, len, len_n);
-	memcpy(buf + start - len_n - tag_n, tag, tag_n);
-	return start - len_n - tag_n;
+	for (uint64_t x = end - start; n == 0 || x; x >>= 7)
+		len[n++] = (uint8_t)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
+	assert_true(field < 16 && start > n);
+	memcpy(buf + start - n, len, n);
+	buf[start - n - 1] = (uint8_t)(field << 3 | 2);
+	return start - n - 1;
 }
 
 static void test_decode_deep(void **state)
@@ -448,22 +362,8 @@ static void test_decode_deep(void **state)
 
 	/* One byte short: the outermost length no longer fits. */
 	assert_int_equal(decode(buf + start, size - start - 1, &err, &m), -EINVAL);
-	assert_string_equal(err.buf, "malformed protobuf encoding of " STAGE_REQ);
+	assert_string_equal(err.buf, MALFORMED STAGE_REQ);
 	free(buf);
-}
-
-static void test_error_appends(void **state)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	Csi__V1__NodeStageVolumeRequest *m = NULL;
-
-	strbuf_adds(&err, "NodeStageVolume: ");
-	assert_int_equal(csi_message_decode(&csi__v1__node_stage_volume_request__descriptor,
-					    (const uint8_t *)"\xff\xff\xff", 3, &err,
-					    (ProtobufCMessage **)&m),
-			 -EINVAL);
-	assert_string_equal(err.buf, "NodeStageVolume: malformed protobuf encoding of " STAGE_REQ);
-	assert_null(m);
 }
 
 int main(void)
@@ -472,13 +372,10 @@ int main(void)
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_decode_valid),
 		cmocka_unit_test(test_decode_bad_utf8),
-		cmocka_unit_test(test_decode_nul),
 		cmocka_unit_test(test_decode_truncated),
 		cmocka_unit_test(test_decode_garbage),
-		cmocka_unit_test(test_decode_wrong_type),
 		cmocka_unit_test(test_decode_unknown_fields),
 		cmocka_unit_test(test_decode_deep),
-		cmocka_unit_test(test_error_appends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

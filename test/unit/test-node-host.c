@@ -96,8 +96,14 @@ static void write_file(const struct host *h, const char *rel, mode_t mode, const
 static int setup(void **state)
 {
 	static const char *const dirs[] = {
-		"sys", "sys/module", "lib", "lib/modules", "lib/modules/" RELEASE,
-		"lib/modules/5.0.0-other", "bin1", "bin2",
+		"sys",
+		"sys/module",
+		"lib",
+		"lib/modules",
+		("lib/modules/" RELEASE),
+		"lib/modules/5.0.0-other",
+		"bin1",
+		"bin2",
 	};
 	struct host *h = calloc(1, sizeof(*h));
 
@@ -169,10 +175,11 @@ static void test_nothing(void **state)
 
 	assert_int_equal(host_check(h->root, RELEASE, h->search, &missing), -ENOENT);
 	assert_string_equal(missing.buf,
-			    "kernel module nvmet, kernel module nvmet_tcp, kernel module nvme_tcp, "
-			    "kernel module nvme_fabrics, kernel module md_mod, kernel module raid1, "
-			    "kernel module raid10, kernel module xfs, tool mdadm, tool mkfs.xfs, "
-			    "tool xfs_growfs, tool wipefs");
+			    "kernel module nvmet, kernel module nvmet_tcp, "
+			    "kernel module nvme_tcp, kernel module nvme_fabrics, "
+			    "kernel module md_mod, kernel module raid1, kernel module raid10, "
+			    "kernel module xfs, tool mdadm, tool mkfs.xfs, tool xfs_growfs, "
+			    "tool wipefs");
 }
 
 /* raid10 only as a dependency of another module, wipefs only as a plain file. */
@@ -240,6 +247,31 @@ static void test_other_release(void **state)
 					 "kernel module raid1, kernel module raid10");
 }
 
+/* A tool only in a relative search entry does not count, even where it would resolve. */
+static void test_relative_search(void **state)
+{
+	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT, search = STRBUF_INIT;
+	struct host *h = *state;
+	char *cwd = getcwd(NULL, 0);
+	char *p;
+	int r;
+
+	assert_non_null(cwd);
+	make_complete(h);
+	p = join(h, "bin2/wipefs");
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	make_dir(h, "rel");
+	write_file(h, "rel/wipefs", 0755, "#!/bin/sh\n");
+	strbuf_addf(&search, "rel:%s/bin1:%s/bin2", h->root, h->root);
+	assert_int_equal(chdir(h->root), 0);
+	r = host_check(h->root, RELEASE, search.buf, &missing);
+	assert_int_equal(chdir(cwd), 0);
+	free(cwd);
+	assert_int_equal(r, -ENOENT);
+	assert_string_equal(missing.buf, "tool wipefs");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -251,6 +283,7 @@ int main(void)
 		T(test_missing_raid10_wipefs),
 		T(test_tool_is_directory),
 		T(test_other_release),
+		T(test_relative_search),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -150,24 +150,12 @@ static const struct {
 	int r;
 	bool v;
 } bool_cases[] = {
-	{ "1", 0, true },
-	{ "true", 0, true },
-	{ "yes", 0, true },
-	{ "on", 0, true },
-	{ "0", 0, false },
-	{ "false", 0, false },
-	{ "no", 0, false },
-	{ "off", 0, false },
-	{ "", -EINVAL, false },
-	{ "TRUE", -EINVAL, false },
-	{ "True", -EINVAL, false },
-	{ "y", -EINVAL, false },
-	{ "2", -EINVAL, false },
-	{ " true", -EINVAL, false },
-	{ "true ", -EINVAL, false },
-	{ "onn", -EINVAL, false },
-	{ "of", -EINVAL, false },
-	{ "00", -EINVAL, false },
+	{ "1", 0, true },	    { "true", 0, true },	 { "yes", 0, true },
+	{ "on", 0, true },	    { "0", 0, false },		 { "false", 0, false },
+	{ "no", 0, false },	    { "off", 0, false },	 { "", -EINVAL, false },
+	{ "TRUE", -EINVAL, false }, { "True", -EINVAL, false },	 { "y", -EINVAL, false },
+	{ "2", -EINVAL, false },    { " true", -EINVAL, false }, { "true ", -EINVAL, false },
+	{ "onn", -EINVAL, false },  { "of", -EINVAL, false },	 { "00", -EINVAL, false },
 };
 
 static void test_parse_bool(void **state)
@@ -187,10 +175,8 @@ static void test_parse_bool(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_u64),
-		cmocka_unit_test(test_parse_u64_null),
-		cmocka_unit_test(test_parse_u64_range),
-		cmocka_unit_test(test_parse_int_range),
+		cmocka_unit_test(test_parse_u64),	cmocka_unit_test(test_parse_u64_null),
+		cmocka_unit_test(test_parse_u64_range), cmocka_unit_test(test_parse_int_range),
 		cmocka_unit_test(test_parse_bool),
 	};
 

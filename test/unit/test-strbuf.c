@@ -48,7 +48,7 @@ static void test_add_growth(void **state)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	char *expect = malloc(10000 * 3 + 1);
-	size_t prev_alloc = 0;
+	size_t prev_alloc = 0, reallocs = 0;
 
 	assert_non_null(expect);
 	for (size_t i = 0; i < 10000; i++) {
@@ -59,10 +59,13 @@ static void test_add_growth(void **state)
 		assert_int_equal(sb.len, (i + 1) * 3);
 		check_invariants(&sb);
 		assert_true(sb.alloc >= prev_alloc);
+		reallocs += sb.alloc != prev_alloc;
 		prev_alloc = sb.alloc;
 	}
 	expect[10000 * 3] = '\0';
 	assert_string_equal(sb.buf, expect);
+	/* Geometric growth: appending n bytes costs O(log n) reallocations, not O(n). */
+	assert_true(reallocs <= 16);
 	free(expect);
 }
 
@@ -214,16 +217,11 @@ static void test_grow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init),
-		cmocka_unit_test(test_add_growth),
-		cmocka_unit_test(test_add_binary),
-		cmocka_unit_test(test_addch),
-		cmocka_unit_test(test_addf),
-		cmocka_unit_test(test_addf_many),
-		cmocka_unit_test(test_reset),
-		cmocka_unit_test(test_detach_empty),
-		cmocka_unit_test(test_detach),
-		cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_init),	   cmocka_unit_test(test_add_growth),
+		cmocka_unit_test(test_add_binary), cmocka_unit_test(test_addch),
+		cmocka_unit_test(test_addf),	   cmocka_unit_test(test_addf_many),
+		cmocka_unit_test(test_reset),	   cmocka_unit_test(test_detach_empty),
+		cmocka_unit_test(test_detach),	   cmocka_unit_test(test_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
