@@ -19,10 +19,12 @@
 #include <cmocka.h>
 
 #include "kube/client.h"
+#include "kube/codec.h"
 #include "kube/events.h"
 #include "kube/informer.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
+#include "model/volume.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -281,15 +283,16 @@ static void count(int *field, const json_t *obj)
 	pthread_mutex_unlock(&seen.lock);
 }
 
-static int reject_labelled(const json_t *obj, struct strbuf *err, void *userdata)
+/* The gate the controller and agents use: our codec must be able to read it. */
+static int accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
 {
-	json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+	struct volume *v;
+	int r;
 
-	if (json_object_get(labels, "reject")) {
-		strbuf_adds(err, "refused by the test");
-		return -EINVAL;
-	}
-	return 0;
+	r = volume_from_json(obj, &v, err);
+	if (r == 0)
+		volume_free(v);
+	return r;
 }
 
 static void on_added(const json_t *obj, void *ud)
@@ -313,7 +316,7 @@ static void on_synced(void *ud)
 }
 
 static const struct kube_informer_ops ops = {
-	.accept = reject_labelled,
+	.accept = accept_volume,
 	.added = on_added,
 	.updated = on_updated,
 	.deleted = on_deleted,
@@ -334,14 +337,26 @@ static bool wait_cached(struct kube_informer *inf, const char *name, bool presen
 	return false;
 }
 
-static void create_volume(const char *name, const char *label)
+/*
+ * With broken set, both copies' members sit on one node: the schema cannot
+ * see that, our validation does (a copy must survive the loss of a node).
+ */
+static void create_volume(const char *name, bool broken)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	json_t *obj = volume(name, 0);
 
-	if (label)
-		json_object_set_new(json_object_get(obj, "metadata"), "labels",
-				    json_pack("{s:s}", label, "yes"));
+	if (broken)
+		json_object_set_new(
+			json_object_get(obj, "spec"), "members",
+			json_pack("[{s:i, s:i, s:i, s:s, s:s, s:s, s:I}, "
+				  "{s:i, s:i, s:i, s:s, s:s, s:s, s:I}]",
+				  "index", 0, "copy", 0, "stripe", 0, "nodeName", "node-a", "drive",
+				  "node-a-s1", "partitionUUID", "0a8f3b64-0c6f-8d2e-9a41-5b3c2d1e0f01",
+				  "sizeBytes", (json_int_t)1 << 30, "index", 1, "copy", 1, "stripe", 0,
+				  "nodeName", "node-a", "drive", "node-a-s2", "partitionUUID",
+				  "0a8f3b64-0c6f-8d2e-9a41-5b3c2d1e0f02", "sizeBytes",
+				  (json_int_t)1 << 30));
 	delete_quietly(&kube_meshstorvolumes, NULL, name);
 	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, NULL, &err), 0);
 	json_decref(obj);
@@ -354,13 +369,13 @@ static void test_informer(void **state)
 	struct kube_informer *inf;
 	json_t *patch;
 
-	create_volume("it-inf-a", NULL);
+	create_volume("it-inf-a", false);
 	assert_int_equal(kube_informer_start(client, &kube_meshstorvolumes, NULL, &ops, NULL, &inf),
 			 0);
 	assert_true(kube_informer_wait_synced(inf, 30000));
 	assert_true(wait_cached(inf, "it-inf-a", true));
 
-	create_volume("it-inf-b", NULL);
+	create_volume("it-inf-b", false);
 	assert_true(wait_cached(inf, "it-inf-b", true));
 	patch = json_pack("{s:{s:I}}", "spec", "epoch", (json_int_t)3);
 	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-inf-b",
@@ -378,8 +393,8 @@ static void test_informer(void **state)
 	}
 
 	/* A refused object stays out of the cache; later events still flow. */
-	create_volume("it-inf-refused", "reject");
-	create_volume("it-inf-c", NULL);
+	create_volume("it-inf-refused", true);
+	create_volume("it-inf-c", false);
 	assert_true(wait_cached(inf, "it-inf-c", true));
 	/* Events arrive in order: c is cached, so the refused one was seen and dropped. */
 	assert_null(kube_informer_get(inf, "it-inf-refused"));
@@ -399,7 +414,7 @@ static void test_informer(void **state)
 
 	/* The watch resumes after the API server restarts and misses nothing. */
 	assert_int_equal(system(getenv("APISERVER_RESTART")), 0);
-	create_volume("it-inf-after-restart", NULL);
+	create_volume("it-inf-after-restart", false);
 	assert_true(wait_cached(inf, "it-inf-after-restart", true));
 	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-inf-b", &err), 0);
 	assert_true(wait_cached(inf, "it-inf-b", false));
@@ -436,7 +451,7 @@ static void test_watch_too_old(void **state)
 	 * that was away across an upgrade meets.
 	 */
 	for (int i = 0; i < 40; i++) {
-		create_volume("it-old-rv", NULL);
+		create_volume("it-old-rv", false);
 		usleep(250 * 1000);
 	}
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-old-rv");
@@ -610,7 +625,7 @@ static void test_events(void **state)
 	size_t i;
 	bool found = false;
 
-	create_volume("it-event", NULL);
+	create_volume("it-event", false);
 	assert_int_equal(kube_get(client, &kube_meshstorvolumes, NULL, "it-event", &obj, &err), 0);
 	assert_int_equal(kube_event_record(client, &kube_meshstorvolumes, obj, KUBE_EVENT_WARNING,
 					   "Degraded", "member 1 on node-b is missing",

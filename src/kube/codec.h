@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <jansson.h>
+
+#include "model/device.h"
+#include "model/node.h"
+#include "model/volume.h"
+#include "util/strbuf.h"
+
+/*
+ * JSON <-> model for MeshStor's custom resources, field for field as
+ * docs/crds.md lists them.
+ *
+ * x_from_json() takes any json_t (NULL included), checks apiVersion and kind,
+ * the type of every field it knows, and then the model's x_validate(). It
+ * returns 0 and a new object, or -EINVAL with "<field path>: <reason>" appended
+ * to err (which may be NULL). Unknown fields are ignored, as Kubernetes clients
+ * must; JSON null reads as an absent field, and an empty optional string as
+ * unset (NULL).
+ *
+ * x_to_json() writes the whole object: apiVersion, kind, metadata (name, and
+ * resourceVersion and finalizers when set), spec, status. Unset optional fields
+ * are left out, so a PUT clears them; uid, generation and deletionTimestamp are
+ * the API server's and never written. x_status_to_json() is the same less the
+ * spec: the body of a PUT to the status subresource. Both return NULL only when
+ * jansson cannot allocate, or for an object that would not pass x_validate().
+ */
+#define CODEC_API_VERSION "csi.meshstor.io/v1alpha1"
+
+int volume_from_json(const json_t *obj, struct volume **ret, struct strbuf *err);
+json_t *volume_to_json(const struct volume *v);
+json_t *volume_status_to_json(const struct volume *v);
+
+int node_device_from_json(const json_t *obj, struct node_device **ret, struct strbuf *err);
+json_t *node_device_to_json(const struct node_device *d);
+json_t *node_device_status_to_json(const struct node_device *d);
+
+int mesh_node_from_json(const json_t *obj, struct mesh_node **ret, struct strbuf *err);
+json_t *mesh_node_to_json(const struct mesh_node *n);
+json_t *mesh_node_status_to_json(const struct mesh_node *n);
+
+/*
+ * RFC 3339 timestamps as Kubernetes writes them: "2026-11-23T16:42:29Z". Parsing
+ * also takes a fraction of a second (dropped), lowercase 't'/'z' and a numeric
+ * offset ("+02:00"), as RFC 3339 section 5.6 allows; formatting always writes
+ * UTC to the second. -EINVAL for anything else, or a time outside years
+ * 0000-9999.
+ */
+#define CODEC_TIME_LEN 20
+int codec_time_parse(const char *s, int64_t *ret);
+int codec_time_format(int64_t t, char ret[static CODEC_TIME_LEN + 1]);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/condition.h"
+#include "model/meta.h"
+#include "util/strbuf.h"
+
+/* The rules of docs/crds.md, MeshStorVolume. */
+#define VOLUME_MIB (1024 * 1024)
+#define VOLUME_CAPACITY_MIN (512LL * VOLUME_MIB)
+#define VOLUME_COPIES_MAX 8
+#define VOLUME_DRIVES_PER_COPY_MAX 16
+#define VOLUME_MEMBERS_MAX 128
+#define VOLUME_MISSING_TIMEOUT_MIN 60
+#define VOLUME_FS_TYPE "xfs"
+/* Ours, for strings crds.md leaves open; generous next to what the node agent writes. */
+#define VOLUME_MD_STATE_MAX 32
+#define VOLUME_READY_MAX 32
+#define VOLUME_MESSAGE_MAX 4096
+
+enum volume_phase {
+	VOLUME_PHASE_REQUESTED,
+	VOLUME_PHASE_CREATING,
+	VOLUME_PHASE_READY,
+	VOLUME_PHASE_DEGRADED,
+	VOLUME_PHASE_SYNCING,
+	VOLUME_PHASE_EXPANDING,
+	VOLUME_PHASE_REPLACING,
+	VOLUME_PHASE_DELETING,
+	_VOLUME_PHASE_MAX,
+};
+
+enum member_state {
+	MEMBER_STATE_REQUESTED,
+	MEMBER_STATE_CREATED,
+	MEMBER_STATE_EXPORTED,
+	MEMBER_STATE_SYNCING,
+	MEMBER_STATE_SYNCED,
+	MEMBER_STATE_SPARE,
+	MEMBER_STATE_FAULTY,
+	MEMBER_STATE_MISSING,
+	MEMBER_STATE_REPLACING,
+	MEMBER_STATE_DELETING,
+	_MEMBER_STATE_MAX,
+};
+
+/* NULL for a value out of range; the value, or -EINVAL for an unknown string. */
+const char *volume_phase_to_string(enum volume_phase p);
+int volume_phase_from_string(const char *s);
+const char *member_state_to_string(enum member_state s);
+int member_state_from_string(const char *s);
+
+/* spec.members[]: one partition of one drive, placed by the controller. */
+struct volume_member {
+	int32_t index;
+	int32_t copy;
+	int32_t stripe;
+	char *node_name;
+	char *drive; /* the MeshStorNodeDevice name */
+	char *partition_uuid;
+	int64_t size_bytes;
+};
+
+/* status.members[]: what the consumer's node agent sees of one member. */
+struct member_status {
+	int32_t index;
+	enum member_state state;
+	int64_t last_epoch;
+	int64_t missing_since; /* Unix seconds; 0 when not missing */
+	char *message;	       /* NULL when none */
+};
+
+struct volume_spec {
+	char *request_name;
+	int64_t capacity_bytes;
+	int32_t number_of_copies;
+	int32_t drives_per_copy;
+	int32_t member_missing_timeout_sec;
+	int32_t sector_size;
+	char *fs_type;
+	int64_t epoch;
+	int64_t formatted_at; /* Unix seconds; 0 until mkfs has run */
+	struct volume_member *members;
+	size_t n_members;
+};
+
+/* Optional strings are NULL when unset; the phase of a volume without status is Requested. */
+struct volume_status {
+	enum volume_phase phase;
+	char *node_name;
+	char *md_state;
+	char *ready;
+	bool degraded;
+	int32_t total_members;
+	int32_t active_members;
+	int32_t failed_members;
+	int32_t missing_members;
+	int32_t sync_percentage;
+	struct member_status *members;
+	size_t n_members;
+	struct condition *conditions;
+	size_t n_conditions;
+	int64_t observed_generation;
+};
+
+/* A MeshStorVolume. metadata.name is the volume id. */
+struct volume {
+	struct object_meta meta;
+	struct volume_spec spec;
+	struct volume_status status;
+};
+
+struct volume *volume_new(void);
+void volume_free(struct volume *v);
+
+/*
+ * Checks every rule of docs/crds.md, and that the members form the layout the
+ * spec describes: when there are members, one per (copy, stripe) slot of
+ * numberOfCopies x drivesPerCopy, and no node holding members of two copies.
+ * Returns 0, or -EINVAL with "<field path>: <reason>" appended to err.
+ */
+int volume_validate(const struct volume *v, struct strbuf *err);

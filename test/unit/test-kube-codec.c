@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kube/codec.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "test-model-fixtures.h"
+#include "util/banned.h"
+
+static void str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+/* What to_json writes of metadata comes back; uid, generation and deletion do not. */
+static void meta_eq(const struct object_meta *a, const struct object_meta *b)
+{
+	str_eq(a->name, b->name);
+	str_eq(a->resource_version, b->resource_version);
+	assert_int_equal(strv_length(a->finalizers), strv_length(b->finalizers));
+	for (size_t i = 0; i < strv_length(a->finalizers); i++)
+		str_eq(a->finalizers[i], b->finalizers[i]);
+	assert_null(b->uid);
+	assert_int_equal(b->generation, 0);
+	assert_false(b->deleting);
+}
+
+static void conditions_eq(const struct condition *a, size_t na, const struct condition *b,
+			  size_t nb)
+{
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		str_eq(a[i].type, b[i].type);
+		assert_int_equal(a[i].status, b[i].status);
+		str_eq(a[i].reason, b[i].reason);
+		str_eq(a[i].message, b[i].message);
+		assert_int_equal(a[i].last_transition_time, b[i].last_transition_time);
+		assert_int_equal(a[i].observed_generation, b[i].observed_generation);
+	}
+}
+
+static void volume_spec_eq(const struct volume_spec *a, const struct volume_spec *b)
+{
+	str_eq(a->request_name, b->request_name);
+	assert_int_equal(a->capacity_bytes, b->capacity_bytes);
+	assert_int_equal(a->number_of_copies, b->number_of_copies);
+	assert_int_equal(a->drives_per_copy, b->drives_per_copy);
+	assert_int_equal(a->member_missing_timeout_sec, b->member_missing_timeout_sec);
+	assert_int_equal(a->sector_size, b->sector_size);
+	str_eq(a->fs_type, b->fs_type);
+	assert_int_equal(a->epoch, b->epoch);
+	assert_int_equal(a->formatted_at, b->formatted_at);
+	assert_int_equal(a->n_members, b->n_members);
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct volume_member *x = &a->members[i], *y = &b->members[i];
+
+		assert_int_equal(x->index, y->index);
+		assert_int_equal(x->copy, y->copy);
+		assert_int_equal(x->stripe, y->stripe);
+		str_eq(x->node_name, y->node_name);
+		str_eq(x->drive, y->drive);
+		str_eq(x->partition_uuid, y->partition_uuid);
+		assert_int_equal(x->size_bytes, y->size_bytes);
+	}
+}
+
+static void volume_status_eq(const struct volume_status *a, const struct volume_status *b)
+{
+	assert_int_equal(a->phase, b->phase);
+	str_eq(a->node_name, b->node_name);
+	str_eq(a->md_state, b->md_state);
+	str_eq(a->ready, b->ready);
+	assert_int_equal(a->degraded, b->degraded);
+	assert_int_equal(a->total_members, b->total_members);
+	assert_int_equal(a->active_members, b->active_members);
+	assert_int_equal(a->failed_members, b->failed_members);
+	assert_int_equal(a->missing_members, b->missing_members);
+	assert_int_equal(a->sync_percentage, b->sync_percentage);
+	assert_int_equal(a->n_members, b->n_members);
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct member_status *x = &a->members[i], *y = &b->members[i];
+
+		assert_int_equal(x->index, y->index);
+		assert_int_equal(x->state, y->state);
+		assert_int_equal(x->last_epoch, y->last_epoch);
+		assert_int_equal(x->missing_since, y->missing_since);
+		str_eq(x->message, y->message);
+	}
+	conditions_eq(a->conditions, a->n_conditions, b->conditions, b->n_conditions);
+	assert_int_equal(a->observed_generation, b->observed_generation);
+}
+
+/* Through text too: what goes over the wire is a string, not a json_t. */
+static json_t *reparse(json_t *o)
+{
+	char *text;
+	json_t *again;
+
+	assert_non_null(o);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_non_null(text);
+	again = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(again);
+	free(text);
+	json_decref(o);
+	return again;
+}
+
+static void test_volume_round_trip(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct volume *v = fixture_volume(), *back = NULL;
+	json_t *o = reparse(volume_to_json(v));
+
+	assert_string_equal(json_string_value(json_object_get(o, "kind")), "MeshStorVolume");
+	assert_string_equal(json_string_value(json_object_get(o, "apiVersion")),
+			    "csi.meshstor.io/v1alpha1");
+	assert_int_equal(volume_from_json(o, &back, &err), 0);
+	assert_int_equal(err.len, 0);
+	meta_eq(&v->meta, &back->meta);
+	volume_spec_eq(&v->spec, &back->spec);
+	volume_status_eq(&v->status, &back->status);
+	json_decref(o);
+	volume_free(back);
+	volume_free(v);
+}
+
+static void test_volume_status_json(void **state)
+{
+	struct volume *v = fixture_volume();
+	json_t *o = volume_status_to_json(v), *meta;
+
+	assert_non_null(o);
+	assert_null(json_object_get(o, "spec"));
+	assert_non_null(json_object_get(o, "status"));
+	meta = json_object_get(o, "metadata");
+	assert_string_equal(json_string_value(json_object_get(meta, "name")), FIXTURE_VOLUME_ID);
+	assert_string_equal(json_string_value(json_object_get(meta, "resourceVersion")), "12345");
+	/* Never written: they belong to the API server. */
+	assert_null(json_object_get(meta, "uid"));
+	assert_null(json_object_get(meta, "generation"));
+	json_decref(o);
+	/* Nothing invalid goes out. */
+	v->spec.sector_size = 1000;
+	assert_null(volume_to_json(v));
+	assert_null(volume_status_to_json(v));
+	volume_free(v);
+}
+
+static void test_device_round_trip(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct node_device *d = fixture_device(), *back = NULL;
+	json_t *o = reparse(node_device_to_json(d));
+
+	assert_int_equal(node_device_from_json(o, &back, &err), 0);
+	meta_eq(&d->meta, &back->meta);
+	str_eq(d->spec.node_name, back->spec.node_name);
+	str_eq(d->spec.path, back->spec.path);
+	str_eq(d->spec.model, back->spec.model);
+	str_eq(d->spec.serial, back->spec.serial);
+	assert_int_equal(d->spec.size_bytes, back->spec.size_bytes);
+	assert_int_equal(d->spec.logical_sector_size, back->spec.logical_sector_size);
+	assert_int_equal(d->status.largest_free_extent_bytes,
+			 back->status.largest_free_extent_bytes);
+	assert_int_equal(d->status.free_bytes, back->status.free_bytes);
+	assert_int_equal(d->status.local_partitions, back->status.local_partitions);
+	assert_int_equal(d->status.remote_partitions, back->status.remote_partitions);
+	assert_int_equal(d->status.foreign_partitions, back->status.foreign_partitions);
+	conditions_eq(d->status.conditions, d->status.n_conditions, back->status.conditions,
+		      back->status.n_conditions);
+	json_decref(o);
+	o = node_device_status_to_json(d);
+	assert_null(json_object_get(o, "spec"));
+	json_decref(o);
+	node_device_free(back);
+	node_device_free(d);
+}
+
+static void test_node_round_trip(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct mesh_node *n = fixture_node(), *back = NULL;
+	json_t *o = reparse(mesh_node_to_json(n));
+
+	assert_int_equal(mesh_node_from_json(o, &back, &err), 0);
+	meta_eq(&n->meta, &back->meta);
+	str_eq(n->status.host_nqn, back->status.host_nqn);
+	str_eq(n->status.host_id, back->status.host_id);
+	str_eq(n->status.tcp_address, back->status.tcp_address);
+	str_eq(n->status.rdma_address, back->status.rdma_address);
+	assert_int_equal(n->status.rdma_capable, back->status.rdma_capable);
+	assert_int_equal(n->status.n_peers, back->status.n_peers);
+	for (size_t i = 0; i < n->status.n_peers; i++) {
+		str_eq(n->status.peers[i].node_name, back->status.peers[i].node_name);
+		assert_int_equal(n->status.peers[i].rtt_usec, back->status.peers[i].rtt_usec);
+	}
+	str_eq(n->status.agent_version, back->status.agent_version);
+	assert_int_equal(n->status.heartbeat_time, back->status.heartbeat_time);
+	conditions_eq(n->status.conditions, n->status.n_conditions, back->status.conditions,
+		      back->status.n_conditions);
+	json_decref(o);
+	mesh_node_free(back);
+	mesh_node_free(n);
+}
+
+/* As the API server returns it: server fields, unknown fields, times in other offsets. */
+static const char volume_text[] =
+	"{\"apiVersion\": \"csi.meshstor.io/v1alpha1\", \"kind\": \"MeshStorVolume\","
+	" \"metadata\": {\"name\": \"pvc-bd43ab973a4615925f25fd4b\", \"uid\": \"u-1\","
+	"  \"resourceVersion\": \"777\", \"generation\": 4, \"creationTimestamp\": "
+	"  \"2026-11-23T16:42:29Z\", \"deletionTimestamp\": \"2026-11-23T17:00:00Z\","
+	"  \"finalizers\": [], \"managedFields\": [{\"manager\": \"x\", \"fieldsV1\": {}}]},"
+	" \"spec\": {\"requestName\": \"pvc-x\", \"capacityBytes\": 1073741824,"
+	"  \"numberOfCopies\": 1, \"drivesPerCopy\": 1, \"memberMissingTimeoutSeconds\": 60,"
+	"  \"sectorSize\": 512, \"fsType\": \"xfs\", \"formattedAt\": \"2026-11-23T18:42:29.5+02:00\","
+	"  \"futureField\": {\"deep\": [[[[1]]]]}},"
+	" \"status\": {\"phase\": \"Creating\", \"nodeName\": \"\", \"mdState\": null,"
+	"  \"conditions\": [{\"type\": \"Ready\", \"status\": \"False\", \"reason\": \"Creating\","
+	"   \"lastTransitionTime\": \"2026-11-23t16:42:29z\"}]}}";
+
+static void test_volume_from_text(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *o = json_loads(volume_text, JSON_REJECT_DUPLICATES, NULL);
+	struct volume *v = NULL;
+
+	assert_non_null(o);
+	assert_int_equal(volume_from_json(o, &v, &err), 0);
+	assert_string_equal(v->meta.uid, "u-1");
+	assert_string_equal(v->meta.resource_version, "777");
+	assert_int_equal(v->meta.generation, 4);
+	assert_true(v->meta.deleting);
+	assert_null(v->meta.finalizers);
+	assert_int_equal(v->spec.epoch, 0);
+	assert_int_equal(v->spec.formatted_at, FIXTURE_TIME);
+	assert_int_equal(v->spec.n_members, 0);
+	assert_int_equal(v->status.phase, VOLUME_PHASE_CREATING);
+	assert_null(v->status.node_name); /* "" is "none" */
+	assert_null(v->status.md_state);
+	assert_int_equal(v->status.n_conditions, 1);
+	assert_null(v->status.conditions[0].message);
+	assert_int_equal(v->status.conditions[0].last_transition_time, FIXTURE_TIME);
+	volume_free(v);
+	/* A volume without status is in phase Requested. */
+	json_object_del(o, "status");
+	assert_int_equal(volume_from_json(o, &v, &err), 0);
+	assert_int_equal(v->status.phase, VOLUME_PHASE_REQUESTED);
+	volume_free(v);
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_volume_round_trip), cmocka_unit_test(test_volume_status_json),
+		cmocka_unit_test(test_device_round_trip), cmocka_unit_test(test_node_round_trip),
+		cmocka_unit_test(test_volume_from_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
