@@ -32,7 +32,7 @@ $(BUILD_FUZZ)/build.ninja:
 check: deps $(BUILD)/build.ninja $(BUILD_ASAN)/build.ninja $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(BUILD_ASAN)
-	ninja -C $(BUILD_FUZZ) test/fuzz/fuzz-csi-request
+	ninja -C $(BUILD_FUZZ)
 	scripts/run-tests $(BUILD) "" \
 		$(BUILD_ASAN) "unit fuzz integration apiserver" \
 		$(BUILD_FUZZ) "fuzz"
@@ -44,12 +44,14 @@ bench: deps all
 	bench/csi-endpoint/run $(BUILD)/src/meshstor
 	bench/kube/run $(BUILD)
 
-# Fuzz request decoding for FUZZ_SECONDS (default 60), growing a scratch corpus.
+# Fuzz each target for FUZZ_SECONDS (default 60), growing scratch corpora.
 fuzz: deps $(BUILD_FUZZ)/build.ninja
-	ninja -C $(BUILD_FUZZ) test/fuzz/fuzz-csi-request
-	mkdir -p $(BUILD_FUZZ)/corpus
-	$(BUILD_FUZZ)/test/fuzz/fuzz-csi-request -max_total_time=$${FUZZ_SECONDS:-60} \
-		$(BUILD_FUZZ)/corpus test/fuzz/corpus/csi-request
+	ninja -C $(BUILD_FUZZ)
+	for t in csi-request kube-codec; do \
+		mkdir -p $(BUILD_FUZZ)/corpus-$$t && \
+		$(BUILD_FUZZ)/test/fuzz/fuzz-$$t -max_total_time=$${FUZZ_SECONDS:-60} \
+			$(BUILD_FUZZ)/corpus-$$t test/fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

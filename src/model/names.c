@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "model/names.h"
-#include "model/sha256.h"
+#include "util/sha256.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 

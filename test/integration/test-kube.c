@@ -30,13 +30,13 @@
 
 static struct kube_client *client;
 
-static const struct kube_resource serviceaccounts = { "", "v1", "serviceaccounts",
-						       "ServiceAccount", true };
+static const struct kube_resource serviceaccounts = { "", "v1", "serviceaccounts", "ServiceAccount",
+						      true };
 static const struct kube_resource clusterroles = { "rbac.authorization.k8s.io", "v1",
-						    "clusterroles", "ClusterRole", false };
+						   "clusterroles", "ClusterRole", false };
 static const struct kube_resource clusterrolebindings = { "rbac.authorization.k8s.io", "v1",
-							   "clusterrolebindings",
-							   "ClusterRoleBinding", false };
+							  "clusterrolebindings",
+							  "ClusterRoleBinding", false };
 
 /* A valid MeshStorVolume per docs/crds.md. */
 static json_t *volume(const char *name, int64_t epoch)
@@ -96,8 +96,8 @@ static void test_crud(void **state)
 
 	/* Update with the resourceVersion just read, then the status subresource. */
 	json_object_set_new(json_object_get(got, "spec"), "epoch", json_integer(1));
-	json_object_set_new(got, "status", json_pack("{s:s, s:s}", "phase", "Creating", "ready",
-						      "0/2"));
+	json_object_set_new(got, "status",
+			    json_pack("{s:s, s:s}", "phase", "Creating", "ready", "0/2"));
 	assert_int_equal(kube_update(client, &kube_meshstorvolumes, NULL, got, NULL, &obj, &err),
 			 0);
 	assert_int_equal(epoch_of(obj), 1);
@@ -105,18 +105,17 @@ static void test_crud(void **state)
 	assert_null(json_object_get(obj, "status"));
 	json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Creating"));
 	json_decref(got);
-	assert_int_equal(kube_update(client, &kube_meshstorvolumes, NULL, obj, "status", &got,
-				     &err),
-			 0);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(got, "status"),
-							      "phase")),
-			    "Creating");
+	assert_int_equal(
+		kube_update(client, &kube_meshstorvolumes, NULL, obj, "status", &got, &err), 0);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(got, "status"), "phase")),
+		"Creating");
 	json_decref(obj);
 	json_decref(got);
 
 	patch = json_pack("{s:{s:I}}", "spec", "epoch", (json_int_t)7);
-	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-crud", KUBE_PATCH_MERGE,
-				    patch, NULL, &got, &err),
+	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-crud",
+				    KUBE_PATCH_MERGE, patch, NULL, &got, &err),
 			 0);
 	assert_int_equal(epoch_of(got), 7);
 	json_decref(patch);
@@ -147,8 +146,9 @@ static void test_schema_rejects_bad_objects(void **state)
 		"{\"spec\": {\"sectorSize\": 1000}}",
 		"{\"spec\": {\"fsType\": \"ext4\"}}",
 		"{\"spec\": {\"epoch\": \"one\"}}",
-		"{\"spec\": {\"members\": [{\"index\": 0, \"copy\": 0, \"stripe\": 0, "
-		"\"nodeName\": \"a\", \"drive\": \"d\", \"partitionUUID\": \"NOT-A-UUID\"}]}}",
+		/* One entry in two literals: parenthesized for -Wstring-concatenation. */
+		("{\"spec\": {\"members\": [{\"index\": 0, \"copy\": 0, \"stripe\": 0, "
+		 "\"nodeName\": \"a\", \"drive\": \"d\", \"partitionUUID\": \"NOT-A-UUID\"}]}}"),
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -168,8 +168,7 @@ static void test_schema_rejects_bad_objects(void **state)
 
 static int bump_epoch(json_t *obj, void *userdata)
 {
-	json_object_set_new(json_object_get(obj, "spec"), "epoch",
-			    json_integer(epoch_of(obj) + 1));
+	json_object_set_new(json_object_get(obj, "spec"), "epoch", json_integer(epoch_of(obj) + 1));
 	return 0;
 }
 
@@ -202,8 +201,8 @@ static void test_conflicts(void **state)
 	json_decref(obj);
 
 	/* A write with a resourceVersion that has moved on is refused... */
-	assert_int_equal(kube_update_retry(client, &kube_meshstorvolumes, NULL, "it-conflict",
-					   NULL, bump_epoch, NULL, NULL, &err),
+	assert_int_equal(kube_update_retry(client, &kube_meshstorvolumes, NULL, "it-conflict", NULL,
+					   bump_epoch, NULL, NULL, &err),
 			 0);
 	assert_int_equal(kube_update(client, &kube_meshstorvolumes, NULL, stale, NULL, NULL, &err),
 			 -ESTALE);
@@ -241,8 +240,8 @@ static void test_pagination(void **state)
 		json_decref(obj);
 	}
 	do {
-		assert_int_equal(kube_list_page(client, &kube_meshstorvolumes, NULL, NULL, 10, &cont,
-						&page, &err),
+		assert_int_equal(kube_list_page(client, &kube_meshstorvolumes, NULL, NULL, 10,
+						&cont, &page, &err),
 				 0);
 		seen += json_array_size(json_object_get(page, "items"));
 		pages++;
@@ -250,9 +249,8 @@ static void test_pagination(void **state)
 	} while (cont);
 	assert_true(pages >= 3);
 	assert_true(seen >= 23);
-	assert_int_equal(kube_list_all(client, &kube_meshstorvolumes, NULL, NULL, &items, &rv,
-				       &err),
-			 0);
+	assert_int_equal(
+		kube_list_all(client, &kube_meshstorvolumes, NULL, NULL, &items, &rv, &err), 0);
 	assert_int_equal(json_array_size(items), seen);
 	assert_true(rv[0] != '\0');
 	json_decref(items);
@@ -347,16 +345,17 @@ static void create_volume(const char *name, bool broken)
 	json_t *obj = volume(name, 0);
 
 	if (broken)
-		json_object_set_new(
-			json_object_get(obj, "spec"), "members",
-			json_pack("[{s:i, s:i, s:i, s:s, s:s, s:s, s:I}, "
-				  "{s:i, s:i, s:i, s:s, s:s, s:s, s:I}]",
-				  "index", 0, "copy", 0, "stripe", 0, "nodeName", "node-a", "drive",
-				  "node-a-s1", "partitionUUID", "0a8f3b64-0c6f-8d2e-9a41-5b3c2d1e0f01",
-				  "sizeBytes", (json_int_t)1 << 30, "index", 1, "copy", 1, "stripe", 0,
-				  "nodeName", "node-a", "drive", "node-a-s2", "partitionUUID",
-				  "0a8f3b64-0c6f-8d2e-9a41-5b3c2d1e0f02", "sizeBytes",
-				  (json_int_t)1 << 30));
+		json_object_set_new(json_object_get(obj, "spec"), "members",
+				    json_pack("[{s:i, s:i, s:i, s:s, s:s, s:s, s:I}, "
+					      "{s:i, s:i, s:i, s:s, s:s, s:s, s:I}]",
+					      "index", 0, "copy", 0, "stripe", 0, "nodeName",
+					      "node-a", "drive", "node-a-s1", "partitionUUID",
+					      "0a8f3b64-0c6f-8d2e-9a41-5b3c2d1e0f01", "sizeBytes",
+					      (json_int_t)1 << 30, "index", 1, "copy", 1, "stripe",
+					      0, "nodeName", "node-a", "drive", "node-a-s2",
+					      "partitionUUID",
+					      "0a8f3b64-0c6f-8d2e-9a41-5b3c2d1e0f02", "sizeBytes",
+					      (json_int_t)1 << 30));
 	delete_quietly(&kube_meshstorvolumes, NULL, name);
 	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, obj, NULL, &err), 0);
 	json_decref(obj);
@@ -439,9 +438,9 @@ static void test_watch_too_old(void **state)
 	char *cont = NULL, rv[64];
 	int r;
 
-	assert_int_equal(kube_list_page(client, &kube_meshstorvolumes, NULL, NULL, 1, &cont, &page,
-					&err),
-			 0);
+	assert_int_equal(
+		kube_list_page(client, &kube_meshstorvolumes, NULL, NULL, 1, &cont, &page, &err),
+		0);
 	free(cont);
 	snprintf(rv, sizeof(rv), "%s", kube_obj_resource_version(page));
 	json_decref(page);
@@ -470,10 +469,10 @@ static void test_watch_too_old(void **state)
 }
 
 static const struct kube_resource token_requests = { "", "v1", "serviceaccounts/it-reader/token",
-						      "TokenRequest", true };
-static const struct kube_resource nobody_token_requests = {
-	"", "v1", "serviceaccounts/it-nobody/token", "TokenRequest", true
-};
+						     "TokenRequest", true };
+static const struct kube_resource nobody_token_requests = { "", "v1",
+							    "serviceaccounts/it-nobody/token",
+							    "TokenRequest", true };
 
 static char *token_for(const struct kube_resource *res)
 {
@@ -483,8 +482,8 @@ static char *token_for(const struct kube_resource *res)
 	char *token;
 
 	assert_int_equal(kube_create(client, res, "default", req, &resp, NULL), 0);
-	token = strdup(json_string_value(json_object_get(json_object_get(resp, "status"),
-							 "token")));
+	token = strdup(
+		json_string_value(json_object_get(json_object_get(resp, "status"), "token")));
 	json_decref(req);
 	json_decref(resp);
 	return token;
@@ -521,9 +520,9 @@ static void setup_service_accounts(void)
 			"meshstorvolumes", "verbs", "get", "list");
 	kube_create(client, &clusterroles, NULL, obj, NULL, NULL);
 	json_decref(obj);
-	obj = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}",
-			"apiVersion", "rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding",
-			"metadata", "name", "it-msvol-reader", "roleRef", "apiGroup",
+	obj = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}", "apiVersion",
+			"rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding", "metadata",
+			"name", "it-msvol-reader", "roleRef", "apiGroup",
 			"rbac.authorization.k8s.io", "kind", "ClusterRole", "name",
 			"it-msvol-reader", "subjects", "kind", "ServiceAccount", "name",
 			"it-reader", "namespace", "default");
@@ -631,10 +630,11 @@ static void test_events(void **state)
 					   "Degraded", "member 1 on node-b is missing",
 					   "meshstor-test", &err),
 			 0);
-	assert_int_equal(kube_list_all(client, &kube_events, KUBE_EVENTS_NAMESPACE, NULL, &items,
-				       &rv, &err),
-			 0);
-	json_array_foreach(items, i, ev) {
+	assert_int_equal(
+		kube_list_all(client, &kube_events, KUBE_EVENTS_NAMESPACE, NULL, &items, &rv, &err),
+		0);
+	json_array_foreach(items, i, ev)
+	{
 		json_t *io = json_object_get(ev, "involvedObject");
 
 		if (strcmp(json_string_value(json_object_get(io, "name")), "it-event") == 0 &&

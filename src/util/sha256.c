@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
 
-#include "model/sha256.h"
+#include "util/sha256.h"
 #include "util/banned.h"
 
 /* FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of the cube roots of the
