@@ -70,6 +70,7 @@ static int get_spec(const json_t *obj, struct volume_spec *s, struct strbuf *err
 
 	if (codec_get_object(obj, "", "spec", true, &spec, err) < 0 ||
 	    codec_get_string(spec, "spec", "requestName", true, &s->request_name, err) < 0 ||
+	    codec_get_string(spec, "spec", "nodeName", false, &s->node_name, err) < 0 ||
 	    codec_get_int64(spec, "spec", "capacityBytes", true, &s->capacity_bytes, err) < 0 ||
 	    codec_get_int32(spec, "spec", "numberOfCopies", true, &s->number_of_copies, err) < 0 ||
 	    codec_get_int32(spec, "spec", "drivesPerCopy", true, &s->drives_per_copy, err) < 0 ||
@@ -212,6 +213,7 @@ static json_t *spec_to_json(const struct volume_spec *s)
 	if (!o)
 		return NULL;
 	r |= codec_set_string(o, "requestName", s->request_name);
+	r |= codec_set_string(o, "nodeName", s->node_name);
 	r |= codec_set_int(o, "capacityBytes", s->capacity_bytes);
 	r |= codec_set_int(o, "numberOfCopies", s->number_of_copies);
 	r |= codec_set_int(o, "drivesPerCopy", s->drives_per_copy);

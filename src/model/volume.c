@@ -64,6 +64,7 @@ void volume_free(struct volume *v)
 		return;
 	meta_done(&v->meta);
 	free(v->spec.request_name);
+	free(v->spec.node_name);
 	free(v->spec.fs_type);
 	for (size_t i = 0; v->spec.members && i < v->spec.n_members; i++) {
 		free(v->spec.members[i].node_name);
@@ -151,6 +152,8 @@ static int spec_validate(const struct volume_spec *s, struct strbuf *err)
 			    INT32_MAX, "spec.memberMissingTimeoutSeconds") < 0 ||
 	    model_check_int(err, s->epoch, 0, INT64_MAX, "spec.epoch") < 0 ||
 	    model_check_time(err, s->formatted_at, "spec.formattedAt") < 0)
+		return -EINVAL;
+	if (s->node_name && model_check_name(err, s->node_name, "spec.nodeName") < 0)
 		return -EINVAL;
 	if (s->capacity_bytes % VOLUME_MIB != 0)
 		return model_error(err, "not a multiple of 1 MiB", "spec.capacityBytes");

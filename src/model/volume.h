@@ -76,6 +76,7 @@ struct member_status {
 
 struct volume_spec {
 	char *request_name;
+	char *node_name; /* the consumer it is claimed for; NULL when none */
 	int64_t capacity_bytes;
 	int32_t number_of_copies;
 	int32_t drives_per_copy;
@@ -91,7 +92,7 @@ struct volume_spec {
 /* Optional strings are NULL when unset; the phase of a volume without status is Requested. */
 struct volume_status {
 	enum volume_phase phase;
-	char *node_name;
+	char *node_name; /* where the array is assembled, as its agent reports */
 	char *md_state;
 	char *ready;
 	bool degraded;

@@ -106,6 +106,7 @@ static inline struct volume *fixture_volume(void)
 
 	fixture_meta(&v->meta, FIXTURE_VOLUME_ID);
 	v->spec.request_name = xstrdup("pvc-0b7e4c9e-1111-2222-3333-444455556666");
+	v->spec.node_name = xstrdup("node-a");
 	v->spec.capacity_bytes = 1024LL * 1024 * 1024;
 	v->spec.number_of_copies = 2;
 	v->spec.drives_per_copy = 2;

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "model/names.h"
-#include "model/sha256.h"
+#include "util/sha256.h"
 #include "util/cleanup.h"
 #include "util/macro.h"
 #include "util/strbuf.h"
