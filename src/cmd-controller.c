@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "controller/controller.h"
+#include "csi/controller.h"
 #include "csi/identity.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -10,23 +13,44 @@
 #include "util/banned.h"
 
 /*
- * The controller's only dependency will be the Kubernetes API; until the API
- * client exists there is nothing to wait for, so it is ready once it serves.
+ * Ready once the caches of all three resources have been listed from the
+ * Kubernetes API. Without a usable configuration the controller still serves
+ * Identity, reports not ready, and its Controller calls answer UNAVAILABLE.
  */
 static int controller_probe(void *userdata)
 {
-	return 1;
+	static bool said;
+	struct controller *c = userdata;
+	bool ready = c && controller_ready(c);
+
+	/* Probe runs only on the completion-queue thread: said needs no lock. */
+	if (ready && !said)
+		log_info("Controller is ready: volumes, drives and nodes are cached");
+	said |= ready;
+	return ready;
 }
 
 static const struct csi_method *const controller_methods[] = {
 	&csi_identity_get_plugin_info,
 	&csi_identity_get_plugin_capabilities,
 	&csi_identity_probe,
+	&csi_controller_create_volume,
+	&csi_controller_delete_volume,
+	&csi_controller_validate_volume_capabilities,
+	&csi_controller_list_volumes,
+	&csi_controller_get_capacity,
+	&csi_controller_get_capabilities,
+	&csi_controller_get_volume,
 };
 
-/* No Controller service RPC is implemented yet, so none is advertised. */
+static const Csi__V1__PluginCapability__Service__Type controller_services[] = {
+	CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE,
+};
+
 static const struct csi_identity controller_identity = {
 	.role = "controller",
+	.services = controller_services,
+	.n_services = ARRAY_SIZE(controller_services),
 	.probe = controller_probe,
 };
 
@@ -37,6 +61,7 @@ int controller_main(int argc, char **argv)
 		.n_methods = ARRAY_SIZE(controller_methods),
 		.identity = &controller_identity,
 	};
+	struct controller *c = NULL;
 	struct cmd_options o;
 	int r;
 
@@ -45,6 +70,11 @@ int controller_main(int argc, char **argv)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
 	log_info("meshstor %s starting as controller", MESHSTOR_VERSION);
+	if (controller_new(o.kubeconfig, &c) < 0)
+		log_warning("Serving without the Kubernetes API: not ready; Controller calls will "
+			    "answer UNAVAILABLE until restarted with a working configuration");
+	service.userdata = c;
 	r = cmd_serve(&o, &service);
+	controller_free(c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

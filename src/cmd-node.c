@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "csi/identity.h"
+#include "csi/node.h"
 #include "node/host.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -16,7 +17,7 @@
 #include "util/banned.h"
 
 struct node_state {
-	const char *sysroot;
+	struct csi_node csi; /* the service's userdata */
 	struct utsname uts;
 	bool ready;
 	char *missing; /* what the last check found missing, to log only changes */
@@ -30,12 +31,12 @@ struct node_state {
  */
 static int node_probe(void *userdata)
 {
-	struct node_state *st = userdata;
+	struct node_state *st = container_of(userdata, struct node_state, csi);
 	struct strbuf missing = STRBUF_INIT;
 
 	if (st->ready)
 		return 1;
-	if (host_check(st->sysroot, st->uts.release, NULL, &missing) == 0) {
+	if (host_check(st->csi.sysroot, st->uts.release, NULL, &missing) == 0) {
 		log_info("Node is ready: the data path's kernel modules and tools are present");
 		st->ready = true;
 		strbuf_done(&missing);
@@ -51,9 +52,9 @@ static int node_probe(void *userdata)
 }
 
 static const struct csi_method *const node_methods[] = {
-	&csi_identity_get_plugin_info,
-	&csi_identity_get_plugin_capabilities,
-	&csi_identity_probe,
+	&csi_identity_get_plugin_info, &csi_identity_get_plugin_capabilities,
+	&csi_identity_probe,	       &csi_node_get_capabilities,
+	&csi_node_unpublish_volume,
 };
 
 static const struct csi_identity node_identity = {
@@ -68,7 +69,7 @@ int node_main(int argc, char **argv)
 		.methods = node_methods,
 		.n_methods = ARRAY_SIZE(node_methods),
 		.identity = &node_identity,
-		.userdata = &st,
+		.userdata = &st.csi,
 	};
 	struct cmd_options o;
 	int r;
@@ -77,11 +78,11 @@ int node_main(int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
-	st.sysroot = o.sysroot;
+	st.csi.sysroot = o.sysroot;
 	if (uname(&st.uts) < 0)
 		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
-	node_probe(&st);
+	node_probe(&st.csi);
 
 	r = cmd_serve(&o, &service);
 	free(st.missing);

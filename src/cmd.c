@@ -20,6 +20,7 @@ enum {
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_NODE_ID,
 	OPT_SYSROOT,
+	OPT_KUBECONFIG,
 };
 
 static void usage(enum cmd_role role)
@@ -38,6 +39,9 @@ static void usage(enum cmd_role role)
 	printf("  --workers=N                   threads for slow CSI calls (1-64, default 4)\n"
 	       "  --shutdown-timeout=SECONDS    grace for in-flight calls on SIGTERM (default 30)\n"
 	       "  --log-level=LEVEL             error, warning, info (default) or debug\n");
+	if (role == CMD_CONTROLLER)
+		printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
+		       "                                pod's service account, or ~/.kube/config)\n");
 	if (role == CMD_NODE)
 		printf("  --node-id=NAME                this node's Kubernetes name (env NODE_NAME)\n"
 		       "  --sysroot=DIR                 where /sys and /lib/modules are (default /)\n");
@@ -81,6 +85,9 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 	case OPT_SYSROOT:
 		o->sysroot = arg;
 		return 0;
+	case OPT_KUBECONFIG:
+		o->kubeconfig = arg;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -95,6 +102,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 		{ "node-id", required_argument, NULL, OPT_NODE_ID },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 		{ 0 },
 	};
 	int opt;
@@ -120,6 +128,9 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		if (role == CMD_CONTROLLER && (opt == OPT_NODE_ID || opt == OPT_SYSROOT))
 			return log_error_errno(-EINVAL, "--%s is an option of 'meshstor node' only",
 					       opt == OPT_NODE_ID ? "node-id" : "sysroot");
+		if (role == CMD_NODE && opt == OPT_KUBECONFIG)
+			return log_error_errno(
+				-EINVAL, "--kubeconfig is an option of 'meshstor controller' only");
 		if (parse_one(role, opt, optarg, o) < 0)
 			return -EINVAL;
 	}

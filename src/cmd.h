@@ -9,7 +9,8 @@ struct cmd_options {
 	const char *endpoint;
 	size_t workers;
 	unsigned shutdown_timeout_s;
-	const char *node_id; /* node role only */
+	const char *kubeconfig; /* controller role only; NULL: $KUBECONFIG, in-cluster, ~/.kube */
+	const char *node_id;	/* node role only */
 	const char *sysroot; /* node role only: prefix for /sys, /lib/modules */
 };
 

@@ -201,3 +201,13 @@ int member_nqn(const char *volume_id, unsigned index, struct strbuf *out)
 	strbuf_addf(out, MEMBER_NQN_PREFIX "%s:m%u", volume_id, index);
 	return 0;
 }
+
+bool volume_id_is_ours(const char *s)
+{
+	if (strlen(s) != VOLUME_ID_LEN || strncmp(s, "pvc-", 4) != 0)
+		return false;
+	for (const char *p = s + 4; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}

@@ -35,6 +35,9 @@ bool name_is_lowercase_uuid(const char *s);
  */
 bool volume_id_is_valid(const char *s);
 
+/* Whether s has exactly the form volume_id_from_request_name() gives. */
+bool volume_id_is_ours(const char *s);
+
 /*
  * Derives the volume id from a CreateVolume name: the same name always gives
  * the same id, which is what makes CreateVolume idempotent. -EINVAL when the

@@ -218,3 +218,19 @@ int volume_validate(const struct volume *v, struct strbuf *err)
 		return -EINVAL;
 	return status_validate(&v->status, err);
 }
+
+int64_t volume_member_bytes(int64_t capacity, int32_t drives_per_copy)
+{
+	int64_t share = (capacity + drives_per_copy - 1) / drives_per_copy;
+
+	return (share + VOLUME_MIB - 1) / VOLUME_MIB * VOLUME_MIB + VOLUME_MEMBER_OVERHEAD;
+}
+
+int64_t volume_capacity_of_members(int64_t member_bytes, int32_t drives_per_copy)
+{
+	int64_t share = member_bytes - VOLUME_MEMBER_OVERHEAD;
+
+	if (share <= 0)
+		return 0;
+	return share / VOLUME_MIB * VOLUME_MIB * drives_per_copy;
+}

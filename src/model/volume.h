@@ -48,6 +48,18 @@ enum member_state {
 	_MEMBER_STATE_MAX,
 };
 
+/*
+ * Room each member partition keeps beyond its share of the data: MD's v1.2
+ * superblock and internal write-intent bitmap before the data offset. The node
+ * agent creates arrays with a data offset that fits in it.
+ */
+#define VOLUME_MEMBER_OVERHEAD (16LL * VOLUME_MIB)
+
+/* A member's partition size for a volume of capacity bytes striped over drives_per_copy. */
+int64_t volume_member_bytes(int64_t capacity, int32_t drives_per_copy);
+/* The largest volume capacity members of member_bytes can hold (whole MiB), or 0. */
+int64_t volume_capacity_of_members(int64_t member_bytes, int32_t drives_per_copy);
+
 /* NULL for a value out of range; the value, or -EINVAL for an unknown string. */
 const char *volume_phase_to_string(enum volume_phase p);
 int volume_phase_from_string(const char *s);

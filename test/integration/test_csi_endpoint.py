@@ -113,16 +113,43 @@ class EndpointTest(unittest.TestCase):
             self.assertEqual(dict(info.manifest), {"role": "controller"})
             caps = call(ch, "/csi.v1.Identity/GetPluginCapabilities",
                         response=csi.GetPluginCapabilitiesResponse)
-            # No Controller RPC is implemented yet, so none may be advertised.
-            self.assertEqual(list(caps.capabilities), [])
+            self.assertEqual([c.service.type for c in caps.capabilities],
+                             [csi.PluginCapability.Service.CONTROLLER_SERVICE])
+            # No Kubernetes API configured here: serving, but not ready.
             probe = call(ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse)
             self.assertTrue(probe.HasField("ready"))
-            self.assertTrue(probe.ready.value)
+            self.assertFalse(probe.ready.value)
+
+    def test_controller_without_api(self):
+        s = self.start(env={k: v for k, v in os.environ.items() if k != "KUBECONFIG"})
+        cap = csi.VolumeCapability()
+        cap.mount.fs_type = "xfs"
+        cap.access_mode.mode = csi.VolumeCapability.AccessMode.SINGLE_NODE_WRITER
+        good = csi.CreateVolumeRequest(name="pvc-1", volume_capabilities=[cap])
+        with s.channel() as ch:
+            details = self.assert_code(grpc.StatusCode.UNAVAILABLE, call, ch,
+                                       "/csi.v1.Controller/CreateVolume", good)
+            self.assertIn("Kubernetes API", details)
+            # Requests are still checked first: a bad one is the caller's to fix.
+            bad = csi.CreateVolumeRequest(name="pvc-1", volume_capabilities=[cap],
+                                          parameters={"numberOfCopies": "zero"})
+            details = self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, call, ch,
+                                       "/csi.v1.Controller/CreateVolume", bad)
+            self.assertIn("numberOfCopies", details)
+            small = csi.CreateVolumeRequest(name="pvc-1", volume_capabilities=[cap])
+            small.capacity_range.required_bytes = 100 << 20
+            self.assert_code(grpc.StatusCode.OUT_OF_RANGE, call, ch,
+                             "/csi.v1.Controller/CreateVolume", small)
+            caps = call(ch, "/csi.v1.Controller/ControllerGetCapabilities",
+                        response=csi.ControllerGetCapabilitiesResponse)
+            self.assertIn(csi.ControllerServiceCapability.RPC.CREATE_DELETE_VOLUME,
+                          [c.rpc.type for c in caps.capabilities])
 
     def test_unknown_methods_are_unimplemented(self):
         s = self.start()
         with s.channel() as ch:
-            for path in ["/csi.v1.Controller/CreateVolume", "/csi.v1.Node/NodeStageVolume",
+            for path in ["/csi.v1.Controller/ControllerPublishVolume",
+                         "/csi.v1.Node/NodeStageVolume",
                          "/no.such.Service/Method", "/csi.v1.Identity/Nope"]:
                 self.assert_code(grpc.StatusCode.UNIMPLEMENTED, call, ch, path)
             # The server is still fine afterwards.
@@ -152,8 +179,9 @@ class EndpointTest(unittest.TestCase):
             try:
                 with s.channel() as ch:
                     for _ in range(50):
-                        r = call(ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse)
-                        assert r.ready.value
+                        r = call(ch, "/csi.v1.Identity/GetPluginInfo",
+                                 response=csi.GetPluginInfoResponse)
+                        assert r.name == DRIVER
             except Exception as e:  # noqa: BLE001 -- collected and reported below
                 errors.append(e)
 

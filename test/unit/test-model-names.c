@@ -288,6 +288,29 @@ static void test_member_nqn(void **state)
 	assert_int_equal(sb.len, 0);
 }
 
+static void test_volume_id_is_ours(void **state)
+{
+	static const char *const not_ours[] = {
+		"invalid-token",
+		"pvc-",
+		"pvc-0123456789abcdef0123456",
+		"pvc-0123456789abcdef012345678",
+		"pvc-0123456789ABCDEF01234567",
+		"pvx-0123456789abcdef01234567",
+		"pvc-0123456789abcdef0123456g",
+		"",
+	};
+	char *id;
+
+	assert_int_equal(volume_id_from_request_name("pvc-1234", &id), 0);
+	assert_true(volume_id_is_ours(id));
+	free(id);
+	assert_true(volume_id_is_ours("pvc-0123456789abcdef01234567"));
+	for (size_t i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++)
+		if (volume_id_is_ours(not_ours[i]))
+			fail_msg("\"%s\" taken as ours", not_ours[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_uuid_v8_rfc9562),
 		cmocka_unit_test(test_partition_uuid),
 		cmocka_unit_test(test_member_nqn),
+		cmocka_unit_test(test_volume_id_is_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

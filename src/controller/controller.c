@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/controller.h"
+#include "controller/snapshot.h"
+#include "kube/codec.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* Agents heartbeat every minute; three missed beats and a node gets no new members. */
+#define HEARTBEAT_TIMEOUT_S 180
+
+/* The informers' gates: what our codecs cannot read never enters a cache. */
+static int accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct volume *v;
+	int r = volume_from_json(obj, &v, err);
+
+	volume_free(r == 0 ? v : NULL);
+	return r;
+}
+
+static int accept_device(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct node_device *d;
+	int r = node_device_from_json(obj, &d, err);
+
+	node_device_free(r == 0 ? d : NULL);
+	return r;
+}
+
+static int accept_node(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct mesh_node *n;
+	int r = mesh_node_from_json(obj, &n, err);
+
+	mesh_node_free(r == 0 ? n : NULL);
+	return r;
+}
+
+static const struct kube_informer_ops volume_ops = { .accept = accept_volume };
+static const struct kube_informer_ops device_ops = { .accept = accept_device };
+static const struct kube_informer_ops node_ops = { .accept = accept_node };
+
+int controller_new(const char *kubeconfig, struct controller **ret)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct kube_config *cfg;
+	struct controller *c;
+	int r;
+
+	r = kube_config_load(kubeconfig, NULL, &cfg, &err);
+	if (r < 0) {
+		log_error("Cannot reach the Kubernetes API: %s", err.buf);
+		strbuf_done(&err);
+		return r;
+	}
+	strbuf_done(&err);
+	c = xzalloc(sizeof(*c));
+	pthread_mutex_init(&c->placing, NULL);
+	c->heartbeat_timeout_s = HEARTBEAT_TIMEOUT_S;
+	r = kube_client_new(cfg, 10000, &c->client);
+	if (r >= 0)
+		r = kube_informer_start(c->client, &kube_meshstorvolumes, NULL, &volume_ops, c,
+					&c->volumes);
+	if (r >= 0)
+		r = kube_informer_start(c->client, &kube_meshstornodedevices, NULL, &device_ops, c,
+					&c->devices);
+	if (r >= 0)
+		r = kube_informer_start(c->client, &kube_meshstornodes, NULL, &node_ops, c,
+					&c->nodes);
+	if (r < 0) {
+		controller_free(c);
+		return log_error_errno(r, "Failed to start the controller's caches: %m");
+	}
+	*ret = c;
+	return 0;
+}
+
+void controller_free(struct controller *c)
+{
+	if (!c)
+		return;
+	kube_informer_free(c->volumes);
+	kube_informer_free(c->devices);
+	kube_informer_free(c->nodes);
+	kube_client_free(c->client);
+	pthread_mutex_destroy(&c->placing);
+	free(c);
+}
+
+bool controller_ready(struct controller *c)
+{
+	return kube_informer_wait_synced(c->volumes, 0) &&
+	       kube_informer_wait_synced(c->devices, 0) && kube_informer_wait_synced(c->nodes, 0);
+}

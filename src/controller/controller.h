@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kube/client.h"
+#include "kube/informer.h"
+#include "model/params.h"
+#include "model/volume.h"
+#include "util/strbuf.h"
+
+/*
+ * The controller's view of the cluster: caches of the three MeshStor resources
+ * kept by informers, and the client to write through. It places volumes and
+ * claims them for consumers; it never touches data.
+ */
+struct controller {
+	struct kube_client *client;
+	struct kube_informer *volumes;
+	struct kube_informer *devices;
+	struct kube_informer *nodes;
+	/*
+	 * One placement at a time: a volume placed is written, then awaited in the
+	 * volume cache before the next placement counts free space, so two
+	 * CreateVolume calls never book the same extent.
+	 */
+	pthread_mutex_t placing;
+	unsigned heartbeat_timeout_s; /* an agent silent this long gets no new members */
+};
+
+int controller_new(const char *kubeconfig, struct controller **ret);
+void controller_free(struct controller *c);
+/* True once every cache has completed its first list. */
+bool controller_ready(struct controller *c);
+
+struct create_volume_req {
+	const char *name; /* the CreateVolume name */
+	int64_t capacity_bytes;
+	struct volume_params params;
+	const char *consumer; /* node for copy 0 (WaitForFirstConsumer), or NULL */
+};
+
+/*
+ * Idempotent by name: the same name and parameters give the same volume,
+ * different ones -EEXIST. -ENOSPC when it cannot be placed, with what is
+ * missing in err.
+ */
+int controller_create_volume(struct controller *c, const struct create_volume_req *req,
+			     struct volume **ret, struct strbuf *err);
+/* Deletes the MeshStorVolume (node finalizers hold it until partitions are gone). */
+int controller_delete_volume(struct controller *c, const char *id, struct strbuf *err);
+/* From the cache: 0 and a decoded volume, or -ENOENT. */
+int controller_get_volume(struct controller *c, const char *id, struct volume **ret);
+/* Every cached volume not being deleted, sorted by id; free with volumes_free(). */
+int controller_list_volumes(struct controller *c, struct volume ***ret, size_t *ret_n);
+void volumes_free(struct volume **v, size_t n);
+/* The largest volume that could be placed now with params (and consumer), in bytes. */
+int64_t controller_capacity(struct controller *c, const struct volume_params *params,
+			    const char *consumer);

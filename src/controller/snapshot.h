@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stddef.h>
+
+#include "controller/controller.h"
+#include "model/device.h"
+#include "model/node.h"
+
+/*
+ * A decoded copy of the three caches, taken at one moment: what placement and
+ * listing work from. Objects that fail to decode are left out (the informers
+ * logged them already).
+ */
+struct snapshot {
+	struct volume **volumes;
+	size_t n_volumes;
+	struct node_device **devices;
+	size_t n_devices;
+	struct mesh_node **nodes;
+	size_t n_nodes;
+};
+
+void snapshot_take(struct controller *c, struct snapshot *s);
+void snapshot_done(struct snapshot *s);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/topology.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* A member is on its drive once its node has said so; before that it is a reservation. */
+static bool member_created(const struct volume *v, int32_t index)
+{
+	for (size_t i = 0; i < v->status.n_members; i++)
+		if (v->status.members[i].index == index)
+			return v->status.members[i].state != MEMBER_STATE_REQUESTED;
+	return false;
+}
+
+int64_t topology_reserved(struct volume *const *volumes, size_t n_volumes, const char *drive)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < n_volumes; i++) {
+		const struct volume *v = volumes[i];
+
+		for (size_t m = 0; m < v->spec.n_members; m++)
+			if (strcmp(v->spec.members[m].drive, drive) == 0 &&
+			    !member_created(v, v->spec.members[m].index))
+				sum += v->spec.members[m].size_bytes;
+	}
+	return sum;
+}
+
+static void add_drives(struct placement_node *pn, const char *node,
+		       struct node_device *const *devices, size_t n_devices,
+		       struct volume *const *volumes, size_t n_volumes, struct placement_drive *out)
+{
+	pn->drives = out;
+	for (size_t i = 0; i < n_devices; i++) {
+		const struct node_device *d = devices[i];
+		int64_t free_bytes;
+
+		if (strcmp(d->spec.node_name, node) != 0)
+			continue;
+		free_bytes = d->status.largest_free_extent_bytes -
+			     topology_reserved(volumes, n_volumes, d->meta.name);
+		out[pn->n_drives++] = (struct placement_drive){
+			.name = d->meta.name,
+			.sector_size = (uint32_t)d->spec.logical_sector_size,
+			.largest_free = free_bytes > 0 ? (uint64_t)free_bytes : 0,
+		};
+	}
+}
+
+void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
+		    struct node_device *const *devices, size_t n_devices,
+		    struct volume *const *volumes, size_t n_volumes, int64_t now,
+		    unsigned heartbeat_timeout_s, struct topology *t)
+{
+	size_t n_peers = 0, used_drives = 0, used_peers = 0;
+
+	for (size_t i = 0; i < n_nodes; i++)
+		n_peers += nodes[i]->status.n_peers;
+	*t = (struct topology){
+		.nodes = xcalloc(n_nodes, sizeof(*t->nodes)),
+		.n_nodes = n_nodes,
+		.drives = xcalloc(n_devices, sizeof(*t->drives)),
+		.peers = xcalloc(n_peers, sizeof(*t->peers)),
+	};
+	for (size_t i = 0; i < n_nodes; i++) {
+		const struct mesh_node_status *st = &nodes[i]->status;
+		struct placement_node *pn = &t->nodes[i];
+
+		pn->name = nodes[i]->meta.name;
+		pn->fresh = st->heartbeat_time > 0 &&
+			    now - st->heartbeat_time <= (int64_t)heartbeat_timeout_s;
+		pn->rdma = st->rdma_capable;
+		pn->peers = t->peers + used_peers;
+		for (size_t p = 0; p < st->n_peers; p++)
+			t->peers[used_peers++] = (struct placement_peer){
+				.node = st->peers[p].node_name,
+				.rtt_usec = (uint64_t)st->peers[p].rtt_usec,
+			};
+		pn->n_peers = st->n_peers;
+		add_drives(pn, pn->name, devices, n_devices, volumes, n_volumes,
+			   t->drives + used_drives);
+		used_drives += pn->n_drives;
+	}
+}
+
+void topology_done(struct topology *t)
+{
+	free(t->nodes);
+	free(t->drives);
+	free(t->peers);
+	*t = (struct topology){ 0 };
+}

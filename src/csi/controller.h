@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include "csi/dispatch.h"
+
+/* The topology segment key that names a node (NodeGetInfo, accessibility requirements). */
+#define CSI_TOPOLOGY_NODE_KEY "topology.meshstor.io/node"
+
+/*
+ * The Controller service. Handlers find the controller (struct controller) in
+ * the service's userdata, which may be NULL while the Kubernetes API is not
+ * configured: they then answer UNAVAILABLE.
+ */
+extern const struct csi_method csi_controller_create_volume;
+extern const struct csi_method csi_controller_delete_volume;
+extern const struct csi_method csi_controller_validate_volume_capabilities;
+extern const struct csi_method csi_controller_list_volumes;
+extern const struct csi_method csi_controller_get_capacity;
+extern const struct csi_method csi_controller_get_capabilities;
+extern const struct csi_method csi_controller_get_volume;

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include "csi/dispatch.h"
+
+/*
+ * The Node service; it grows with the node agent. Handlers find the node
+ * role's state (struct csi_node) in the service's userdata.
+ */
+struct csi_node {
+	const char *sysroot; /* prefix for /proc, for tests */
+};
+
+extern const struct csi_method csi_node_get_capabilities;
+extern const struct csi_method csi_node_unpublish_volume;
