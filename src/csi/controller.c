@@ -8,6 +8,7 @@
 #include "csi/controller.h"
 #include "csi/gen/csi.pb-c.h"
 #include "model/names.h"
+#include "util/cleanup.h"
 #include "util/macro.h"
 #include "util/banned.h"
 
@@ -68,7 +69,7 @@ static int check_capabilities(struct csi_call *c, Csi__V1__VolumeCapability *con
 static int parse_params(struct csi_call *c, void *const *entries, size_t n,
 			struct volume_params *ret)
 {
-	struct strbuf err = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	const char **keys = arena_new_array(&c->arena, const char *, n);
 	const char **values = arena_new_array(&c->arena, const char *, n);
 	int r;
@@ -80,7 +81,6 @@ static int parse_params(struct csi_call *c, void *const *entries, size_t n,
 	r = volume_params_parse(keys, values, n, ret, &err);
 	if (r < 0)
 		csi_call_fail(c, r, "%s", err.buf);
-	strbuf_done(&err);
 	return r;
 }
 
@@ -116,7 +116,7 @@ static int create_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	const Csi__V1__CreateVolumeRequest *req = (const void *)msg;
 	struct create_volume_req cr = { .name = req->name };
 	struct controller *ctl;
-	struct strbuf err = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	Csi__V1__CreateVolumeResponse *resp;
 	struct volume *v;
 	int r;
@@ -133,11 +133,8 @@ static int create_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 							   : 0,
 				       req->capacity_range ? req->capacity_range->limit_bytes : 0,
 				       &cr.capacity_bytes, &err);
-	if (r < 0) {
-		csi_call_fail(c, r, "%s", err.buf);
-		strbuf_done(&err);
-		return r;
-	}
+	if (r < 0)
+		return csi_call_fail(c, r, "%s", err.buf);
 	r = parse_params(c, (void *const *)req->parameters, req->n_parameters, &cr.params);
 	if (r < 0)
 		return r;
@@ -146,11 +143,8 @@ static int create_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 		return r;
 	cr.consumer = preferred_consumer(req->accessibility_requirements);
 	r = controller_create_volume(ctl, &cr, &v, &err);
-	if (r < 0) {
-		csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
-		strbuf_done(&err);
-		return r;
-	}
+	if (r < 0)
+		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
 	resp = arena_new(&c->arena, Csi__V1__CreateVolumeResponse);
 	csi__v1__create_volume_response__init(resp);
 	resp->volume = volume_message(c, v);
@@ -163,7 +157,7 @@ static int delete_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 {
 	const Csi__V1__DeleteVolumeRequest *req = (const void *)msg;
 	Csi__V1__DeleteVolumeResponse *resp;
-	struct strbuf err = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct controller *ctl;
 	int r;
 
@@ -173,11 +167,8 @@ static int delete_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	if (r < 0)
 		return r;
 	r = controller_delete_volume(ctl, req->volume_id, &err);
-	if (r < 0) {
-		csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
-		strbuf_done(&err);
-		return r;
-	}
+	if (r < 0)
+		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
 	resp = arena_new(&c->arena, Csi__V1__DeleteVolumeResponse);
 	csi__v1__delete_volume_response__init(resp);
 	*ret = &resp->base;

@@ -16,7 +16,7 @@ import grpc
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from csipb import csi  # noqa: E402
 
-MESHSTOR = os.environ.get("MESHSTOR") or (sys.argv.pop(1) if len(sys.argv) > 1 else None)
+MESHSTOR = os.environ.get("MESHSTOR")
 DRIVER = "io.meshstor.csi.mesh"
 NODE_MODULES = ["nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10",
                 "xfs"]
@@ -290,6 +290,8 @@ class EndpointTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        MESHSTOR = sys.argv.pop(1)
     if not MESHSTOR:
         sys.exit("usage: test_csi_endpoint.py MESHSTOR (or set MESHSTOR)")
     unittest.main(verbosity=2)

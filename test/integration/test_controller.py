@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+"""The controller role against a real kube-apiserver (test/apiserver/with-apiserver
+provides KUBECONFIG and KUBECTL), with three nodes published the way node
+agents publish themselves. Usage: test_controller.py MESHSTOR PUBLISH_NODES"""
+import json
+import os
+import tempfile
+import time
+import subprocess
+import sys
+import threading
+import unittest
+
+import grpc
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from csipb import csi  # noqa: E402
+from test_csi_endpoint import Server, call  # noqa: E402
+
+GIB = 1 << 30
+MESHSTOR = PUBLISH = None
+
+
+def kubectl(*args):
+    return subprocess.run([os.environ["KUBECTL"], "--kubeconfig", os.environ["KUBECONFIG"],
+                           *args], check=True, capture_output=True, text=True).stdout
+
+
+def msvol(volume_id):
+    return json.loads(kubectl("get", "msvol", volume_id, "-o", "json"))
+
+
+def request(name, size=GIB, **params):
+    cap = csi.VolumeCapability()
+    cap.mount.fs_type = "xfs"
+    cap.access_mode.mode = csi.VolumeCapability.AccessMode.SINGLE_NODE_WRITER
+    req = csi.CreateVolumeRequest(name=name, volume_capabilities=[cap],
+                                  parameters={k: str(v) for k, v in params.items()})
+    req.capacity_range.required_bytes = size
+    return req
+
+
+class ControllerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run([PUBLISH, "3"], check=True)
+        cls.tmpdir = tempfile.TemporaryDirectory(prefix="meshstor-controller-")
+        cls.server = Server(cls.tmpdir.name).wait_serving()
+        cls.ch = cls.server.channel()
+        for _ in range(200):
+            if call(cls.ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse).ready.value:
+                break
+            time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ch.close()
+        assert cls.server.stop() == 0
+        cls.tmpdir.cleanup()
+
+    def create(self, req):
+        return call(self.ch, "/csi.v1.Controller/CreateVolume", req,
+                    response=csi.CreateVolumeResponse).volume
+
+    def delete(self, volume_id):
+        call(self.ch, "/csi.v1.Controller/DeleteVolume",
+             csi.DeleteVolumeRequest(volume_id=volume_id))
+
+    def code_of(self, fn, *args):
+        try:
+            fn(*args)
+        except grpc.RpcError as e:
+            return e.code(), e.details()
+        return grpc.StatusCode.OK, ""
+
+    def test_placement_recorded(self):
+        v = self.create(request("it-placed", 2 * GIB, numberOfCopies=3))
+        obj = msvol(v.volume_id)
+        members = obj["spec"]["members"]
+        self.assertEqual(len(members), 3)
+        self.assertEqual(len({m["nodeName"] for m in members}), 3, "copies share a node")
+        self.assertEqual({m["copy"] for m in members}, {0, 1, 2})
+        self.assertTrue(all(m["sizeBytes"] >= 2 * GIB for m in members))
+        self.assertEqual(obj["spec"]["epoch"], 0)
+        self.delete(v.volume_id)
+
+    def test_wait_for_first_consumer(self):
+        req = request("it-wffc")
+        topo = req.accessibility_requirements.preferred.add()
+        topo.segments["topology.meshstor.io/node"] = "sanity-node-3"
+        v = self.create(req)
+        copy0 = [m for m in msvol(v.volume_id)["spec"]["members"] if m["copy"] == 0]
+        self.assertEqual(copy0[0]["nodeName"], "sanity-node-3")
+        self.delete(v.volume_id)
+
+    def test_same_name_in_parallel(self):
+        results = []
+
+        def go():
+            results.append(self.code_of(self.create, request("it-parallel")))
+
+        threads = [threading.Thread(target=go) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = [c for c, _ in results]
+        # Concurrent calls for one name: served, or told to retry (ABORTED).
+        self.assertIn(grpc.StatusCode.OK, codes)
+        self.assertTrue(set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.ABORTED}, results)
+        again = self.create(request("it-parallel"))
+        items = json.loads(kubectl("get", "msvol", "-o", "json"))["items"]
+        self.assertEqual([i["metadata"]["name"] for i in items
+                          if i["spec"]["requestName"] == "it-parallel"], [again.volume_id])
+        code, details = self.code_of(self.create, request("it-parallel", 2 * GIB))
+        self.assertEqual(code, grpc.StatusCode.ALREADY_EXISTS)
+        self.assertIn("other parameters", details)
+        self.delete(again.volume_id)
+
+    def test_competing_sizes_never_overbook(self):
+        # Each drive has 100 GiB; 30 GiB volumes with 3 copies use every node:
+        # 6 drives fit 3 x 2 = 6 members per node... at most 6 such volumes.
+        results = []
+
+        def go(i):
+            results.append(self.code_of(self.create, request("it-compete-%d" % i, 30 * GIB,
+                                                             numberOfCopies=3)))
+
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = [c for c, _ in results]
+        self.assertTrue(set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED},
+                        results)
+        items = json.loads(kubectl("get", "msvol", "-o", "json"))["items"]
+        booked = {}
+        for i in items:
+            for m in i["spec"]["members"]:
+                booked[m["drive"]] = booked.get(m["drive"], 0) + m["sizeBytes"]
+        for drive, used in booked.items():
+            self.assertLessEqual(used, 100 * GIB, "%s overbooked" % drive)
+        self.assertEqual(codes.count(grpc.StatusCode.OK), 6, results)
+        for _, details in results:
+            if details:
+                self.assertIn("largest free extent", details)
+        for i in items:
+            if i["spec"]["requestName"].startswith("it-compete-"):
+                self.delete(i["metadata"]["name"])
+
+    def test_bad_inputs(self):
+        cases = [
+            (request("it-bad", 1 << 62), grpc.StatusCode.RESOURCE_EXHAUSTED, "need 2 nodes"),
+            (request("it-bad", -5), grpc.StatusCode.INVALID_ARGUMENT, "negative"),
+            (request("it-bad", 100 << 20), grpc.StatusCode.OUT_OF_RANGE, "512 MiB"),
+            (request("it-bad", GIB, numberOfCopies=4), grpc.StatusCode.RESOURCE_EXHAUSTED,
+             "need 4 nodes"),
+            (request("it-bad", GIB, replicas=2), grpc.StatusCode.INVALID_ARGUMENT, "replicas"),
+            (request("it-bad", GIB, sectorSize=1000), grpc.StatusCode.INVALID_ARGUMENT,
+             "sectorSize"),
+            (request(""), grpc.StatusCode.INVALID_ARGUMENT, "name is required"),
+        ]
+        for req, code, text in cases:
+            got, details = self.code_of(self.create, req)
+            self.assertEqual(got, code, details)
+            self.assertIn(text, details)
+        # Hostile names are only hashed: the id is always ours and safe.
+        for name in ["../../etc/passwd", "a/b", "nqn:evil", "x" * 253, "ünïcödé"]:
+            v = self.create(request(name))
+            self.assertRegex(v.volume_id, r"^pvc-[0-9a-f]{24}$")
+            self.delete(v.volume_id)
+        # Deleting what does not exist, or is not ours, succeeds and touches nothing.
+        before = kubectl("get", "msvol", "-o", "name")
+        for volume_id in ["pvc-000000000000000000000000", "../../x", "kube-system", "pvc-1"]:
+            self.delete(volume_id)
+        self.assertEqual(kubectl("get", "msvol", "-o", "name"), before)
+
+    def test_list_and_get(self):
+        ids = [self.create(request("it-list-%d" % i)).volume_id for i in range(5)]
+        seen, token = [], ""
+        while True:
+            page = call(self.ch, "/csi.v1.Controller/ListVolumes",
+                        csi.ListVolumesRequest(max_entries=2, starting_token=token),
+                        response=csi.ListVolumesResponse)
+            seen += [e.volume.volume_id for e in page.entries]
+            token = page.next_token
+            if not token:
+                break
+        self.assertTrue(set(ids) <= set(seen))
+        self.assertEqual(len(seen), len(set(seen)))
+        got = call(self.ch, "/csi.v1.Controller/ControllerGetVolume",
+                   csi.ControllerGetVolumeRequest(volume_id=ids[0]),
+                   response=csi.ControllerGetVolumeResponse)
+        self.assertEqual(got.volume.capacity_bytes, GIB)
+        self.assertFalse(got.status.volume_condition.abnormal)
+        for volume_id in ids:
+            self.delete(volume_id)
+
+
+if __name__ == "__main__":
+    MESHSTOR, PUBLISH = os.path.abspath(sys.argv.pop(1)), os.path.abspath(sys.argv.pop(1))
+    import test_csi_endpoint
+    test_csi_endpoint.MESHSTOR = MESHSTOR
+    unittest.main(verbosity=2)
