@@ -180,6 +180,22 @@ static void describe_placement(const struct volume *v, struct strbuf *sb)
 			    v->spec.members[i].node_name, v->spec.members[i].drive);
 }
 
+/* Status is dropped on create (subresource): write what a reader should see first. */
+static int set_requested(json_t *obj, void *userdata)
+{
+	const struct volume *v = userdata;
+	int total = (int)v->spec.n_members;
+	json_t *status;
+
+	if (json_object_get(obj, "status"))
+		return 1; /* an agent got there first */
+	status = json_pack("{s:s, s:i, s:i}", "phase", "Requested", "totalMembers", total,
+			   "activeMembers", 0);
+	json_object_set_new(status, "ready", json_sprintf("0/%d", total));
+	json_object_set_new(obj, "status", status);
+	return 0;
+}
+
 static int record(struct controller *c, struct volume *v, struct strbuf *err)
 {
 	_cleanup_strbuf_ struct strbuf msg = STRBUF_INIT;
@@ -192,6 +208,9 @@ static int record(struct controller *c, struct volume *v, struct strbuf *err)
 	json_decref(obj);
 	if (r < 0)
 		return r;
+	/* Best effort: the volume exists either way; its agents write status from here on. */
+	kube_update_retry(c->client, &kube_meshstorvolumes, NULL, v->meta.name, "status",
+			  set_requested, v, NULL, NULL);
 	describe_placement(v, &msg);
 	log_vol_info(v->meta.name, "Placed %d GiB volume: %s", (int)(v->spec.capacity_bytes >> 30),
 		     msg.buf);

@@ -83,6 +83,9 @@ class ControllerTest(unittest.TestCase):
         self.assertEqual({m["copy"] for m in members}, {0, 1, 2})
         self.assertTrue(all(m["sizeBytes"] >= 2 * GIB for m in members))
         self.assertEqual(obj["spec"]["epoch"], 0)
+        # What `kubectl get msvol` shows before any agent has acted.
+        self.assertEqual(obj["status"]["phase"], "Requested")
+        self.assertEqual(obj["status"]["ready"], "0/3")
         self.delete(v.volume_id)
 
     def test_wait_for_first_consumer(self):
