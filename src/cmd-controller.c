@@ -36,6 +36,8 @@ static const struct csi_method *const controller_methods[] = {
 	&csi_identity_probe,
 	&csi_controller_create_volume,
 	&csi_controller_delete_volume,
+	&csi_controller_publish_volume,
+	&csi_controller_unpublish_volume,
 	&csi_controller_validate_volume_capabilities,
 	&csi_controller_list_volumes,
 	&csi_controller_get_capacity,

@@ -52,8 +52,11 @@ static int node_probe(void *userdata)
 }
 
 static const struct csi_method *const node_methods[] = {
-	&csi_identity_get_plugin_info, &csi_identity_get_plugin_capabilities,
-	&csi_identity_probe,	       &csi_node_get_capabilities,
+	&csi_identity_get_plugin_info,
+	&csi_identity_get_plugin_capabilities,
+	&csi_identity_probe,
+	&csi_node_get_capabilities,
+	&csi_node_get_info,
 	&csi_node_unpublish_volume,
 };
 
@@ -79,6 +82,7 @@ int node_main(int argc, char **argv)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
 	st.csi.sysroot = o.sysroot;
+	st.csi.node_id = o.node_id;
 	if (uname(&st.uts) < 0)
 		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);

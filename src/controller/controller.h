@@ -56,6 +56,22 @@ int controller_get_volume(struct controller *c, const char *id, struct volume **
 /* Every cached volume not being deleted, sorted by id; free with volumes_free(). */
 int controller_list_volumes(struct controller *c, struct volume ***ret, size_t *ret_n);
 void volumes_free(struct volume **v, size_t n);
+/*
+ * Claims volume id for node and waits (until deadline_usec, CLOCK_MONOTONIC,
+ * at most a minute) for the fence: every member hosted elsewhere exported to
+ * node alone at the new epoch. -EPERM when another node holds the volume,
+ * -ENOENT for an unknown volume or node, -ETIMEDOUT naming what is pending.
+ */
+int controller_publish(struct controller *c, const char *id, const char *node,
+		       uint64_t deadline_usec, int64_t *ret_epoch, struct strbuf *err);
+/*
+ * Releases node's claim (node NULL: whoever holds it) and returns only once
+ * no member hosted elsewhere is exported to it any more (or its host is
+ * dead). Unknown volumes and claims held by others succeed at once.
+ */
+int controller_unpublish(struct controller *c, const char *id, const char *node,
+			 uint64_t deadline_usec, struct strbuf *err);
+
 /* The largest volume that could be placed now with params (and consumer), in bytes. */
 int64_t controller_capacity(struct controller *c, const struct volume_params *params,
 			    const char *consumer);

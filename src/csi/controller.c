@@ -373,9 +373,75 @@ static int get_capacity(struct csi_call *c, const ProtobufCMessage *msg, Protobu
 	return 0;
 }
 
+static int publish_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
+{
+	const Csi__V1__ControllerPublishVolumeRequest *req = (const void *)msg;
+	Csi__V1__ControllerPublishVolumeResponse *resp;
+	Csi__V1__ControllerPublishVolumeResponse__PublishContextEntry *epoch;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct controller *ctl;
+	int64_t e;
+	int r;
+
+	if (!req->volume_id[0])
+		return csi_call_fail(c, -EINVAL, "volume_id is required");
+	if (!req->node_id[0])
+		return csi_call_fail(c, -EINVAL, "node_id is required");
+	if (!req->volume_capability)
+		return csi_call_fail(c, -EINVAL, "volume_capability is required");
+	r = check_capability(c, req->volume_capability);
+	if (r < 0)
+		return r;
+	ctl = controller_of(c, &r);
+	if (r < 0)
+		return r;
+	r = controller_publish(ctl, req->volume_id, req->node_id, c->deadline_usec, &e, &err);
+	if (r < 0)
+		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
+	resp = arena_new(&c->arena, Csi__V1__ControllerPublishVolumeResponse);
+	csi__v1__controller_publish_volume_response__init(resp);
+	/* The stage call checks it against the claim it finds in the API. */
+	epoch = arena_new(&c->arena, Csi__V1__ControllerPublishVolumeResponse__PublishContextEntry);
+	csi__v1__controller_publish_volume_response__publish_context_entry__init(epoch);
+	epoch->key = "epoch";
+	epoch->value = arena_printf(&c->arena, "%lld", (long long)e);
+	resp->n_publish_context = 1;
+	resp->publish_context = arena_new_array(
+		&c->arena, Csi__V1__ControllerPublishVolumeResponse__PublishContextEntry *, 1);
+	resp->publish_context[0] = epoch;
+	*ret = &resp->base;
+	return 0;
+}
+
+static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg,
+			    ProtobufCMessage **ret)
+{
+	const Csi__V1__ControllerUnpublishVolumeRequest *req = (const void *)msg;
+	Csi__V1__ControllerUnpublishVolumeResponse *resp;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct controller *ctl;
+	int r;
+
+	if (!req->volume_id[0])
+		return csi_call_fail(c, -EINVAL, "volume_id is required");
+	ctl = controller_of(c, &r);
+	if (r < 0)
+		return r;
+	/* An empty node_id means every node (CSI spec). */
+	r = controller_unpublish(ctl, req->volume_id, req->node_id[0] ? req->node_id : NULL,
+				 c->deadline_usec, &err);
+	if (r < 0)
+		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
+	resp = arena_new(&c->arena, Csi__V1__ControllerUnpublishVolumeResponse);
+	csi__v1__controller_unpublish_volume_response__init(resp);
+	*ret = &resp->base;
+	return 0;
+}
+
 /* Exactly what works: each RPC advertised here is implemented above. */
 static const Csi__V1__ControllerServiceCapability__RPC__Type rpcs[] = {
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__CREATE_DELETE_VOLUME,
+	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__PUBLISH_UNPUBLISH_VOLUME,
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__LIST_VOLUMES,
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__LIST_VOLUMES_PUBLISHED_NODES,
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__GET_CAPACITY,
@@ -431,6 +497,30 @@ const struct csi_method csi_controller_delete_volume = {
 	.request = &csi__v1__delete_volume_request__descriptor,
 	.volume_id = delete_key,
 	.handler = delete_volume,
+};
+
+static const char *publish_key(const ProtobufCMessage *m)
+{
+	return ((const Csi__V1__ControllerPublishVolumeRequest *)m)->volume_id;
+}
+
+static const char *unpublish_key(const ProtobufCMessage *m)
+{
+	return ((const Csi__V1__ControllerUnpublishVolumeRequest *)m)->volume_id;
+}
+
+const struct csi_method csi_controller_publish_volume = {
+	.path = "/csi.v1.Controller/ControllerPublishVolume",
+	.request = &csi__v1__controller_publish_volume_request__descriptor,
+	.volume_id = publish_key,
+	.handler = publish_volume,
+};
+
+const struct csi_method csi_controller_unpublish_volume = {
+	.path = "/csi.v1.Controller/ControllerUnpublishVolume",
+	.request = &csi__v1__controller_unpublish_volume_request__descriptor,
+	.volume_id = unpublish_key,
+	.handler = unpublish_volume,
 };
 
 const struct csi_method csi_controller_validate_volume_capabilities = {

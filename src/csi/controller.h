@@ -13,6 +13,8 @@
  */
 extern const struct csi_method csi_controller_create_volume;
 extern const struct csi_method csi_controller_delete_volume;
+extern const struct csi_method csi_controller_publish_volume;
+extern const struct csi_method csi_controller_unpublish_volume;
 extern const struct csi_method csi_controller_validate_volume_capabilities;
 extern const struct csi_method csi_controller_list_volumes;
 extern const struct csi_method csi_controller_get_capacity;

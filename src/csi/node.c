@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "csi/controller.h"
 #include "csi/gen/csi.pb-c.h"
 #include "csi/node.h"
 #include "node/fs.h"
@@ -72,4 +73,34 @@ const struct csi_method csi_node_unpublish_volume = {
 	.request = &csi__v1__node_unpublish_volume_request__descriptor,
 	.volume_id = unpublish_key,
 	.handler = unpublish_volume,
+};
+
+/* The node's name, as ControllerPublishVolume will see it, and its topology segment. */
+static int get_info(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
+{
+	const struct csi_node *node = c->service->userdata;
+	Csi__V1__NodeGetInfoResponse *resp = arena_new(&c->arena, Csi__V1__NodeGetInfoResponse);
+	Csi__V1__Topology *topo = arena_new(&c->arena, Csi__V1__Topology);
+	Csi__V1__Topology__SegmentsEntry *seg = arena_new(&c->arena,
+							   Csi__V1__Topology__SegmentsEntry);
+
+	csi__v1__topology__segments_entry__init(seg);
+	seg->key = CSI_TOPOLOGY_NODE_KEY;
+	seg->value = (char *)node->node_id;
+	csi__v1__topology__init(topo);
+	topo->n_segments = 1;
+	topo->segments = arena_new_array(&c->arena, Csi__V1__Topology__SegmentsEntry *, 1);
+	topo->segments[0] = seg;
+	csi__v1__node_get_info_response__init(resp);
+	resp->node_id = (char *)node->node_id;
+	resp->accessible_topology = topo;
+	*ret = &resp->base;
+	return 0;
+}
+
+const struct csi_method csi_node_get_info = {
+	.path = "/csi.v1.Node/NodeGetInfo",
+	.request = &csi__v1__node_get_info_request__descriptor,
+	.lane = CSI_LANE_INLINE,
+	.handler = get_info,
 };

@@ -8,8 +8,10 @@
  * role's state (struct csi_node) in the service's userdata.
  */
 struct csi_node {
+	const char *node_id; /* this node's Kubernetes name */
 	const char *sysroot; /* prefix for /proc, for tests */
 };
 
 extern const struct csi_method csi_node_get_capabilities;
+extern const struct csi_method csi_node_get_info;
 extern const struct csi_method csi_node_unpublish_volume;

@@ -18,6 +18,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from csipb import csi  # noqa: E402
 from test_csi_endpoint import Server, call  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sanity"))
+import importlib.machinery  # noqa: E402
+import importlib.util  # noqa: E402
+
+_loader = importlib.machinery.SourceFileLoader(
+    "agent_sim", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sanity",
+                              "agent-sim"))
+agent_sim = importlib.util.module_from_spec(importlib.util.spec_from_loader("agent_sim", _loader))
+_loader.exec_module(agent_sim)
+
 GIB = 1 << 30
 MESHSTOR = PUBLISH = None
 
@@ -41,7 +51,9 @@ def request(name, size=GIB, **params):
     return req
 
 
-class ControllerTest(unittest.TestCase):
+class Controller(unittest.TestCase):
+    """One controller, three published nodes, and helpers; no tests of its own."""
+
     @classmethod
     def setUpClass(cls):
         subprocess.run([PUBLISH, "3"], check=True)
@@ -74,6 +86,8 @@ class ControllerTest(unittest.TestCase):
             return e.code(), e.details()
         return grpc.StatusCode.OK, ""
 
+
+class ControllerTest(Controller):
     def test_placement_recorded(self):
         v = self.create(request("it-placed", 2 * GIB, numberOfCopies=3))
         obj = msvol(v.volume_id)
@@ -200,6 +214,82 @@ class ControllerTest(unittest.TestCase):
         self.assertFalse(got.status.volume_condition.abnormal)
         for volume_id in ids:
             self.delete(volume_id)
+
+
+class FenceTest(Controller):
+    """ControllerPublish/Unpublish against agents played by test/sanity/agent-sim."""
+
+    def cap(self):
+        return request("x").volume_capabilities[0]
+
+    def publish(self, volume_id, node, timeout=20):
+        return call(self.ch, "/csi.v1.Controller/ControllerPublishVolume",
+                    csi.ControllerPublishVolumeRequest(volume_id=volume_id, node_id=node,
+                                                       volume_capability=self.cap()),
+                    response=csi.ControllerPublishVolumeResponse, timeout=timeout)
+
+    def unpublish(self, volume_id, node, timeout=20):
+        call(self.ch, "/csi.v1.Controller/ControllerUnpublishVolume",
+             csi.ControllerUnpublishVolumeRequest(volume_id=volume_id, node_id=node),
+             timeout=timeout)
+
+    def test_fence(self):
+        stop = agent_sim.start()
+        try:
+            v = self.create(request("it-fence", numberOfCopies=3))
+            first = self.publish(v.volume_id, "sanity-node-1")
+            spec = msvol(v.volume_id)["spec"]
+            self.assertEqual(spec["nodeName"], "sanity-node-1")
+            self.assertEqual(first.publish_context["epoch"], str(spec["epoch"]))
+            status = {m["index"]: m for m in msvol(v.volume_id)["status"]["members"]}
+            for m in spec["members"]:
+                want = "Created" if m["nodeName"] == "sanity-node-1" else "Exported"
+                self.assertEqual(status[m["index"]]["state"], want)
+                self.assertEqual(status[m["index"]]["lastEpoch"], spec["epoch"])
+            # Idempotent: the same claim again is no new epoch.
+            self.assertEqual(self.publish(v.volume_id, "sanity-node-1").publish_context["epoch"],
+                             first.publish_context["epoch"])
+            code, details = self.code_of(self.publish, v.volume_id, "sanity-node-2")
+            self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION)
+            self.assertIn("published to node sanity-node-1", details)
+            code, details = self.code_of(self.delete, v.volume_id)
+            self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION)
+            self.unpublish(v.volume_id, "sanity-node-1")
+            spec = msvol(v.volume_id)["spec"]
+            self.assertNotIn("nodeName", spec)
+            self.assertEqual(spec["epoch"], int(first.publish_context["epoch"]) + 1)
+            for m in msvol(v.volume_id)["status"]["members"]:
+                self.assertEqual((m["state"], m["lastEpoch"]), ("Created", spec["epoch"]))
+            self.unpublish(v.volume_id, "sanity-node-1")   # idempotent
+            self.unpublish("pvc-000000000000000000000000", "sanity-node-1")  # unknown: OK
+            code, _ = self.code_of(self.publish, v.volume_id, "no-such-node")
+            self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
+            code, _ = self.code_of(self.publish, "pvc-000000000000000000000000", "sanity-node-1")
+            self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
+            self.delete(v.volume_id)
+        finally:
+            stop.set()
+
+    def test_publish_waits_for_exports(self):
+        # With node-3's agent silent (but its heartbeat fresh), publish cannot finish.
+        stop = agent_sim.start(dead={"sanity-node-3"})
+        try:
+            v = self.create(request("it-silent", numberOfCopies=3))
+            code, details = self.code_of(self.publish, v.volume_id, "sanity-node-1", 4)
+            self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED)
+            self.assertIn("on sanity-node-3", details)
+            # Unpublish cannot confirm the fence either while node-3 looks alive...
+            code, details = self.code_of(self.unpublish, v.volume_id, "sanity-node-1", 4)
+            self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED)
+            # ...but once its heartbeat is stale, a dead exporter serves nothing.
+            kubectl("patch", "msnode", "sanity-node-3", "--subresource=status", "--type=merge",
+                    "-p", '{"status": {"heartbeatTime": "2020-01-01T00:00:00Z"}}')
+            time.sleep(1)
+            self.unpublish(v.volume_id, "sanity-node-1", 10)
+            self.delete(v.volume_id)
+        finally:
+            stop.set()
+            subprocess.run([PUBLISH, "3"], check=True)  # fresh heartbeats again
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ class EndpointTest(unittest.TestCase):
     def test_unknown_methods_are_unimplemented(self):
         s = self.start()
         with s.channel() as ch:
-            for path in ["/csi.v1.Controller/ControllerPublishVolume",
+            for path in ["/csi.v1.Controller/ControllerExpandVolume",
                          "/csi.v1.Node/NodeStageVolume",
                          "/no.such.Service/Method", "/csi.v1.Identity/Nope"]:
                 self.assert_code(grpc.StatusCode.UNIMPLEMENTED, call, ch, path)

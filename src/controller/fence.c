@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <string.h>
+
+#include "controller/fence.h"
+#include "util/banned.h"
+
+static const struct member_status *status_of(const struct volume *v, int32_t index)
+{
+	for (size_t i = 0; i < v->status.n_members; i++)
+		if (v->status.members[i].index == index)
+			return &v->status.members[i];
+	return NULL;
+}
+
+static void describe(const struct volume_member *m, const struct member_status *st,
+		     const char *wanted, struct strbuf *why)
+{
+	if (!st)
+		strbuf_addf(why, "member %d on %s has not reported yet (waiting for it to be %s)",
+			    m->index, m->node_name, wanted);
+	else
+		strbuf_addf(why, "member %d on %s is %s at epoch %lld (waiting for %s at the "
+				 "current epoch)",
+			    m->index, m->node_name, member_state_to_string(st->state),
+			    (long long)st->last_epoch, wanted);
+}
+
+bool fence_exported(const struct volume *v, struct strbuf *why)
+{
+	const char *consumer = v->spec.node_name;
+
+	for (size_t i = 0; consumer && i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+		const struct member_status *st;
+
+		if (strcmp(m->node_name, consumer) == 0)
+			continue; /* the consumer's own member is used directly */
+		st = status_of(v, m->index);
+		if (!st || st->last_epoch != v->spec.epoch || st->state != MEMBER_STATE_EXPORTED) {
+			describe(m, st, "Exported", why);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool claimed_by_other(const struct volume *v, const char *node)
+{
+	return v->spec.node_name && strcmp(v->spec.node_name, node) != 0;
+}
+
+bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_fn fresh,
+		     void *userdata, struct strbuf *why)
+{
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+		const struct member_status *st;
+
+		if (strcmp(m->node_name, node) == 0 || !fresh(m->node_name, userdata))
+			continue;
+		st = status_of(v, m->index);
+		/*
+		 * At the current epoch the claim is no longer node's: Exported then
+		 * means exported to the new consumer alone (allowed_hosts), which
+		 * fences node as well as withdrawal does.
+		 */
+		if (!st || st->last_epoch != v->spec.epoch ||
+		    (st->state == MEMBER_STATE_EXPORTED && !claimed_by_other(v, node))) {
+			describe(m, st, "withdrawn", why);
+			return false;
+		}
+	}
+	return true;
+}

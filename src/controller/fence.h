@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/volume.h"
+#include "util/strbuf.h"
+
+/*
+ * The agreement between the controller and the node agents that host a
+ * volume's members (docs/ARCHITECTURE.md, "The fence"). Claiming a volume for
+ * a consumer bumps spec.epoch; each hosting agent then exports its member to
+ * that consumer only, or withdraws it when there is none, and reports the
+ * member's state with lastEpoch = the epoch it acted on.
+ */
+
+/* Is a node's agent alive? (Pure callers pass what they know.) */
+typedef bool (*fence_node_fresh_fn)(const char *node, void *userdata);
+
+/*
+ * Publish is complete when every member hosted away from the consumer reports
+ * Exported at the volume's current epoch. Returns true, or false with the
+ * first member still pending described in why.
+ */
+bool fence_exported(const struct volume *v, struct strbuf *why);
+
+/*
+ * Unpublish from node is complete when no member hosted elsewhere can still
+ * be reached by it: the claim is no longer node's, and each such member has
+ * reported at the current epoch (so it has applied that claim: withdrawn, or
+ * exported to another consumer only), or its own node is no longer alive (a
+ * dead exporter serves nothing, and a member that missed an epoch is never
+ * re-added without a full resync). Members on node itself are its local
+ * partitions: the epoch rule, not the fence, keeps them from being merged.
+ * Returns true, or false with the first member still pending in why.
+ */
+bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_fn fresh,
+		     void *userdata, struct strbuf *why);

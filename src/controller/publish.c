@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ControllerPublish/Unpublish: the claim of a volume for a consumer, and the
+ * fence. A claim is spec.nodeName with spec.epoch bumped, written under the
+ * resourceVersion, so two consumers can never both hold a volume; the call
+ * then waits until the hosting agents confirm, at the new epoch, that they
+ * export to that consumer alone (publish) or no longer to the old one
+ * (unpublish). Kubernetes relies on unpublish for force-detach after a node
+ * dies, so it returns only once the fence holds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "controller/controller.h"
+#include "controller/fence.h"
+#include "kube/codec.h"
+#include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* Leave the caller this much of its deadline to hear our answer. */
+#define DEADLINE_MARGIN_USEC (500 * 1000)
+#define WAIT_MAX_USEC (60 * USEC_PER_SEC)
+#define POLL_USEC (100 * 1000)
+
+struct claim {
+	const char *node; /* NULL when releasing from whoever holds it */
+	bool release;
+	char *holder;	 /* set when another node holds the volume */
+	int64_t epoch;	 /* the epoch after the write */
+};
+
+static int claim_mutate(json_t *obj, void *userdata)
+{
+	struct claim *cl = userdata;
+	json_t *spec = json_object_get(obj, "spec");
+	const char *cur = json_string_value(json_object_get(spec, "nodeName"));
+	json_int_t epoch = json_integer_value(json_object_get(spec, "epoch"));
+	bool ours = cur && cl->node && strcmp(cur, cl->node) == 0;
+
+	cl->epoch = epoch;
+	if (!cl->release && ours)
+		return 1;
+	if (!cl->release && cur && cur[0]) {
+		free(cl->holder);
+		cl->holder = xstrdup(cur);
+		return -EPERM;
+	}
+	if (cl->release && (!cur || (cl->node && !ours)))
+		return 1;
+	if (cl->release)
+		json_object_del(spec, "nodeName");
+	else
+		json_object_set_new(spec, "nodeName", json_string(cl->node));
+	json_object_set_new(spec, "epoch", json_integer(epoch + 1));
+	cl->epoch = epoch + 1;
+	return 0;
+}
+
+static bool node_fresh(const char *node, void *userdata)
+{
+	struct controller *c = userdata;
+	json_t *obj = kube_informer_get(c->nodes, node);
+	struct mesh_node *n = NULL;
+	bool fresh = false;
+
+	if (obj && mesh_node_from_json(obj, &n, NULL) == 0)
+		fresh = n->status.heartbeat_time > 0 &&
+			time(NULL) - n->status.heartbeat_time <= (int64_t)c->heartbeat_timeout_s;
+	mesh_node_free(n);
+	json_decref(obj);
+	return fresh;
+}
+
+/* Polls the volume cache until the fence holds at epoch or later, or the time is up. */
+static int await_fence(struct controller *c, const char *id, struct claim *cl,
+		       uint64_t deadline_usec, struct strbuf *err)
+{
+	uint64_t limit = MIN(deadline_usec - MIN(deadline_usec, DEADLINE_MARGIN_USEC),
+			     now_usec() + WAIT_MAX_USEC);
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+
+	for (;;) {
+		struct volume *v = NULL;
+		bool done = false;
+
+		strbuf_reset(&why);
+		if (controller_get_volume(c, id, &v) < 0)
+			return cl->release ? 0 : -ENOENT;
+		/* Our own write may not have reached the cache yet. */
+		if (v->spec.epoch >= cl->epoch)
+			done = cl->release ? fence_withdrawn(v, cl->node, node_fresh, c, &why) :
+					     fence_exported(v, &why);
+		else
+			strbuf_addf(&why, "the cache has not seen epoch %lld yet",
+				    (long long)cl->epoch);
+		volume_free(v);
+		if (done)
+			return 0;
+		if (now_usec() >= limit) {
+			strbuf_addf(err, "volume %s: %s", id, why.buf);
+			return -ETIMEDOUT;
+		}
+		usleep(POLL_USEC);
+	}
+}
+
+int controller_publish(struct controller *c, const char *id, const char *node,
+		       uint64_t deadline_usec, int64_t *ret_epoch, struct strbuf *err)
+{
+	struct claim cl = { .node = node };
+	json_t *obj;
+	int r;
+
+	obj = kube_informer_get(c->nodes, node);
+	json_decref(obj);
+	if (!obj) {
+		strbuf_addf(err, "node %s has no MeshStorNode: is the MeshStor agent running there?",
+			    node);
+		return -ENOENT;
+	}
+	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, claim_mutate, &cl,
+			      NULL, err);
+	if (r == -EPERM)
+		strbuf_addf(err, "volume %s is published to node %s; unpublish it there first", id,
+			    cl.holder);
+	free(cl.holder);
+	if (r < 0)
+		return r;
+	log_vol_info(id, "Claimed for %s at epoch %lld; waiting for its members' exports", node,
+		     (long long)cl.epoch);
+	r = await_fence(c, id, &cl, deadline_usec, err);
+	if (r == 0)
+		*ret_epoch = cl.epoch;
+	return r;
+}
+
+int controller_unpublish(struct controller *c, const char *id, const char *node,
+			 uint64_t deadline_usec, struct strbuf *err)
+{
+	struct claim cl = { .node = node, .release = true };
+	int r;
+
+	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, claim_mutate, &cl,
+			      NULL, err);
+	free(cl.holder);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = await_fence(c, id, &cl, deadline_usec, err);
+	if (r == 0)
+		log_vol_info(id, "Fenced from %s at epoch %lld", node ? node : "every node",
+			     (long long)cl.epoch);
+	return r;
+}

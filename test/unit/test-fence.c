@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "controller/fence.h"
+#include "util/macro.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* Three members, one per node a, b, c; consumer and statuses per case. */
+static struct volume *volume_of(const char *consumer, int64_t epoch,
+				const struct member_status *st, size_t n)
+{
+	static const char *const nodes[] = { "a", "b", "c" };
+	struct volume *v = volume_new();
+
+	v->spec.node_name = consumer ? xstrdup(consumer) : NULL;
+	v->spec.epoch = epoch;
+	v->spec.n_members = 3;
+	v->spec.members = xcalloc(3, sizeof(*v->spec.members));
+	for (int i = 0; i < 3; i++) {
+		v->spec.members[i].index = i;
+		v->spec.members[i].copy = i;
+		v->spec.members[i].node_name = xstrdup(nodes[i]);
+		v->spec.members[i].drive = xstrdup(nodes[i]);
+		v->spec.members[i].partition_uuid = xstrdup("");
+	}
+	v->status.n_members = n;
+	v->status.members = xcalloc(n ? n : 1, sizeof(*v->status.members));
+	memcpy(v->status.members, st, n * sizeof(*st));
+	return v;
+}
+
+#define ST(i, s, e) { .index = (i), .state = MEMBER_STATE_##s, .last_epoch = (e) }
+
+static void test_exported(void **state)
+{
+	static const struct {
+		const char *consumer;
+		struct member_status st[3];
+		size_t n;
+		bool want;
+		const char *why;
+	} cases[] = {
+		/* b and c export to a at epoch 5: a's own member needs nothing. */
+		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, true, "" },
+		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 4) }, 2, false, "member 2 on c is Exported at epoch 4" },
+		{ "a", { ST(1, EXPORTED, 5), ST(2, CREATED, 5) }, 2, false, "member 2 on c is Created" },
+		{ "a", { ST(1, EXPORTED, 5) }, 1, false, "member 2 on c has not reported" },
+		/* The consumer holds no member: all three must export. */
+		{ "d", { ST(0, EXPORTED, 5), ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 3, true, "" },
+		{ "d", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, false, "member 0 on a" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct volume *v = volume_of(cases[i].consumer, 5, cases[i].st, cases[i].n);
+		struct strbuf why = STRBUF_INIT;
+
+		if (fence_exported(v, &why) != cases[i].want || !strstr(why.buf, cases[i].why))
+			fail_msg("case %zu: '%s'", i, why.buf);
+		strbuf_done(&why);
+		volume_free(v);
+	}
+}
+
+static bool fresh_except_c(const char *node, void *userdata)
+{
+	return strcmp(node, "c") != 0;
+}
+
+static bool all_fresh(const char *node, void *userdata)
+{
+	return true;
+}
+
+static void test_withdrawn(void **state)
+{
+	static const struct {
+		const char *consumer; /* the claim after unpublishing a */
+		struct member_status st[3];
+		size_t n;
+		bool c_dead, want;
+		const char *why;
+	} cases[] = {
+		/* Released: b and c withdrew at epoch 6; a's own member is the epoch rule's. */
+		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 6) }, 2, false, true, "" },
+		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, false, false, "member 2 on c is Exported at epoch 6" },
+		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 5) }, 2, false, false, "at epoch 5" },
+		/* c's agent is dead: it serves nothing, and its member missed the epoch. */
+		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, true, true, "" },
+		/* Claimed by b now: c exporting at epoch 6 exports to b alone; b's own
+		 * member stopped being exported to a. */
+		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, false, true, "" },
+		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, false, false, "member 2 on c" },
+		{ "b", { ST(2, EXPORTED, 6) }, 1, false, false, "member 1 on b has not reported" },
+		/* Still claimed by a (a caller racing a new publish): not fenced. */
+		{ "a", { ST(1, EXPORTED, 6), ST(2, EXPORTED, 6) }, 2, false, false, "member 1 on b" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct volume *v = volume_of(cases[i].consumer, 6, cases[i].st, cases[i].n);
+		struct strbuf why = STRBUF_INIT;
+		bool got = fence_withdrawn(v, "a", cases[i].c_dead ? fresh_except_c : all_fresh, NULL,
+					   &why);
+
+		if (got != cases[i].want || !strstr(why.buf, cases[i].why))
+			fail_msg("case %zu: got %d, '%s'", i, got, why.buf);
+		strbuf_done(&why);
+		volume_free(v);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exported),
+		cmocka_unit_test(test_withdrawn),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
