@@ -268,7 +268,7 @@ class FenceTest(Controller):
             self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
             self.delete(v.volume_id)
         finally:
-            stop.set()
+            stop()
 
     def test_publish_waits_for_exports(self):
         # With node-3's agent silent (but its heartbeat fresh), publish cannot finish.
@@ -288,7 +288,7 @@ class FenceTest(Controller):
             self.unpublish(v.volume_id, "sanity-node-1", 10)
             self.delete(v.volume_id)
         finally:
-            stop.set()
+            stop()
             subprocess.run([PUBLISH, "3"], check=True)  # fresh heartbeats again
 
 
