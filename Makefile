@@ -42,6 +42,8 @@ demo: deps all
 
 bench: deps all
 	bench/csi-endpoint/run $(BUILD)/src/meshstor
+	$(BUILD)/bench/bench-placement
+	bench/controller/run $(BUILD)/src/meshstor
 	bench/kube/run $(BUILD)
 
 # Fuzz each target for FUZZ_SECONDS (default 60), growing scratch corpora.
