@@ -9,7 +9,7 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 MESON_TEST  = meson test --print-errorlogs --num-processes 2
 
-.PHONY: all deps check demo bench fuzz clean
+.PHONY: all deps check demo bench fuzz clean lab-up lab-down
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -45,6 +45,7 @@ bench: deps all
 	$(BUILD)/bench/bench-placement
 	bench/controller/run $(BUILD)/src/meshstor
 	bench/kube/run $(BUILD)
+	bench/lab/run
 
 # Fuzz each target for FUZZ_SECONDS (default 60), growing scratch corpora.
 fuzz: deps $(BUILD_FUZZ)/build.ninja
@@ -54,6 +55,13 @@ fuzz: deps $(BUILD_FUZZ)/build.ninja
 		$(BUILD_FUZZ)/test/fuzz/fuzz-$$t -max_total_time=$${FUZZ_SECONDS:-60} \
 			$(BUILD_FUZZ)/corpus-$$t test/fuzz/corpus/$$t || exit 1; \
 	done
+
+# A virtual cluster to explore by hand (docs/lab.md): lab/lab ssh node1, ...
+lab-up: deps all
+	lab/lab up
+
+lab-down:
+	lab/lab down
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
