@@ -61,6 +61,8 @@ int controller_new(const char *kubeconfig, struct controller **ret)
 	strbuf_done(&err);
 	c = xzalloc(sizeof(*c));
 	pthread_mutex_init(&c->placing, NULL);
+	pthread_mutex_init(&c->maintain_lock, NULL);
+	pthread_cond_init(&c->maintain_wake, NULL);
 	c->heartbeat_timeout_s = HEARTBEAT_TIMEOUT_S;
 	r = kube_client_new(cfg, 10000, &c->client);
 	if (r >= 0)
@@ -72,6 +74,8 @@ int controller_new(const char *kubeconfig, struct controller **ret)
 	if (r >= 0)
 		r = kube_informer_start(c->client, &kube_meshstornodes, NULL, &node_ops, c,
 					&c->nodes);
+	if (r >= 0)
+		r = controller_maintain_start(c);
 	if (r < 0) {
 		controller_free(c);
 		return log_error_errno(r, "Failed to start the controller's caches: %m");
@@ -84,11 +88,14 @@ void controller_free(struct controller *c)
 {
 	if (!c)
 		return;
+	controller_maintain_stop(c);
 	kube_informer_free(c->volumes);
 	kube_informer_free(c->devices);
 	kube_informer_free(c->nodes);
 	kube_client_free(c->client);
 	pthread_mutex_destroy(&c->placing);
+	pthread_mutex_destroy(&c->maintain_lock);
+	pthread_cond_destroy(&c->maintain_wake);
 	free(c);
 }
 

@@ -28,7 +28,17 @@ struct controller {
 	 */
 	pthread_mutex_t placing;
 	unsigned heartbeat_timeout_s; /* an agent silent this long gets no new members */
+
+	/* The periodic pass (maintain.c). */
+	pthread_t maintainer;
+	bool maintaining;
+	bool stopping;
+	pthread_mutex_t maintain_lock;
+	pthread_cond_t maintain_wake;
 };
+
+int controller_maintain_start(struct controller *c);
+void controller_maintain_stop(struct controller *c);
 
 int controller_new(const char *kubeconfig, struct controller **ret);
 void controller_free(struct controller *c);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "controller/snapshot.h"
 #include "kube/codec.h"
@@ -32,6 +33,13 @@ void snapshot_take(struct controller *c, struct snapshot *s)
 		DECODE_ALL(c->devices, struct node_device, node_device_from_json, s->devices);
 	s->n_nodes = DECODE_ALL(c->nodes, struct mesh_node, mesh_node_from_json, s->nodes);
 	qsort(s->volumes, s->n_volumes, sizeof(*s->volumes), by_volume_name);
+}
+
+void snapshot_topology(struct controller *c, struct snapshot *s, struct topology *t)
+{
+	snapshot_take(c, s);
+	topology_build(s->nodes, s->n_nodes, s->devices, s->n_devices, s->volumes, s->n_volumes,
+		       time(NULL), c->heartbeat_timeout_s, t);
 }
 
 void snapshot_done(struct snapshot *s)

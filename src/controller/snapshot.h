@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "controller/controller.h"
+#include "controller/topology.h"
 #include "model/device.h"
 #include "model/node.h"
 
@@ -22,4 +23,6 @@ struct snapshot {
 };
 
 void snapshot_take(struct controller *c, struct snapshot *s);
+/* snapshot_take(), then the placement input as of now; t borrows from s. */
+void snapshot_topology(struct controller *c, struct snapshot *s, struct topology *t);
 void snapshot_done(struct snapshot *s);

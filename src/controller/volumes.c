@@ -124,14 +124,6 @@ static struct volume *volume_for(const char *id, const struct create_volume_req 
 	return v;
 }
 
-/* The placement input as of now; t borrows from s, so both are released together. */
-static void take_topology(struct controller *c, struct snapshot *s, struct topology *t)
-{
-	snapshot_take(c, s);
-	topology_build(s->nodes, s->n_nodes, s->devices, s->n_devices, s->volumes, s->n_volumes,
-		       time(NULL), c->heartbeat_timeout_s, t);
-}
-
 static int place(struct controller *c, const char *id, const struct create_volume_req *req,
 		 struct volume **ret, struct strbuf *err)
 {
@@ -144,7 +136,7 @@ static int place(struct controller *c, const char *id, const struct create_volum
 	struct snapshot s;
 	int r;
 
-	take_topology(c, &s, &t);
+	snapshot_topology(c, &s, &t);
 	r = placement_plan(&shape, t.nodes, t.n_nodes, plan, err);
 	if (r == 0)
 		*ret = volume_for(id, req, plan, n, member_bytes);
@@ -332,7 +324,7 @@ int64_t controller_capacity(struct controller *c, const struct volume_params *pa
 	struct snapshot s;
 	int64_t capacity;
 
-	take_topology(c, &s, &t);
+	snapshot_topology(c, &s, &t);
 	capacity = volume_capacity_of_members(
 		(int64_t)placement_capacity(&shape, t.nodes, t.n_nodes), params->drives_per_copy);
 	topology_done(&t);

@@ -216,6 +216,42 @@ class ControllerTest(Controller):
             self.delete(volume_id)
 
 
+class ReplaceTest(Controller):
+    def mark_missing(self, volume_id, copy, since):
+        spec = msvol(volume_id)["spec"]
+        member = [m for m in spec["members"] if m["copy"] == copy][0]
+        kubectl("patch", "msvol", volume_id, "--subresource=status", "--type=merge", "-p",
+                json.dumps({"status": {"members": [{"index": member["index"], "state": "Missing",
+                                                    "lastEpoch": spec["epoch"],
+                                                    "missingSince": since}]}}))
+        return spec, member
+
+    def test_missing_member_replaced_after_timeout(self):
+        due = self.create(request("it-missing-due", numberOfCopies=2, memberMissingTimeout=60))
+        fresh = self.create(request("it-missing-fresh", numberOfCopies=2,
+                                    memberMissingTimeout=3600))
+        spec, gone = self.mark_missing(due.volume_id, 1, "2020-01-01T00:00:00Z")
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 30))
+        fresh_spec, _ = self.mark_missing(fresh.volume_id, 1, now)
+        copy0 = [m for m in spec["members"] if m["copy"] == 0][0]["nodeName"]
+        for _ in range(60):  # the controller's pass runs every 10 s
+            new = [m for m in msvol(due.volume_id)["spec"]["members"] if m["copy"] == 1][0]
+            if new["index"] != gone["index"]:
+                break
+            time.sleep(0.5)
+        self.assertNotEqual(new["index"], gone["index"], "not replaced within 30 s")
+        self.assertNotIn(new["nodeName"], {gone["nodeName"], copy0})
+        self.assertNotEqual(new["partitionUUID"], gone["partitionUUID"])
+        self.assertEqual(msvol(due.volume_id)["spec"]["epoch"], spec["epoch"] + 1)
+        events = kubectl("get", "events", "-n", "default", "--field-selector",
+                         "involvedObject.name=%s,reason=Replacing" % due.volume_id, "-o", "name")
+        self.assertTrue(events.strip())
+        # Missing for 30 s out of its 3600: left alone, though a pass has run meanwhile.
+        self.assertEqual(msvol(fresh.volume_id)["spec"], fresh_spec)
+        self.delete(due.volume_id)
+        self.delete(fresh.volume_id)
+
+
 class FenceTest(Controller):
     """ControllerPublish/Unpublish against agents played by test/sanity/agent-sim."""
 

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "controller/replace.h"
+#include "model/names.h"
+#include "util/macro.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define GIB (1024LL * 1024 * 1024)
+
+/* Two copies, on a and b; member 1 (on b) may be missing since `since`. */
+static struct volume *two_copies(int64_t since, int32_t drives_per_copy)
+{
+	struct volume *v = volume_new();
+
+	v->meta.name = xstrdup("pvc-0123456789abcdef01234567");
+	v->spec.request_name = xstrdup("pvc-test");
+	v->spec.capacity_bytes = GIB;
+	v->spec.fs_type = xstrdup("xfs");
+	v->spec.number_of_copies = 2;
+	v->spec.drives_per_copy = drives_per_copy;
+	v->spec.member_missing_timeout_sec = 60;
+	v->spec.sector_size = 4096;
+	v->spec.epoch = 7;
+	v->spec.n_members = 2;
+	v->spec.members = xcalloc(2, sizeof(*v->spec.members));
+	for (int i = 0; i < 2; i++) {
+		struct volume_member *m = &v->spec.members[i];
+
+		m->index = i;
+		m->copy = i;
+		m->node_name = xstrdup(i ? "b" : "a");
+		m->drive = xstrdup(i ? "b-1" : "a-1");
+		m->partition_uuid = xmalloc(UUID_STRING_LEN + 1);
+		partition_uuid_for_member(v->meta.name, (unsigned)i, m->partition_uuid);
+		m->size_bytes = GIB;
+	}
+	if (since) {
+		v->status.n_members = 1;
+		v->status.members = xcalloc(1, sizeof(*v->status.members));
+		v->status.members[0] = (struct member_status){ .index = 1,
+							       .state = MEMBER_STATE_MISSING,
+							       .missing_since = since };
+	}
+	return v;
+}
+
+static void test_due(void **state)
+{
+	static const struct {
+		int64_t since, now;
+		int want;
+	} cases[] = {
+		{ 0, 1000, -1 },    /* nothing missing */
+		{ 1000, 1059, -1 }, /* 59 s of a 60 s timeout */
+		{ 1000, 1060, 1 },
+		{ 1000, 99999, 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct volume *v = two_copies(cases[i].since, 1);
+
+		assert_int_equal(replace_due(v, cases[i].now), cases[i].want);
+		volume_free(v);
+	}
+}
+
+static struct placement_drive drives[] = {
+	{ "a-1", 4096, 10 * GIB },
+	{ "b-1", 4096, 10 * GIB },
+	{ "c-1", 4096, 10 * GIB },
+	{ "d-1", 4096, 512 << 20 },
+};
+
+static struct placement_node nodes[] = {
+	{ .name = "a", .fresh = true, .drives = &drives[0], .n_drives = 1 },
+	{ .name = "b", .fresh = true, .drives = &drives[1], .n_drives = 1 },
+	{ .name = "c", .fresh = true, .drives = &drives[2], .n_drives = 1 },
+	{ .name = "d", .fresh = true, .drives = &drives[3], .n_drives = 1 },
+};
+
+static void test_replace(void **state)
+{
+	struct topology t = { .nodes = nodes, .n_nodes = ARRAY_SIZE(nodes) };
+	struct volume *v = two_copies(1000, 1);
+	struct strbuf err = STRBUF_INIT;
+	char old_uuid[UUID_STRING_LEN + 1];
+
+	memcpy(old_uuid, v->spec.members[1].partition_uuid, sizeof(old_uuid));
+	assert_int_equal(replace_member(v, 1, &t, &err), 0);
+	/* Not a (the other copy), not b (leaving), not d (too small): c. */
+	assert_string_equal(v->spec.members[1].node_name, "c");
+	assert_string_equal(v->spec.members[1].drive, "c-1");
+	assert_int_equal(v->spec.members[1].index, 2);
+	assert_int_equal(v->spec.members[1].copy, 1);
+	assert_string_not_equal(v->spec.members[1].partition_uuid, old_uuid);
+	assert_int_equal(v->spec.epoch, 8);
+	if (volume_validate(v, &err) < 0)
+		fail_msg("replaced layout invalid: %s", err.buf);
+	volume_free(v);
+
+	/* Without c there is nowhere to go: nothing changes. */
+	t.n_nodes = 2;
+	v = two_copies(1000, 1);
+	assert_int_equal(replace_member(v, 1, &t, &err), -ENOSPC);
+	assert_string_equal(v->spec.members[1].node_name, "b");
+	assert_int_equal(v->spec.epoch, 7);
+	volume_free(v);
+
+	v = two_copies(1000, 2);
+	assert_int_equal(replace_member(v, 1, &t, &err), -EOPNOTSUPP);
+	volume_free(v);
+	strbuf_done(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_due),
+		cmocka_unit_test(test_replace),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
