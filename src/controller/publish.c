@@ -31,8 +31,8 @@
 struct claim {
 	const char *node; /* NULL when releasing from whoever holds it */
 	bool release;
-	char *holder;	 /* set when another node holds the volume */
-	int64_t epoch;	 /* the epoch after the write */
+	char *holder;  /* set when another node holds the volume */
+	int64_t epoch; /* the epoch after the write */
 };
 
 static int claim_mutate(json_t *obj, void *userdata)
@@ -70,8 +70,7 @@ static bool node_fresh(const char *node, void *userdata)
 	bool fresh = false;
 
 	if (obj && mesh_node_from_json(obj, &n, NULL) == 0)
-		fresh = n->status.heartbeat_time > 0 &&
-			time(NULL) - n->status.heartbeat_time <= (int64_t)c->heartbeat_timeout_s;
+		fresh = mesh_node_is_fresh(&n->status, time(NULL), c->heartbeat_timeout_s);
 	mesh_node_free(n);
 	json_decref(obj);
 	return fresh;
@@ -94,8 +93,8 @@ static int await_fence(struct controller *c, const char *id, struct claim *cl,
 			return cl->release ? 0 : -ENOENT;
 		/* Our own write may not have reached the cache yet. */
 		if (v->spec.epoch >= cl->epoch)
-			done = cl->release ? fence_withdrawn(v, cl->node, node_fresh, c, &why) :
-					     fence_exported(v, &why);
+			done = cl->release ? fence_withdrawn(v, cl->node, node_fresh, c, &why)
+					   : fence_exported(v, &why);
 		else
 			strbuf_addf(&why, "the cache has not seen epoch %lld yet",
 				    (long long)cl->epoch);
@@ -120,7 +119,8 @@ int controller_publish(struct controller *c, const char *id, const char *node,
 	obj = kube_informer_get(c->nodes, node);
 	json_decref(obj);
 	if (!obj) {
-		strbuf_addf(err, "node %s has no MeshStorNode: is the MeshStor agent running there?",
+		strbuf_addf(err,
+			    "node %s has no MeshStorNode: is the MeshStor agent running there?",
 			    node);
 		return -ENOENT;
 	}

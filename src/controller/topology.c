@@ -71,8 +71,7 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		struct placement_node *pn = &t->nodes[i];
 
 		pn->name = nodes[i]->meta.name;
-		pn->fresh = st->heartbeat_time > 0 &&
-			    now - st->heartbeat_time <= (int64_t)heartbeat_timeout_s;
+		pn->fresh = mesh_node_is_fresh(st, now, heartbeat_timeout_s);
 		pn->rdma = st->rdma_capable;
 		pn->peers = t->peers + used_peers;
 		for (size_t p = 0; p < st->n_peers; p++)

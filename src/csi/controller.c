@@ -413,8 +413,7 @@ static int publish_volume(struct csi_call *c, const ProtobufCMessage *msg, Proto
 	return 0;
 }
 
-static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg,
-			    ProtobufCMessage **ret)
+static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	const Csi__V1__ControllerUnpublishVolumeRequest *req = (const void *)msg;
 	Csi__V1__ControllerUnpublishVolumeResponse *resp;
@@ -475,51 +474,31 @@ static int get_capabilities(struct csi_call *c, const ProtobufCMessage *msg, Pro
 	return 0;
 }
 
-static const char *create_key(const ProtobufCMessage *m)
-{
-	return ((const Csi__V1__CreateVolumeRequest *)m)->name;
-}
-
-static const char *delete_key(const ProtobufCMessage *m)
-{
-	return ((const Csi__V1__DeleteVolumeRequest *)m)->volume_id;
-}
-
 const struct csi_method csi_controller_create_volume = {
 	.path = "/csi.v1.Controller/CreateVolume",
 	.request = &csi__v1__create_volume_request__descriptor,
-	.volume_id = create_key,
+	.key = "name",
 	.handler = create_volume,
 };
 
 const struct csi_method csi_controller_delete_volume = {
 	.path = "/csi.v1.Controller/DeleteVolume",
 	.request = &csi__v1__delete_volume_request__descriptor,
-	.volume_id = delete_key,
+	.key = "volume_id",
 	.handler = delete_volume,
 };
-
-static const char *publish_key(const ProtobufCMessage *m)
-{
-	return ((const Csi__V1__ControllerPublishVolumeRequest *)m)->volume_id;
-}
-
-static const char *unpublish_key(const ProtobufCMessage *m)
-{
-	return ((const Csi__V1__ControllerUnpublishVolumeRequest *)m)->volume_id;
-}
 
 const struct csi_method csi_controller_publish_volume = {
 	.path = "/csi.v1.Controller/ControllerPublishVolume",
 	.request = &csi__v1__controller_publish_volume_request__descriptor,
-	.volume_id = publish_key,
+	.key = "volume_id",
 	.handler = publish_volume,
 };
 
 const struct csi_method csi_controller_unpublish_volume = {
 	.path = "/csi.v1.Controller/ControllerUnpublishVolume",
 	.request = &csi__v1__controller_unpublish_volume_request__descriptor,
-	.volume_id = unpublish_key,
+	.key = "volume_id",
 	.handler = unpublish_volume,
 };
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,12 +81,25 @@ static void run_handler(struct csi_service *s, const struct csi_method *m,
 	arena_done(&c.arena);
 }
 
+/* The value of m's key field in req, found through the message's descriptor. */
+static const char *request_key(const struct csi_method *m, const ProtobufCMessage *req)
+{
+	const ProtobufCFieldDescriptor *f;
+
+	if (!m->key)
+		return NULL;
+	f = protobuf_c_message_descriptor_get_field_by_name(m->request, m->key);
+	/* A method table naming a field its request lacks is a programming error. */
+	assert(f && f->type == PROTOBUF_C_TYPE_STRING && f->label == PROTOBUF_C_LABEL_NONE);
+	return *(const char *const *)((const char *)req + f->offset);
+}
+
 void csi_dispatch(struct csi_service *s, const struct csi_method *m, const uint8_t *body,
 		  size_t len, uint64_t deadline_usec, struct csi_reply *reply)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	ProtobufCMessage *req = NULL;
-	const char *vol = NULL;
+	const char *vol;
 	int r;
 
 	*reply = (struct csi_reply){ 0 };
@@ -98,19 +112,17 @@ void csi_dispatch(struct csi_service *s, const struct csi_method *m, const uint8
 		reply_error(reply, r, err.buf);
 		return;
 	}
-	if (m->volume_id) {
-		vol = m->volume_id(req);
-		if (vol && vol[0]) {
-			r = csi_inflight_acquire(&s->inflight, vol);
-			if (r < 0) {
-				strbuf_addf(&err,
-					    "an operation on volume '%s' is already in progress",
-					    vol);
-				reply_error(reply, r, err.buf);
-				goto out;
-			}
-		} else {
-			vol = NULL;
+	/* An empty key holds nothing: the handler rejects the request itself. */
+	vol = request_key(m, req);
+	if (vol && !vol[0])
+		vol = NULL;
+	if (vol) {
+		r = csi_inflight_acquire(&s->inflight, vol);
+		if (r < 0) {
+			strbuf_addf(&err, "an operation on volume '%s' is already in progress",
+				    vol);
+			reply_error(reply, r, err.buf);
+			goto out;
 		}
 	}
 	run_handler(s, m, req, deadline_usec, reply);

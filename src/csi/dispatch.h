@@ -23,10 +23,11 @@ struct csi_method {
 	const ProtobufCMessageDescriptor *request;
 	enum csi_lane lane;
 	/*
-	 * For calls on one volume: returns the id the call is about, so a second call
-	 * on the same volume answers ABORTED. NULL for calls on no single volume.
+	 * For calls on one volume: the request's string field naming it
+	 * ("volume_id", or "name" for CreateVolume), so a second call on the same
+	 * volume answers ABORTED. NULL for calls on no single volume.
 	 */
-	const char *(*volume_id)(const ProtobufCMessage *req);
+	const char *key;
 	/* Builds the response in c->arena; returns 0 or -errno (see csi/status.h). */
 	int (*handler)(struct csi_call *c, const ProtobufCMessage *req,
 		       ProtobufCMessage **ret_resp);

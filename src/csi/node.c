@@ -63,15 +63,10 @@ static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg, Pro
 	return 0;
 }
 
-static const char *unpublish_key(const ProtobufCMessage *m)
-{
-	return ((const Csi__V1__NodeUnpublishVolumeRequest *)m)->volume_id;
-}
-
 const struct csi_method csi_node_unpublish_volume = {
 	.path = "/csi.v1.Node/NodeUnpublishVolume",
 	.request = &csi__v1__node_unpublish_volume_request__descriptor,
-	.volume_id = unpublish_key,
+	.key = "volume_id",
 	.handler = unpublish_volume,
 };
 
@@ -81,8 +76,8 @@ static int get_info(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMe
 	const struct csi_node *node = c->service->userdata;
 	Csi__V1__NodeGetInfoResponse *resp = arena_new(&c->arena, Csi__V1__NodeGetInfoResponse);
 	Csi__V1__Topology *topo = arena_new(&c->arena, Csi__V1__Topology);
-	Csi__V1__Topology__SegmentsEntry *seg = arena_new(&c->arena,
-							   Csi__V1__Topology__SegmentsEntry);
+	Csi__V1__Topology__SegmentsEntry *seg =
+		arena_new(&c->arena, Csi__V1__Topology__SegmentsEntry);
 
 	csi__v1__topology__segments_entry__init(seg);
 	seg->key = CSI_TOPOLOGY_NODE_KEY;

@@ -93,11 +93,6 @@ uint64_t kube_client_requests(struct kube_client *c)
 	return atomic_load(&c->requests);
 }
 
-bool kube_errno_is_transient(int r)
-{
-	return r == -EAGAIN || r == -ETIMEDOUT || r == -ESTALE;
-}
-
 static int read_token(const char *path, char **ret)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");

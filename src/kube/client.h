@@ -48,8 +48,6 @@ void kube_client_free(struct kube_client *c);
 /* How many requests this client has sent (for the benchmarks and tests). */
 uint64_t kube_client_requests(struct kube_client *c);
 
-bool kube_errno_is_transient(int r);
-
 int kube_get(struct kube_client *c, const struct kube_resource *res, const char *ns,
 	     const char *name, json_t **ret, struct strbuf *err);
 int kube_create(struct kube_client *c, const struct kube_resource *res, const char *ns,

@@ -99,3 +99,8 @@ int mesh_node_validate(const struct mesh_node *n, struct strbuf *err)
 		return -EINVAL;
 	return status_validate(&n->status, err);
 }
+
+bool mesh_node_is_fresh(const struct mesh_node_status *st, int64_t now, unsigned timeout_s)
+{
+	return st->heartbeat_time > 0 && now - st->heartbeat_time <= (int64_t)timeout_s;
+}

@@ -39,6 +39,9 @@ struct mesh_node {
 	struct mesh_node_status status;
 };
 
+/* Whether the node's agent has reported within timeout_s of now (Unix seconds). */
+bool mesh_node_is_fresh(const struct mesh_node_status *st, int64_t now, unsigned timeout_s);
+
 struct mesh_node *mesh_node_new(void);
 void mesh_node_free(struct mesh_node *n);
 /* The rules of docs/crds.md; 0, or -EINVAL with "<field path>: <reason>" in err. */

@@ -39,8 +39,3 @@ char *xstrdup(const char *s)
 {
 	return check(strdup(s));
 }
-
-char *xstrndup(const char *s, size_t n)
-{
-	return check(strndup(s, n));
-}

@@ -12,4 +12,3 @@ void *xzalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);

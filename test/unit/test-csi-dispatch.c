@@ -132,7 +132,7 @@ static int plugin_info(struct csi_call *c, const ProtobufCMessage *req, Protobuf
 	static const struct csi_method name = {                               \
 		.path = "/csi.v1.Node/NodeUnstageVolume",                     \
 		.request = &csi__v1__node_unstage_volume_request__descriptor, \
-		.volume_id = unstage_volume_id,                               \
+		.key = "volume_id",                                           \
 		.handler = fn,                                                \
 	}
 
