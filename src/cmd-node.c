@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "csi/identity.h"
 #include "csi/node.h"
+#include "node/agent.h"
 #include "node/host.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -35,12 +36,12 @@ static int node_probe(void *userdata)
 	struct strbuf missing = STRBUF_INIT;
 
 	if (st->ready)
-		return 1;
+		return st->csi.agent && agent_ready(st->csi.agent);
 	if (host_check(st->csi.sysroot, st->uts.release, NULL, &missing) == 0) {
 		log_info("Node is ready: the data path's kernel modules and tools are present");
 		st->ready = true;
 		strbuf_done(&missing);
-		return 1;
+		return st->csi.agent && agent_ready(st->csi.agent);
 	}
 	if (!st->missing || strcmp(st->missing, missing.buf) != 0)
 		log_warning("Node is not ready; missing on this host (kernel %s): %s. Install them "
@@ -57,7 +58,11 @@ static const struct csi_method *const node_methods[] = {
 	&csi_identity_probe,
 	&csi_node_get_capabilities,
 	&csi_node_get_info,
+	&csi_node_stage_volume,
+	&csi_node_unstage_volume,
+	&csi_node_publish_volume,
 	&csi_node_unpublish_volume,
+	&csi_node_get_volume_stats,
 };
 
 static const struct csi_identity node_identity = {
@@ -87,8 +92,27 @@ int node_main(int argc, char **argv)
 		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
 	node_probe(&st.csi);
+	if (st.ready) {
+		const struct agent_options ao = {
+			.node_name = o.node_id,
+			.kubeconfig = o.kubeconfig,
+			.sysroot = strcmp(o.sysroot, "/") == 0 ? NULL : o.sysroot,
+			.period_s = o.reconcile_interval_s,
+			.heartbeat_s = o.heartbeat_interval_s,
+			.fast_io_fail_tmo = 1,
+			.ctrl_loss_tmo = 3,
+			.keep_alive_tmo = 2,
+		};
+
+		/* Without the API the node serves Identity and stays not ready (Probe says why). */
+		if (agent_new(&ao, &st.csi.agent) < 0)
+			log_warning("Serving without the Kubernetes API: volume calls answer "
+				    "UNAVAILABLE until the agent can start (restart it once the API "
+				    "is configured)");
+	}
 
 	r = cmd_serve(&o, &service);
+	agent_free(st.csi.agent);
 	free(st.missing);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

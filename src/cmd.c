@@ -21,6 +21,8 @@ enum {
 	OPT_NODE_ID,
 	OPT_SYSROOT,
 	OPT_KUBECONFIG,
+	OPT_RECONCILE_INTERVAL,
+	OPT_HEARTBEAT_INTERVAL,
 };
 
 static void usage(enum cmd_role role)
@@ -39,13 +41,29 @@ static void usage(enum cmd_role role)
 	printf("  --workers=N                   threads for slow CSI calls (1-64, default 4)\n"
 	       "  --shutdown-timeout=SECONDS    grace for in-flight calls on SIGTERM (default 30)\n"
 	       "  --log-level=LEVEL             error, warning, info (default) or debug\n");
-	if (role == CMD_CONTROLLER)
-		printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
-		       "                                pod's service account, or ~/.kube/config)\n");
+	printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
+	       "                                pod's service account, or ~/.kube/config)\n");
 	if (role == CMD_NODE)
 		printf("  --node-id=NAME                this node's Kubernetes name (env NODE_NAME)\n"
-		       "  --sysroot=DIR                 where /sys and /lib/modules are (default /)\n");
+		       "  --sysroot=DIR                 where /sys, /dev, /proc, /lib/modules and\n"
+		       "                                /etc/nvme are (default /)\n"
+		       "  --reconcile-interval=SECONDS  time between reconcile passes (1-3600, default 10)\n"
+		       "  --heartbeat-interval=SECONDS  time between heartbeats (1-3600, default 60)\n");
 	printf("  -h, --help                    show this help\n");
+}
+
+static const char *node_option_name(int opt)
+{
+	switch (opt) {
+	case OPT_NODE_ID:
+		return "node-id";
+	case OPT_SYSROOT:
+		return "sysroot";
+	case OPT_RECONCILE_INTERVAL:
+		return "reconcile-interval";
+	default:
+		return "heartbeat-interval";
+	}
 }
 
 static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_options *o)
@@ -88,6 +106,18 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 	case OPT_KUBECONFIG:
 		o->kubeconfig = arg;
 		return 0;
+	case OPT_RECONCILE_INTERVAL:
+	case OPT_HEARTBEAT_INTERVAL:
+		if (parse_u64_range(arg, 1, 3600, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --%s-interval '%s': expected 1-3600 "
+							"seconds",
+					       opt == OPT_RECONCILE_INTERVAL ? "reconcile" : "heartbeat",
+					       arg);
+		if (opt == OPT_RECONCILE_INTERVAL)
+			o->reconcile_interval_s = (unsigned)v;
+		else
+			o->heartbeat_interval_s = (unsigned)v;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -103,6 +133,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "node-id", required_argument, NULL, OPT_NODE_ID },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE_INTERVAL },
+		{ "heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT_INTERVAL },
 		{ 0 },
 	};
 	int opt;
@@ -113,6 +145,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.shutdown_timeout_s = 30,
 		.node_id = getenv("NODE_NAME"),
 		.sysroot = "/",
+		.reconcile_interval_s = 10,
+		.heartbeat_interval_s = 60,
 	};
 	if (!o->endpoint || !o->endpoint[0])
 		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT
@@ -125,12 +159,11 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		}
 		if (opt == '?')
 			return -EINVAL;
-		if (role == CMD_CONTROLLER && (opt == OPT_NODE_ID || opt == OPT_SYSROOT))
+		if (role == CMD_CONTROLLER && (opt == OPT_NODE_ID || opt == OPT_SYSROOT ||
+					       opt == OPT_RECONCILE_INTERVAL ||
+					       opt == OPT_HEARTBEAT_INTERVAL))
 			return log_error_errno(-EINVAL, "--%s is an option of 'meshstor node' only",
-					       opt == OPT_NODE_ID ? "node-id" : "sysroot");
-		if (role == CMD_NODE && opt == OPT_KUBECONFIG)
-			return log_error_errno(
-				-EINVAL, "--kubeconfig is an option of 'meshstor controller' only");
+					       node_option_name(opt));
 		if (parse_one(role, opt, optarg, o) < 0)
 			return -EINVAL;
 	}

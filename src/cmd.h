@@ -9,9 +9,11 @@ struct cmd_options {
 	const char *endpoint;
 	size_t workers;
 	unsigned shutdown_timeout_s;
-	const char *kubeconfig; /* controller role only; NULL: $KUBECONFIG, in-cluster, ~/.kube */
+	const char *kubeconfig; /* NULL: $KUBECONFIG, in-cluster, ~/.kube/config */
 	const char *node_id;	/* node role only */
-	const char *sysroot; /* node role only: prefix for /sys, /lib/modules */
+	const char *sysroot; /* node role only: prefix for /sys, /dev, /proc, /lib/modules, /etc/nvme */
+	unsigned reconcile_interval_s; /* node role only */
+	unsigned heartbeat_interval_s; /* node role only */
 };
 
 enum cmd_role {

@@ -25,6 +25,12 @@ static void describe(const struct volume_member *m, const struct member_status *
 			    (long long)st->last_epoch, wanted);
 }
 
+/* Exported by its host at lastEpoch: said so by the host, or refined by the consumer. */
+static bool is_exported(const struct member_status *st)
+{
+	return st->state == MEMBER_STATE_EXPORTED || member_state_is_consumer_view(st->state);
+}
+
 bool fence_exported(const struct volume *v, struct strbuf *why)
 {
 	const char *consumer = v->spec.node_name;
@@ -36,7 +42,7 @@ bool fence_exported(const struct volume *v, struct strbuf *why)
 		if (strcmp(m->node_name, consumer) == 0)
 			continue; /* the consumer's own member is used directly */
 		st = status_of(v, m->index);
-		if (!st || st->last_epoch != v->spec.epoch || st->state != MEMBER_STATE_EXPORTED) {
+		if (!st || st->last_epoch != v->spec.epoch || !is_exported(st)) {
 			describe(m, st, "Exported", why);
 			return false;
 		}
@@ -65,7 +71,7 @@ bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_
 		 * fences node as well as withdrawal does.
 		 */
 		if (!st || st->last_epoch != v->spec.epoch ||
-		    (st->state == MEMBER_STATE_EXPORTED && !claimed_by_other(v, node))) {
+		    (is_exported(st) && !claimed_by_other(v, node))) {
 			describe(m, st, "withdrawn", why);
 			return false;
 		}

@@ -32,7 +32,7 @@ static struct controller *controller_of(struct csi_call *c, int *ret)
 }
 
 /* Only what works today: mounted XFS, one node writing. */
-static int check_capability(struct csi_call *c, const Csi__V1__VolumeCapability *cap)
+int csi_check_volume_capability(struct csi_call *c, const Csi__V1__VolumeCapability *cap)
 {
 	const Csi__V1__VolumeCapability__MountVolume *mount = cap->mount;
 
@@ -58,7 +58,7 @@ static int check_capabilities(struct csi_call *c, Csi__V1__VolumeCapability *con
 	if (n == 0)
 		return csi_call_fail(c, -EINVAL, "volume_capabilities is required");
 	for (size_t i = 0; i < n; i++) {
-		int r = check_capability(c, caps[i]);
+		int r = csi_check_volume_capability(c, caps[i]);
 
 		if (r < 0)
 			return r;
@@ -389,7 +389,7 @@ static int publish_volume(struct csi_call *c, const ProtobufCMessage *msg, Proto
 		return csi_call_fail(c, -EINVAL, "node_id is required");
 	if (!req->volume_capability)
 		return csi_call_fail(c, -EINVAL, "volume_capability is required");
-	r = check_capability(c, req->volume_capability);
+	r = csi_check_volume_capability(c, req->volume_capability);
 	if (r < 0)
 		return r;
 	ctl = controller_of(c, &r);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "csi/dispatch.h"
+#include "csi/gen/csi.pb-c.h"
 
 /* The topology segment key that names a node (NodeGetInfo, accessibility requirements). */
 #define CSI_TOPOLOGY_NODE_KEY "topology.meshstor.io/node"
@@ -20,3 +21,9 @@ extern const struct csi_method csi_controller_list_volumes;
 extern const struct csi_method csi_controller_get_capacity;
 extern const struct csi_method csi_controller_get_capabilities;
 extern const struct csi_method csi_controller_get_volume;
+
+/*
+ * What MeshStor serves: a mounted XFS filesystem, one node writing. 0, or
+ * INVALID_ARGUMENT saying what is not supported. Shared with the Node service.
+ */
+int csi_check_volume_capability(struct csi_call *c, const Csi__V1__VolumeCapability *cap);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -210,4 +213,32 @@ bool volume_id_is_ours(const char *s)
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
 			return false;
 	return true;
+}
+
+int member_nqn_parse(const char *nqn, char ret_id[static VOLUME_ID_MAX + 1], unsigned *ret_index)
+{
+	size_t plen = strlen(MEMBER_NQN_PREFIX), idlen;
+	const char *id, *m;
+	char idbuf[VOLUME_ID_MAX + 1];
+	unsigned long index;
+	char *end;
+
+	if (strncmp(nqn, MEMBER_NQN_PREFIX, plen) != 0)
+		return -EINVAL;
+	id = nqn + plen;
+	m = strrchr(id, ':');
+	if (!m || m[1] != 'm' || !isdigit((unsigned char)m[2]))
+		return -EINVAL;
+	idlen = (size_t)(m - id);
+	if (idlen == 0 || idlen > VOLUME_ID_MAX)
+		return -EINVAL;
+	memcpy(idbuf, id, idlen);
+	idbuf[idlen] = '\0';
+	errno = 0;
+	index = strtoul(m + 2, &end, 10);
+	if (errno || *end || index > INT32_MAX || (m[2] == '0' && m[3]) || !volume_id_is_valid(idbuf))
+		return -EINVAL;
+	memcpy(ret_id, idbuf, idlen + 1);
+	*ret_index = (unsigned)index;
+	return 0;
 }

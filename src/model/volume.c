@@ -33,6 +33,21 @@ static int lookup(const char *const *names, size_t n, const char *s)
 	return -EINVAL;
 }
 
+bool member_state_is_consumer_view(enum member_state s)
+{
+	switch (s) {
+	case MEMBER_STATE_SYNCING:
+	case MEMBER_STATE_SYNCED:
+	case MEMBER_STATE_SPARE:
+	case MEMBER_STATE_FAULTY:
+	case MEMBER_STATE_MISSING:
+	case MEMBER_STATE_REPLACING:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *volume_phase_to_string(enum volume_phase p)
 {
 	return (unsigned)p < ARRAY_SIZE(phase_names) ? phase_names[p] : NULL;

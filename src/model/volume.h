@@ -66,6 +66,17 @@ int volume_phase_from_string(const char *s);
 const char *member_state_to_string(enum member_state s);
 int member_state_from_string(const char *s);
 
+/*
+ * Who writes a member's state (docs/ARCHITECTURE.md, "Member states"): the
+ * agent hosting the member reports Requested, Created, Exported or Deleting
+ * together with lastEpoch, the epoch it acted on; the consumer's agent then
+ * refines a member reported at the current epoch into what the array sees of
+ * it (Syncing, Synced, Spare, Faulty, Missing, Replacing), keeping lastEpoch.
+ * So a consumer-side state at the current epoch also means "the host has
+ * exported it for this epoch's claim".
+ */
+bool member_state_is_consumer_view(enum member_state s);
+
 /* spec.members[]: one partition of one drive, placed by the controller. */
 struct volume_member {
 	int32_t index;

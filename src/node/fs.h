@@ -19,38 +19,69 @@ int fs_check_target_path(const char *path);
 
 #include <stdint.h>
 
+#include "util/strbuf.h"
+
 /*
  * Whether dev carries any signature libblkid knows (filesystem, RAID member,
- * partition table, ...): the test that keeps mkfs off anything holding data.
- * ret_type gets the first signature's type ("xfs", "linux_raid_member", ...)
- * when one is found and ret_type is not NULL. 0 or -errno.
+ * swap, partition table, ...; bad checksums count too): the test that keeps
+ * mkfs off anything holding data. ret_type, when not NULL, gets the type
+ * ("xfs", "linux_raid_member", "gpt", "dos", ...) when one is found,
+ * "ambivalent" when blkid sees several that contradict each other, and NULL
+ * when none is found. 0 or -errno.
  */
 int fs_probe_signature(const char *dev, bool *ret_found, char **ret_type);
 
-/* mkfs.xfs on dev, which must carry no signature (else -EEXIST, and nothing runs). */
-int fs_mkfs_xfs(const char *dev, unsigned sector_size);
+/*
+ * mkfs.xfs on dev with the given sector size (a power of two, 512-32768).
+ * dev must carry no signature: else -EEXIST, and nothing runs. -ENOENT when
+ * mkfs.xfs is not installed; -EIO when it fails, its stderr appended to err
+ * (may be NULL).
+ */
+int fs_mkfs_xfs(const char *dev, unsigned sector_size, struct strbuf *err);
 
-/* Mounts dev (XFS) at target (a directory) with options (may be NULL), via libmount. */
+/*
+ * Mount and unmount, through libmount's context API without mount helpers
+ * (/sbin/mount.*) and without utab/mtab records; -errno of mount(2) or
+ * umount(2), or of libmount when it fails before the system call.
+ */
+
+/* Mounts block device dev (XFS) at target, a directory, with options ("noatime" if NULL). */
 int fs_mount_xfs(const char *dev, const char *target, const char *options);
 /* Bind-mounts source at target, read-only when asked (remounted ro, as mount(8) does). */
 int fs_bind_mount(const char *source, const char *target, bool read_only);
-/* Unmounts target; 0 when nothing is mounted there. */
+/*
+ * Unmounts the topmost mount at target; 0 when nothing is mounted there or
+ * target does not exist.
+ */
 int fs_umount(const char *target);
-/* The source device of the mount at target ("/dev/md127"), from mountinfo; -ENOENT if none. */
+/*
+ * The source of the mount at target ("/dev/md127"; the last one when mounts
+ * are stacked), from root/proc/self/mountinfo; -ENOENT if none.
+ */
 int fs_mount_source(const char *root, const char *target, char **ret);
-/* xfs_growfs on the mounted filesystem at target. */
-int fs_grow_xfs(const char *target);
+/*
+ * Whether block device dev ("/dev/md127") is mounted anywhere, from
+ * proc/self/mountinfo (proc: the procfs root, "/proc"): by device number when
+ * dev can be stat'ed, else by source path.
+ */
+int fs_device_is_mounted(const char *proc, const char *dev, bool *ret);
+/* Grows the data section of the XFS mounted at target to its device (xfs_growfs -d). */
+int fs_grow_xfs(const char *target, struct strbuf *err);
 
 struct fs_usage {
 	uint64_t bytes_total, bytes_available, bytes_used;
 	uint64_t inodes_total, inodes_free, inodes_used;
 };
+/* statvfs of the filesystem holding path; available is what unprivileged users may use. */
 int fs_usage(const char *path, struct fs_usage *ret);
 
 /*
- * Bounds XFS's retries of failed metadata I/O on the filesystem of block
- * device kname ("md127") so a dead array surfaces as errors, not a hang:
- * /sys/fs/xfs/<kname>/error/metadata/EIO/max_retries etc.
+ * Bounds XFS's retries of failed metadata writeback on the filesystem of
+ * block device kname ("md127") so a dead array surfaces as errors, not a
+ * hang: under sysfs/fs/xfs/<kname>/error/ (Documentation/admin-guide/xfs.rst)
+ * sets metadata/EIO/ and metadata/default/ {max_retries,retry_timeout_seconds}
+ * and fail_at_unmount = 1. max_retries -1 (forever) or >= 0; retry_timeout_seconds
+ * -1 or 0-86400 (else -EINVAL). -ENOENT when that filesystem is not mounted.
  */
 int fs_xfs_limit_retries(const char *sysfs, const char *kname, int max_retries,
 			 int retry_timeout_seconds);

@@ -11,7 +11,9 @@
  * GPT partitions of one drive, through libfdisk (the only user of it).
  * MeshStor's partitions carry GPT_MESHSTOR_TYPE; nothing with another type is
  * ever modified. Offsets and sizes are bytes; partitions start and end on
- * 1 MiB boundaries.
+ * 1 MiB boundaries. Each call holds the drive's flock(2) lock, shared to read
+ * and exclusive to write, the lock udev honours before it re-reads a table.
+ * -ENOTBLK when dev is neither a block device nor a regular file.
  */
 
 /* MeshStor's partition type GUID (a random v4 UUID of ours; lowercase). */
@@ -48,7 +50,9 @@ struct gpt_disk {
  * Reads the partition table of dev (a block device or, for tests, a regular
  * file). A drive with a partition table that is not GPT (MBR, ...) or with a
  * filesystem or other signature on the whole drive reads as has_gpt = false,
- * blank = false, no free space: it is someone else's. Returns 0 or -errno.
+ * blank = false, no partitions and no free space: it is someone else's. A
+ * blank drive's free space is what it will offer once gpt_create() has given
+ * it a GPT. Returns 0 or -errno.
  */
 int gpt_read(const char *dev, struct gpt_disk *ret);
 void gpt_disk_done(struct gpt_disk *d);
@@ -62,7 +66,11 @@ void gpt_disk_done(struct gpt_disk *d);
  * than size). -ENOSPC when no extent fits. The kernel learns of the new
  * partition without re-reading the whole table (BLKPG), so partitions in use
  * elsewhere on the drive stay in use. The new partition's old signatures are
- * wiped (libblkid) before it is returned. ret_partno may be NULL.
+ * wiped (libblkid) before the kernel learns of it, so udev never sees them.
+ * When the partition exists already, the kernel is told of it again (an
+ * earlier call may have stopped before it did). -EINVAL when uuid is not a
+ * UUID, name is longer than GPT_NAME_MAX or not printable ASCII, or size is 0.
+ * ret_partno may be NULL.
  */
 int gpt_create(const char *dev, const char *uuid, const char *name, uint64_t size,
 	       unsigned *ret_partno);
@@ -71,13 +79,16 @@ int gpt_create(const char *dev, const char *uuid, const char *name, uint64_t siz
  * Grows our partition uuid in place to size bytes (rounded up to 1 MiB) when
  * the space right after it is free: 0 when it is (now) at least size,
  * -ENOSPC when the space after it is taken, -ENOENT when there is no such
- * partition, -EPERM when it is not ours.
+ * partition, -EPERM when it is not ours. The kernel learns the new size
+ * (BLKPG), also when the table had it already.
  */
 int gpt_grow(const char *dev, const char *uuid, uint64_t size);
 
 /*
  * Deletes our partition uuid: 0, also when it does not exist; -EPERM when the
- * partition with that uuid is not ours (never touched).
+ * partition with that uuid is not ours (never touched). The kernel lets go of
+ * it first: -EBUSY, and the table unchanged, while it is open (mounted, an md
+ * member, exported).
  */
 int gpt_delete(const char *dev, const char *uuid);
 

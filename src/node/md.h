@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "model/names.h"
+#include "util/strbuf.h"
 
 /*
  * MD arrays: changed through mdadm (util/run.h), read from sysfs and from
@@ -24,11 +25,17 @@ struct md_superblock {
 };
 
 /*
- * Reads the superblock of device path: 0; -ENODATA when the device carries
- * no v1.2 superblock; -errno when it cannot be read.
+ * Reads the superblock of device path (O_DIRECT, past the page cache): 0;
+ * -ENODATA when the device carries no v1.2 superblock; -EBADMSG when it
+ * carries one the kernel would refuse (bad checksum, max_dev out of range);
+ * -errno when it cannot be read.
  */
 int md_read_superblock(const char *path, struct md_superblock *ret);
-/* Parses a superblock from buf (at least 4096 + 1024 bytes from offset 0 of the device). */
+/*
+ * Parses a superblock from buf, the first len bytes of the device: it needs
+ * 4096 + 256 + 2 * max_dev bytes (8192 always suffice), else -ENODATA.
+ * Errors as md_read_superblock().
+ */
 int md_parse_superblock(const void *buf, size_t len, struct md_superblock *ret);
 
 struct md_member {
@@ -54,25 +61,50 @@ struct md_array {
 	size_t n_members;
 };
 
-/* Every MD array the kernel has (sysfs), with members and state. */
+/*
+ * Every MD array the kernel has (<sysfs>/block/md<N>/md), sorted by kname, with
+ * members in slot order (those without a slot last) and state. name and uuid
+ * come from the superblock of a member under dev (an in-sync one first).
+ */
 int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *ret_n);
 void md_arrays_free(struct md_array *a, size_t n);
 
 /*
+ * The commands below run mdadm (found once on PATH; -ENOENT without it). They
+ * return 0 on success, -EIO when mdadm failed, with its stderr appended to err
+ * when err is not NULL, -EINVAL for arguments mdadm must never see, or the
+ * -errno of run_command() (-ETIMEDOUT after 60 s). Device arguments are
+ * absolute paths.
+ */
+
+/*
  * Creates array name (uuid) at /dev/md/<name>: metadata 1.2, internal
- * bitmap, data offset 8 MiB, component size size_kib, homehost ignored.
- * level 1 or 10 (raid10: near layout with copies copies); devs in slot order,
- * "missing" for an empty slot.
+ * bitmap, data offset 8 MiB, component size size_kib (0: the largest the
+ * devices allow), no homehost, so the stored set name is exactly name (at
+ * most 31 characters, no '/' or ':'). level 1 or 10 (raid10: near layout with
+ * copies copies); devs in slot order, "missing" for an empty slot.
  */
 int md_create(const char *name, const char *uuid, int level, int copies, uint64_t size_kib,
-	      const char *const *devs, size_t n);
+	      const char *const *devs, size_t n, struct strbuf *err);
 /* Assembles array uuid from exactly devs at /dev/md/<name>, started even if degraded (--run). */
-int md_assemble(const char *name, const char *uuid, const char *const *devs, size_t n);
-int md_stop(const char *md);				/* "/dev/md127" */
-int md_re_add(const char *md, const char *dev);
-int md_add(const char *md, const char *dev);
-/* Removes dev from the array, failing it first when it is still active. */
-int md_remove(const char *md, const char *dev);
-int md_replace(const char *md, const char *old, const char *with);
-int md_grow_max(const char *md);
-int md_zero_superblock(const char *dev);
+int md_assemble(const char *name, const char *uuid, const char *const *devs, size_t n,
+		struct strbuf *err);
+int md_stop(const char *md, struct strbuf *err);		/* "/dev/md127" */
+/* Returns dev to the array with a bitmap resync (it must have left it with the current epoch). */
+int md_re_add(const char *md, const char *dev, struct strbuf *err);
+/*
+ * Adds dev (as a spare, or into a free slot with a full resync). mdadm itself
+ * re-adds a device that still carries this array's superblock: zero it first
+ * (md_zero_superblock()) when it may have diverged.
+ */
+int md_add(const char *md, const char *dev, struct strbuf *err);
+/*
+ * Removes dev from the array, failing it first (mdadm --fail --remove in one
+ * call); the kernel refuses to fail the last working member.
+ */
+int md_remove(const char *md, const char *dev, struct strbuf *err);
+/* Rebuilds old's contents onto with, which must already be a spare of md (md_add()). */
+int md_replace(const char *md, const char *old, const char *with, struct strbuf *err);
+int md_grow_max(const char *md, struct strbuf *err);
+/* Zeroes dev's MD superblock; 0 without running mdadm when there is none. */
+int md_zero_superblock(const char *dev, struct strbuf *err);

@@ -6,7 +6,7 @@
 
 /*
  * The kernel NVMe target, through configfs (the only code that touches it).
- * root is the configfs nvmet directory, normally "/sys/kernel/config/nvmet".
+ * root is the configfs nvmet directory, normally /sys/kernel/config/nvmet.
  * Each exported member is one subsystem with one namespace (nsid 1) whose
  * allowed_hosts hold exactly one host NQN; attr_allow_any_host is always 0.
  */
@@ -30,7 +30,9 @@ int nvmet_port_ensure(const char *root, const struct nvmet_port *port);
  * allowed host before the port link. When the subsystem is exported to
  * another host, it is first unlinked from every port (which drops that
  * host's connections: the fence), then the allowed host is swapped, then it
- * is linked again. A namespace whose device_path differs is -EEXIST.
+ * is linked again. A namespace whose device_path differs is -EEXIST; a port
+ * that does not exist is -ENOENT (nothing changed). root must be absolute
+ * (configfs resolves link targets from the caller's directory).
  */
 int nvmet_export(const char *root, unsigned port_id, const char *nqn, const char *device_path,
 		 const char *host_nqn);
@@ -38,7 +40,8 @@ int nvmet_export(const char *root, unsigned port_id, const char *nqn, const char
 /*
  * Tears subsystem nqn down: unlink from every port first (the fence), then
  * its allowed hosts, disable and remove the namespace, remove the
- * subsystem. 0 also when it does not exist.
+ * subsystem. 0 also when it does not exist. A hosts/<nqn> entry that no
+ * subsystem allows any more is removed too (here and in nvmet_export()).
  */
 int nvmet_remove(const char *root, const char *nqn);
 
@@ -50,7 +53,7 @@ struct nvmet_subsystem {
 	bool linked;		/* linked to at least one port */
 };
 
-/* The subsystems whose NQN starts with prefix. */
+/* The subsystems whose NQN starts with prefix, sorted by NQN; none without root/subsystems. */
 int nvmet_list(const char *root, const char *prefix, struct nvmet_subsystem **ret,
 	       size_t *ret_n);
 void nvmet_subsystems_free(struct nvmet_subsystem *s, size_t n);

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "util/strbuf.h"
+
 /*
  * NVMe over Fabrics host side, through libnvme (the only user of it).
  * sysfs is the sysfs root, normally "/sys".
@@ -15,20 +17,33 @@ struct nvmf_target {
 	const char *trsvcid;
 	const char *host_nqn;
 	const char *host_id;
-	int fast_io_fail_tmo;	/* seconds */
-	int ctrl_loss_tmo;	/* seconds */
-	int keep_alive_tmo;	/* seconds */
-	int reconnect_delay;	/* seconds */
+	/*
+	 * Seconds. 0 leaves the kernel's default, except for ctrl_loss_tmo,
+	 * which is always passed: 0 gives up at the first loss, -1 never.
+	 */
+	int fast_io_fail_tmo;
+	int ctrl_loss_tmo;
+	int keep_alive_tmo;
+	int reconnect_delay;
 };
 
 /*
- * Connects to t unless a controller of subsystem t->nqn to that address
- * exists already (then 0). The kernel gives I/O errors after
- * fast_io_fail_tmo, so MD drops a lost member instead of hanging.
+ * Connects to t unless a controller of subsystem t->nqn over t->transport to
+ * t->traddr:t->trsvcid exists already and is not being deleted (then 0). The
+ * kernel gives I/O errors after fast_io_fail_tmo, so MD drops a lost member
+ * instead of hanging. -EINVAL for an incomplete t or another transport;
+ * -ENOENT without nvme-fabrics; -ECONNREFUSED, -EIO (any other failure of
+ * the connect itself) or another -errno.
  */
 int nvmf_connect(const char *sysfs, const struct nvmf_target *t);
+/* nvmf_connect(), and on failure libnvme's messages (the reason) appended to err. */
+int nvmf_connect_err(const char *sysfs, const struct nvmf_target *t, struct strbuf *err);
 
-/* Disconnects every controller of subsystem nqn; 0 when there is none. */
+/*
+ * Disconnects every controller of subsystem nqn (writes its
+ * delete_controller, as libnvme would); 0 when there is none. -EBUSY for a
+ * controller that never went live (the kernel will not delete it yet).
+ */
 int nvmf_disconnect(const char *sysfs, const char *nqn);
 
 struct nvmf_subsystem {
@@ -37,7 +52,12 @@ struct nvmf_subsystem {
 	char *block;		/* "/dev/nvmeXnY" of its namespace; NULL when none is visible */
 };
 
-/* Connected fabrics subsystems whose NQN starts with prefix. */
+/*
+ * Connected subsystems whose NQN starts with prefix, sorted by NQN, read from
+ * <sysfs>/class/nvme-subsystem. "First" controller and namespace: the lowest
+ * instance. With native multipath the namespace is the subsystem's head disk
+ * (never a hidden per-path nvmeXcYnZ); without it, a controller's namespace.
+ */
 int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret,
 	      size_t *ret_n);
 void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n);

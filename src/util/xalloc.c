@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,4 +40,27 @@ void *xrealloc(void *p, size_t size)
 char *xstrdup(const char *s)
 {
 	return check(strdup(s));
+}
+
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		abort();
+	return check(realloc(p, n * size));
+}
+
+void xasprintf(char **ret, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		abort();
+	*ret = xmalloc((size_t)len + 1);
+	va_start(ap, fmt);
+	vsnprintf(*ret, (size_t)len + 1, fmt, ap);
+	va_end(ap);
 }

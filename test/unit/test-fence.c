@@ -52,6 +52,9 @@ static void test_exported(void **state)
 		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 4) }, 2, false, "member 2 on c is Exported at epoch 4" },
 		{ "a", { ST(1, EXPORTED, 5), ST(2, CREATED, 5) }, 2, false, "member 2 on c is Created" },
 		{ "a", { ST(1, EXPORTED, 5) }, 1, false, "member 2 on c has not reported" },
+		/* The consumer refined what its hosts exported at this epoch. */
+		{ "a", { ST(1, SYNCED, 5), ST(2, MISSING, 5) }, 2, true, "" },
+		{ "a", { ST(1, SYNCED, 5), ST(2, SYNCED, 4) }, 2, false, "member 2 on c is Synced at epoch 4" },
 		/* The consumer holds no member: all three must export. */
 		{ "d", { ST(0, EXPORTED, 5), ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 3, true, "" },
 		{ "d", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, false, "member 0 on a" },
@@ -98,6 +101,8 @@ static void test_withdrawn(void **state)
 		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, false, true, "" },
 		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, false, false, "member 2 on c" },
 		{ "b", { ST(2, EXPORTED, 6) }, 1, false, false, "member 1 on b has not reported" },
+		/* The old consumer's view of an earlier epoch does not count. */
+		{ NULL, { ST(1, CREATED, 6), ST(2, SYNCED, 5) }, 2, false, false, "member 2 on c is Synced at epoch 5" },
 		/* Still claimed by a (a caller racing a new publish): not fenced. */
 		{ "a", { ST(1, EXPORTED, 6), ST(2, EXPORTED, 6) }, 2, false, false, "member 1 on b" },
 	};

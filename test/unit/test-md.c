@@ -1,20 +1,632 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
-
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-/* Placeholder until the tests land. */
-static void placeholder(void **state)
+#include "node/md.h"
+#include "util/macro.h"
+#include "util/run.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+/*
+ * A v1.2 member, built byte by byte as include/uapi/linux/raid/md_p.h lays
+ * out struct mdp_superblock_1, 4 KiB into the device.
+ */
+#define SB 4096
+#define DEV_SIZE 8192
+
+static const uint8_t uuid_a[16] = { 0x4e, 0x1f, 0x2a, 0x9b, 0x03, 0xc4, 0x45, 0xd6,
+				    0x87, 0xe8, 0xf9, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e };
+#define UUID_A "4e1f2a9b-03c4-45d6-87e8-f90a1b2c3d4e"
+
+struct sb_spec {
+	const uint8_t *uuid;
+	const char *name; /* up to 32 bytes, NUL-padded */
+	uint64_t events;
+	uint32_t level, raid_disks, dev_number, max_dev;
+	uint16_t roles[8];
+};
+
+static void put16(uint8_t *p, uint16_t v)
 {
-	(void)state;
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v & 0xffff);
+	put16(p + 2, v >> 16);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v & 0xffffffff);
+	put32(p + 4, v >> 32);
+}
+
+/* calc_sb_1_csum(): le32 words over 256 + 2 * max_dev bytes with sb_csum as 0, carry folded. */
+static void sb_checksum(uint8_t *sb, uint32_t max_dev)
+{
+	uint64_t sum = 0;
+	size_t size = 256 + 2 * (size_t)max_dev, i;
+
+	put32(sb + 216, 0);
+	for (i = 0; i + 4 <= size; i += 4)
+		sum += (uint32_t)sb[i] | (uint32_t)sb[i + 1] << 8 | (uint32_t)sb[i + 2] << 16 |
+		       (uint32_t)sb[i + 3] << 24;
+	if (size - i == 2)
+		sum += (uint32_t)sb[i] | (uint32_t)sb[i + 1] << 8;
+	put32(sb + 216, (uint32_t)((sum & 0xffffffff) + (sum >> 32)));
+}
+
+static void sb_build(uint8_t dev[DEV_SIZE], const struct sb_spec *s)
+{
+	uint8_t *sb = dev + SB;
+
+	memset(dev, 0, DEV_SIZE);
+	put32(sb + 0, 0xa92b4efc);    /* magic */
+	put32(sb + 4, 1);	      /* major_version */
+	put32(sb + 8, 1);	      /* feature_map: bitmap offset */
+	memcpy(sb + 16, s->uuid, 16); /* set_uuid */
+	memcpy(sb + 32, s->name, strnlen(s->name, 32));
+	put64(sb + 64, 1700000000); /* ctime */
+	put32(sb + 72, s->level);
+	put64(sb + 80, 2097152); /* size, sectors */
+	put32(sb + 92, s->raid_disks);
+	put32(sb + 96, 8);	/* bitmap_offset */
+	put64(sb + 128, 16384); /* data_offset: 8 MiB */
+	put64(sb + 144, 8);	/* super_offset: 1.2 */
+	put32(sb + 160, s->dev_number);
+	memset(sb + 168, 0xab, 16);  /* device_uuid */
+	put64(sb + 192, 1700000100); /* utime */
+	put64(sb + 200, s->events);
+	put64(sb + 208, UINT64_MAX); /* resync_offset: in sync */
+	put32(sb + 220, s->max_dev);
+	for (uint32_t i = 0; i < s->max_dev; i++)
+		put16(sb + 256 + 2 * i, i < ARRAY_SIZE(s->roles) ? s->roles[i] : 0xffff);
+	sb_checksum(sb, s->max_dev);
+}
+
+static const struct sb_spec spec_a = {
+	.uuid = uuid_a,
+	.name = "pvc-0123456789abcdef01234567",
+	.events = 0x123456789aULL,
+	.level = 1,
+	.raid_disks = 2,
+	.dev_number = 1,
+	.max_dev = 3, /* odd: the checksum's trailing le16 */
+	.roles = { 0, 1, 0xffff },
+};
+
+static void test_parse(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	struct md_superblock sb;
+
+	sb_build(dev, &spec_a);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_string_equal(sb.uuid, UUID_A);
+	assert_string_equal(sb.name, "pvc-0123456789abcdef01234567");
+	assert_int_equal(sb.events, 0x123456789aULL);
+	assert_int_equal(sb.role, 1);
+	assert_int_equal(sb.level, 1);
+	assert_int_equal(sb.raid_disks, 2);
+}
+
+static void test_parse_name(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	struct sb_spec s = spec_a;
+	struct md_superblock sb;
+
+	/* What mdadm writes with a homehost: "host:name". */
+	s.name = "node-a:pvc-x";
+	sb_build(dev, &s);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_string_equal(sb.name, "pvc-x");
+
+	/* All 32 bytes used, no NUL. */
+	s.name = "abcdefghijklmnopqrstuvwxyz012345";
+	sb_build(dev, &s);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_string_equal(sb.name, "abcdefghijklmnopqrstuvwxyz012345");
+}
+
+static void test_parse_roles(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	struct sb_spec s = spec_a;
+	struct md_superblock sb;
+
+	s.roles[1] = 0xffff; /* spare */
+	sb_build(dev, &s);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_int_equal(sb.role, -1);
+
+	s.roles[1] = 0xfffe; /* faulty */
+	sb_build(dev, &s);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_int_equal(sb.role, -1);
+
+	/* A raid10 member in slot 3. */
+	s = spec_a;
+	s.level = 10;
+	s.raid_disks = 4;
+	s.dev_number = 5;
+	s.max_dev = 6;
+	memcpy(s.roles, (const uint16_t[]){ 0, 1, 2, 0xfffe, 0xffff, 3 }, 6 * sizeof(uint16_t));
+	sb_build(dev, &s);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_int_equal(sb.role, 3);
+	assert_int_equal(sb.level, 10);
+	assert_int_equal(sb.raid_disks, 4);
+
+	/* A device number past dev_roles has no role (mdadm's getinfo_super1()). */
+	s.dev_number = 6;
+	sb_build(dev, &s);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), 0);
+	assert_int_equal(sb.role, -1);
+}
+
+static void test_parse_invalid(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	struct md_superblock sb = { .role = 42 };
+
+	sb_build(dev, &spec_a);
+	dev[SB] ^= 1; /* magic */
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), -ENODATA);
+	assert_int_equal(sb.role, 42); /* untouched on failure */
+
+	memset(dev, 0, sizeof(dev));
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), -ENODATA);
+
+	/* A 1.1 superblock copied to 4 KiB says super_offset 0: not ours to read here. */
+	sb_build(dev, &spec_a);
+	put64(dev + SB + 144, 0);
+	sb_checksum(dev + SB, spec_a.max_dev);
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), -ENODATA);
+
+	sb_build(dev, &spec_a);
+	put64(dev + SB + 200, spec_a.events + 1); /* events changed, checksum not */
+	assert_int_equal(md_parse_superblock(dev, sizeof(dev), &sb), -EBADMSG);
+
+	sb_build(dev, &spec_a);
+	assert_int_equal(md_parse_superblock(dev, SB + 100, &sb), -ENODATA);
+	assert_int_equal(md_parse_superblock(dev, SB + 256, &sb), -ENODATA); /* roles cut off */
+	assert_int_equal(md_parse_superblock(dev, SB + 256 + 6, &sb), 0);
+	assert_int_equal(sb.role, 1);
+}
+
+/* A prepared tree under /tmp: sys/block/..., dev/..., bin/mdadm. */
+struct tree {
+	char root[64];
+};
+
+static char *join(const struct tree *t, const char *rel)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/%s", t->root, rel);
+	return strbuf_detach(&sb);
+}
+
+/* mkdir -p of rel under the root. */
+static void make_dirs(const struct tree *t, const char *rel)
+{
+	char *p = join(t, rel);
+
+	for (char *s = p + strlen(t->root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
+		*s = '/';
+	}
+	assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
+	free(p);
+}
+
+static void write_bytes(const struct tree *t, const char *rel, const void *data, size_t len)
+{
+	char *p = join(t, rel);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	free(p);
+}
+
+static void write_file(const struct tree *t, const char *rel, const char *text)
+{
+	write_bytes(t, rel, text, strlen(text));
+}
+
+static int setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	snprintf(t->root, sizeof(t->root), "/tmp/test-md.XXXXXX");
+	assert_non_null(mkdtemp(t->root));
+	*state = t;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct tree *t = *state;
+
+	assert_int_equal(nftw(t->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	free(t);
+	return 0;
+}
+
+static void test_read_superblock(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	struct tree *t = *state;
+	struct md_superblock sb;
+	char *p;
+
+	sb_build(dev, &spec_a);
+	write_bytes(t, "member", dev, sizeof(dev));
+	write_bytes(t, "short", dev, SB + 100);
+	p = join(t, "member");
+	assert_int_equal(md_read_superblock(p, &sb), 0);
+	assert_string_equal(sb.uuid, UUID_A);
+	assert_int_equal(sb.role, 1);
+	free(p);
+	p = join(t, "short");
+	assert_int_equal(md_read_superblock(p, &sb), -ENODATA);
+	free(p);
+	p = join(t, "absent");
+	assert_int_equal(md_read_superblock(p, &sb), -ENOENT);
+	free(p);
+}
+
+/* One sysfs attribute file, written as the kernel shows it: value and newline. */
+static void attr(const struct tree *t, const char *dir, const char *name, const char *value)
+{
+	struct strbuf rel = STRBUF_INIT, text = STRBUF_INIT;
+
+	make_dirs(t, dir);
+	strbuf_addf(&rel, "%s/%s", dir, name);
+	strbuf_addf(&text, "%s\n", value);
+	write_file(t, rel.buf, text.buf);
+	strbuf_done(&rel);
+	strbuf_done(&text);
+}
+
+static void make_sysfs(const struct tree *t)
+{
+	static uint8_t dev[DEV_SIZE];
+	static const uint8_t uuid_b[16] = { 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88,
+					    0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 };
+	struct sb_spec s = spec_a;
+
+	/* md127: degraded, the remote member failed (still in its slot until removed). */
+	attr(t, "sys/block/md127/md", "level", "raid1");
+	attr(t, "sys/block/md127/md", "array_state", "clean");
+	attr(t, "sys/block/md127/md", "sync_action", "idle");
+	attr(t, "sys/block/md127/md", "sync_completed", "none");
+	attr(t, "sys/block/md127/md", "raid_disks", "2");
+	attr(t, "sys/block/md127/md", "degraded", "1");
+	attr(t, "sys/block/md127/md", "component_size", "1048576");
+	attr(t, "sys/block/md127/md/dev-nvme1n1", "slot", "1");
+	attr(t, "sys/block/md127/md/dev-nvme1n1", "state", "faulty,write_error");
+	attr(t, "sys/block/md127/md/dev-nvme0n1p2", "slot", "0");
+	attr(t, "sys/block/md127/md/dev-nvme0n1p2", "state", "in_sync");
+	s.dev_number = 0;
+	sb_build(dev, &s);
+	make_dirs(t, "dev");
+	write_bytes(t, "dev/nvme0n1p2", dev, sizeof(dev));
+	/* The faulty member is never read, even where it would answer. */
+	s.name = "stale";
+	sb_build(dev, &s);
+	write_bytes(t, "dev/nvme1n1", dev, sizeof(dev));
+
+	/* md126: recovering onto a new member; its in-sync member has no device node here. */
+	attr(t, "sys/block/md126/md", "level", "raid1");
+	attr(t, "sys/block/md126/md", "array_state", "active");
+	attr(t, "sys/block/md126/md", "sync_action", "recover");
+	attr(t, "sys/block/md126/md", "sync_completed", "1024 / 4096");
+	attr(t, "sys/block/md126/md", "raid_disks", "2");
+	attr(t, "sys/block/md126/md", "degraded", "1");
+	attr(t, "sys/block/md126/md", "component_size", "2048");
+	attr(t, "sys/block/md126/md/dev-nvme2n1", "slot", "1");
+	attr(t, "sys/block/md126/md/dev-nvme2n1", "state", "spare");
+	attr(t, "sys/block/md126/md/dev-nvme0n1p3", "slot", "0");
+	attr(t, "sys/block/md126/md/dev-nvme0n1p3", "state", "in_sync");
+	s = spec_a;
+	s.uuid = uuid_b;
+	s.name = "pvc-b";
+	sb_build(dev, &s);
+	write_bytes(t, "dev/nvme2n1", dev, sizeof(dev));
+
+	/* Not arrays: a disk, and an md device node without md/ (being torn down). */
+	make_dirs(t, "sys/block/nvme0n1");
+	make_dirs(t, "sys/block/md125");
+}
+
+static void test_list(void **state)
+{
+	struct tree *t = *state;
+	struct md_array *a;
+	size_t n;
+	char *sysfs, *dev;
+
+	make_sysfs(t);
+	sysfs = join(t, "sys");
+	dev = join(t, "dev");
+	assert_int_equal(md_list(sysfs, dev, &a, &n), 0);
+	assert_int_equal(n, 2);
+
+	assert_string_equal(a[0].kname, "md126");
+	assert_string_equal(a[0].level, "raid1");
+	assert_string_equal(a[0].array_state, "active");
+	assert_string_equal(a[0].sync_action, "recover");
+	assert_int_equal(a[0].sync_percent, 25);
+	assert_int_equal(a[0].degraded, 1);
+	assert_int_equal(a[0].raid_disks, 2);
+	assert_int_equal(a[0].size_kib, 2048);
+	assert_string_equal(a[0].name, "pvc-b");
+	assert_string_equal(a[0].uuid, "ffeeddcc-bbaa-9988-7766-554433221100");
+	assert_int_equal(a[0].n_members, 2);
+	assert_string_equal(a[0].members[0].kname, "nvme0n1p3");
+	assert_int_equal(a[0].members[0].slot, 0);
+	assert_true(a[0].members[0].in_sync);
+	assert_string_equal(a[0].members[1].kname, "nvme2n1");
+	assert_int_equal(a[0].members[1].slot, 1);
+	assert_true(a[0].members[1].spare);
+	assert_false(a[0].members[1].in_sync);
+	assert_false(a[0].members[1].faulty);
+
+	assert_string_equal(a[1].kname, "md127");
+	assert_string_equal(a[1].array_state, "clean");
+	assert_string_equal(a[1].sync_action, "idle");
+	assert_int_equal(a[1].sync_percent, -1);
+	assert_int_equal(a[1].degraded, 1);
+	assert_int_equal(a[1].size_kib, 1048576);
+	assert_string_equal(a[1].name, "pvc-0123456789abcdef01234567");
+	assert_string_equal(a[1].uuid, UUID_A);
+	assert_int_equal(a[1].n_members, 2);
+	assert_string_equal(a[1].members[0].kname, "nvme0n1p2");
+	assert_true(a[1].members[0].in_sync);
+	assert_false(a[1].members[0].faulty);
+	assert_string_equal(a[1].members[1].kname, "nvme1n1");
+	assert_int_equal(a[1].members[1].slot, 1);
+	assert_true(a[1].members[1].faulty);
+	assert_false(a[1].members[1].in_sync);
+	assert_false(a[1].members[1].spare);
+	md_arrays_free(a, n);
+	free(sysfs);
+	free(dev);
+}
+
+/* An inactive array (assembled, not started) and one with no readable member. */
+static void test_list_inactive(void **state)
+{
+	struct tree *t = *state;
+	struct md_array *a;
+	size_t n;
+	char *sysfs, *dev;
+
+	attr(t, "sys/block/md0/md", "level", "");
+	attr(t, "sys/block/md0/md", "array_state", "inactive");
+	attr(t, "sys/block/md0/md", "raid_disks", "0");
+	attr(t, "sys/block/md0/md", "component_size", "0");
+	attr(t, "sys/block/md0/md/dev-sdb", "slot", "none");
+	attr(t, "sys/block/md0/md/dev-sdb", "state", "spare");
+	make_dirs(t, "dev");
+	sysfs = join(t, "sys");
+	dev = join(t, "dev");
+	assert_int_equal(md_list(sysfs, dev, &a, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0].level, "");
+	assert_string_equal(a[0].array_state, "inactive");
+	assert_null(a[0].sync_action);
+	assert_int_equal(a[0].sync_percent, -1);
+	assert_null(a[0].name);
+	assert_null(a[0].uuid);
+	assert_int_equal(a[0].members[0].slot, -1);
+	md_arrays_free(a, n);
+	free(sysfs);
+	free(dev);
+
+	/* No sysfs at all: an error, not an empty list. */
+	sysfs = join(t, "nothing");
+	assert_int_equal(md_list(sysfs, "/dev", &a, &n), -ENOENT);
+	free(sysfs);
+}
+
+/*
+ * run_command() as mdadm would see it. This program defines the symbol, so
+ * the linker never takes util/run.o: no process is started here.
+ */
+static struct strbuf ran = STRBUF_INIT;
+static int run_result;
+static const char *run_stderr;
+
+int run_command(const char *const *argv, unsigned timeout_ms, struct strbuf *out,
+		struct strbuf *err)
+{
+	const char *base = strrchr(argv[0], '/');
+
+	assert_non_null(base);
+	assert_int_equal(timeout_ms, 60000);
+	strbuf_reset(&ran);
+	strbuf_adds(&ran, base + 1);
+	for (size_t i = 1; argv[i]; i++)
+		strbuf_addf(&ran, " %s", argv[i]);
+	if (err && run_stderr)
+		strbuf_adds(err, run_stderr);
+	return run_result;
+}
+
+/* mdadm on PATH (a file that is never executed), nothing run yet. */
+static int setup_mdadm(void **state)
+{
+	struct tree *t;
+	char *bin;
+
+	setup(state);
+	t = *state;
+	make_dirs(t, "bin");
+	write_file(t, "bin/mdadm", "#!/bin/sh\nexit 1\n");
+	bin = join(t, "bin");
+	assert_int_equal(setenv("PATH", bin, 1), 0);
+	free(bin);
+	strbuf_reset(&ran);
+	run_result = 0;
+	run_stderr = NULL;
+	return 0;
+}
+
+static int teardown_mdadm(void **state)
+{
+	strbuf_done(&ran);
+	return teardown(state);
+}
+
+static void test_create(void **state)
+{
+	const char *const raid1[] = { "/dev/nvme0n1p2", "missing" };
+	const char *const raid10[] = { "/dev/nvme0n1p2", "/dev/nvme1n1", "/dev/nvme0n1p3",
+				       "/dev/nvme2n1" };
+
+	assert_int_equal(md_create("pvc-a", UUID_A, 1, 2, 1048576, raid1, 2, NULL), 0);
+	assert_string_equal(ran.buf,
+			    "mdadm --create /dev/md/pvc-a --run --metadata=1.2 --bitmap=internal "
+			    "--data-offset=8M --homehost=<none> --name=pvc-a --uuid=" UUID_A
+			    " --level=1 --raid-devices=2 --size=1048576K /dev/nvme0n1p2 missing");
+
+	assert_int_equal(md_create("pvc-b", UUID_A, 10, 2, 0, raid10, 4, NULL), 0);
+	assert_string_equal(ran.buf,
+			    "mdadm --create /dev/md/pvc-b --run --metadata=1.2 --bitmap=internal "
+			    "--data-offset=8M --homehost=<none> --name=pvc-b --uuid=" UUID_A
+			    " --level=10 --layout=n2 --raid-devices=4 /dev/nvme0n1p2 /dev/nvme1n1 "
+			    "/dev/nvme0n1p3 /dev/nvme2n1");
+}
+
+static void test_create_invalid(void **state)
+{
+	const char *const devs[] = { "/dev/nvme0n1p2", "missing" };
+	const char *const relative[] = { "nvme0n1p2", "missing" };
+	const char *const option[] = { "/dev/nvme0n1p2", "--force" };
+
+	/* 32 characters would be cut to 31 by mdadm; ':' would read back as a homehost. */
+	assert_int_equal(
+		md_create("abcdefghijklmnopqrstuvwxyz012345", UUID_A, 1, 2, 1024, devs, 2, NULL),
+		-EINVAL);
+	assert_int_equal(md_create("host:pvc-a", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create("", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create("pvc-a", "not-a-uuid", 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create("pvc-a", UUID_A, 5, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create("pvc-a", UUID_A, 10, 3, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create("pvc-a", UUID_A, 1, 2, 1024, relative, 2, NULL), -EINVAL);
+	assert_int_equal(md_create("pvc-a", UUID_A, 1, 2, 1024, option, 2, NULL), -EINVAL);
+	assert_int_equal(md_assemble("pvc-a", UUID_A, devs, 2, NULL), -EINVAL); /* "missing" */
+	assert_string_equal(ran.buf, "");
+}
+
+static void test_manage(void **state)
+{
+	const char *const devs[] = { "/dev/nvme0n1p2", "/dev/nvme1n1" };
+
+	assert_int_equal(md_assemble("pvc-a", UUID_A, devs, 2, NULL), 0);
+	assert_string_equal(ran.buf, "mdadm --assemble /dev/md/pvc-a --uuid=" UUID_A
+				     " --run /dev/nvme0n1p2 /dev/nvme1n1");
+	assert_int_equal(md_stop("/dev/md127", NULL), 0);
+	assert_string_equal(ran.buf, "mdadm --stop /dev/md127");
+	assert_int_equal(md_re_add("/dev/md127", "/dev/nvme1n1", NULL), 0);
+	assert_string_equal(ran.buf, "mdadm --manage /dev/md127 --re-add /dev/nvme1n1");
+	assert_int_equal(md_add("/dev/md127", "/dev/nvme1n1", NULL), 0);
+	assert_string_equal(ran.buf, "mdadm --manage /dev/md127 --add /dev/nvme1n1");
+	assert_int_equal(md_remove("/dev/md127", "/dev/nvme1n1", NULL), 0);
+	assert_string_equal(ran.buf,
+			    "mdadm --manage /dev/md127 --fail /dev/nvme1n1 --remove /dev/nvme1n1");
+	assert_int_equal(md_replace("/dev/md127", "/dev/nvme1n1", "/dev/nvme2n1", NULL), 0);
+	assert_string_equal(ran.buf,
+			    "mdadm --manage /dev/md127 --replace /dev/nvme1n1 --with /dev/nvme2n1");
+	assert_int_equal(md_grow_max("/dev/md127", NULL), 0);
+	assert_string_equal(ran.buf, "mdadm --grow /dev/md127 --size=max");
+}
+
+static void test_failure(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+
+	run_result = 1;
+	run_stderr = "mdadm: set device faulty failed for /dev/nvme1n1:  Device or resource busy\n";
+	assert_int_equal(md_remove("/dev/md127", "/dev/nvme1n1", &err), -EIO);
+	assert_string_equal(err.buf,
+			    "mdadm: set device faulty failed for /dev/nvme1n1:  Device or resource "
+			    "busy");
+	/* No err: the status alone. */
+	assert_int_equal(md_stop("/dev/md127", NULL), -EIO);
+
+	run_result = -ETIMEDOUT;
+	run_stderr = NULL;
+	strbuf_reset(&err);
+	assert_int_equal(md_stop("/dev/md127", &err), -ETIMEDOUT);
+	assert_string_equal(err.buf, "");
+}
+
+static void test_zero_superblock(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	struct tree *t = *state;
+	char *p;
+
+	memset(dev, 0, sizeof(dev));
+	write_bytes(t, "blank", dev, sizeof(dev));
+	sb_build(dev, &spec_a);
+	write_bytes(t, "member", dev, sizeof(dev));
+
+	p = join(t, "blank");
+	assert_int_equal(md_zero_superblock(p, NULL), 0);
+	assert_string_equal(ran.buf, ""); /* nothing to zero: mdadm not run */
+	free(p);
+
+	p = join(t, "member");
+	assert_int_equal(md_zero_superblock(p, NULL), 0);
+	assert_true(strncmp(ran.buf, "mdadm --zero-superblock /tmp/", 29) == 0);
+	free(p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(placeholder),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_name),
+		cmocka_unit_test(test_parse_roles),
+		cmocka_unit_test(test_parse_invalid),
+		cmocka_unit_test_setup_teardown(test_read_superblock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_inactive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
+		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
+		cmocka_unit_test_setup_teardown(test_manage, setup_mdadm, teardown_mdadm),
+		cmocka_unit_test_setup_teardown(test_failure, setup_mdadm, teardown_mdadm),
+		cmocka_unit_test_setup_teardown(test_zero_superblock, setup_mdadm, teardown_mdadm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "kube/client.h"
+#include "kube/informer.h"
+#include "node/agent.h"
+#include "node/plan.h"
+
+/* Shared by agent.c (the loop), publish.c (node and drives), apply.c and stage.c. */
+struct agent {
+	struct agent_options o;
+	struct node_paths paths;
+	char *sysfs, *dev, *nvmet, *proc, *etc_nvme; /* what paths point to */
+	char *finalizer;
+	char *host_nqn, *host_id;
+	char *tcp_address;		/* NULL until the Node object tells */
+
+	struct kube_client *client;
+	struct kube_informer *volumes, *nodes, *devices;
+
+	pthread_mutex_t kernel;		/* every change to the kernel holds it */
+	pthread_mutex_t lock;		/* wake, stop */
+	pthread_cond_t wake_cond;
+	bool wake, stop, published;
+	pthread_t thread;
+	bool thread_started;
+
+	int64_t last_heartbeat;		/* Unix seconds of the last MeshStorNode write */
+	struct node_peer *peers;	/* smoothed RTTs */
+	size_t n_peers;
+};
+
+/* Decoded copies of the caches, for one pass. */
+struct agent_view {
+	struct volume **volumes;
+	size_t n_volumes;
+	struct mesh_node **nodes;
+	size_t n_nodes;
+};
+
+void agent_view_take(struct agent *a, struct agent_view *ret);
+void agent_view_done(struct agent_view *v);
+/* The plan input of one pass over view and obs (borrows both). */
+void agent_plan_input(struct agent *a, const struct agent_view *view,
+		      const struct observation *obs, const char *const *mounted, size_t n_mounted,
+		      struct plan_input *ret);
+
+/* apply.c: one action; 0 or -errno with what went wrong in err. */
+int apply_action(struct agent *a, const struct action *act, struct strbuf *err);
+/* Writes the status this node owns of volume id, when it changed (report.c decides). */
+int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
+
+/* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
+int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */
+int publish_address(struct agent *a);	/* from the Node object */
+int publish_node(struct agent *a, const struct agent_view *view, bool heartbeat);
+int publish_drives(struct agent *a, const struct observation *obs);

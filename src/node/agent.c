@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kube/codec.h"
+#include "kube/config.h"
+#include "kube/events.h"
+#include "node/agent-internal.h"
+#include "node/report.h"
+#include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/path.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* The informers' gates: what our codecs cannot read never enters a cache. */
+static int accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct volume *v;
+	int r = volume_from_json(obj, &v, err);
+
+	volume_free(r == 0 ? v : NULL);
+	return r;
+}
+
+static int accept_node(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct mesh_node *n;
+	int r = mesh_node_from_json(obj, &n, err);
+
+	mesh_node_free(r == 0 ? n : NULL);
+	return r;
+}
+
+static int accept_device(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct node_device *d;
+	int r = node_device_from_json(obj, &d, err);
+
+	node_device_free(r == 0 ? d : NULL);
+	return r;
+}
+
+/* A volume changed: a pass now rather than at the next tick. */
+static void volume_added(const json_t *obj, void *userdata)
+{
+	agent_kick(userdata);
+}
+
+static void volume_updated(const json_t *old, const json_t *obj, void *userdata)
+{
+	agent_kick(userdata);
+}
+
+static const struct kube_informer_ops volume_ops = {
+	.accept = accept_volume,
+	.added = volume_added,
+	.updated = volume_updated,
+	.deleted = volume_added,
+};
+static const struct kube_informer_ops node_ops = { .accept = accept_node };
+static const struct kube_informer_ops device_ops = { .accept = accept_device };
+
+void agent_kick(struct agent *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->wake = true;
+	pthread_cond_signal(&a->wake_cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void agent_view_take(struct agent *a, struct agent_view *ret)
+{
+	_cleanup_(json_decrefp) json_t *vols = kube_informer_list(a->volumes);
+	_cleanup_(json_decrefp) json_t *nodes = kube_informer_list(a->nodes);
+	struct agent_view v = { 0 };
+	size_t i;
+	json_t *obj;
+
+	v.volumes = xcalloc(json_array_size(vols) + 1, sizeof(*v.volumes));
+	json_array_foreach (vols, i, obj)
+		if (volume_from_json(obj, &v.volumes[v.n_volumes], NULL) == 0)
+			v.n_volumes++;
+	v.nodes = xcalloc(json_array_size(nodes) + 1, sizeof(*v.nodes));
+	json_array_foreach (nodes, i, obj)
+		if (mesh_node_from_json(obj, &v.nodes[v.n_nodes], NULL) == 0)
+			v.n_nodes++;
+	*ret = v;
+}
+
+void agent_view_done(struct agent_view *v)
+{
+	for (size_t i = 0; i < v->n_volumes; i++)
+		volume_free(v->volumes[i]);
+	for (size_t i = 0; i < v->n_nodes; i++)
+		mesh_node_free(v->nodes[i]);
+	free(v->volumes);
+	free(v->nodes);
+	memset(v, 0, sizeof(*v));
+}
+
+void agent_plan_input(struct agent *a, const struct agent_view *view,
+		      const struct observation *obs, const char *const *mounted, size_t n_mounted,
+		      struct plan_input *ret)
+{
+	*ret = (struct plan_input){
+		.node_name = a->o.node_name,
+		.finalizer = a->finalizer,
+		.volumes = view->volumes,
+		.n_volumes = view->n_volumes,
+		.nodes = view->nodes,
+		.n_nodes = view->n_nodes,
+		.obs = obs,
+		.dev = a->dev,
+		.mounted = mounted,
+		.n_mounted = n_mounted,
+	};
+}
+
+/* report_volume() over the object as the server has it now, written when it changed. */
+struct report_ctx {
+	const struct plan_input *in;
+	enum volume_phase old_phase, new_phase;
+	bool phase_changed;
+};
+
+static int report_mutate(json_t *obj, void *userdata)
+{
+	struct report_ctx *ctx = userdata;
+	struct volume *v;
+	json_t *status;
+	int r;
+
+	r = volume_from_json(obj, &v, NULL);
+	if (r < 0)
+		return r;
+	ctx->old_phase = v->status.phase;
+	if (!report_volume(ctx->in, v, time(NULL))) {
+		volume_free(v);
+		return 1;
+	}
+	ctx->new_phase = v->status.phase;
+	ctx->phase_changed = ctx->old_phase != ctx->new_phase;
+	status = volume_status_to_json(v);
+	volume_free(v);
+	if (!status)
+		return -EINVAL;
+	json_object_set(obj, "status", json_object_get(status, "status"));
+	json_decref(status);
+	return 0;
+}
+
+static void record_phase(struct agent *a, const char *id, const json_t *obj,
+			 enum volume_phase phase)
+{
+	struct strbuf msg = STRBUF_INIT;
+	enum kube_event_type type = phase == VOLUME_PHASE_DEGRADED ? KUBE_EVENT_WARNING :
+								   KUBE_EVENT_NORMAL;
+
+	strbuf_addf(&msg, "Volume is %s on %s", volume_phase_to_string(phase), a->o.node_name);
+	kube_event_record(a->client, &kube_meshstorvolumes, obj, type,
+			  volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
+	log_vol_info(id, "%s", msg.buf);
+	strbuf_done(&msg);
+}
+
+int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id)
+{
+	struct report_ctx ctx = { .in = in };
+	struct strbuf err = STRBUF_INIT;
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	int r;
+
+	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", report_mutate,
+			      &ctx, &obj, &err);
+	if (r < 0 && r != -ENOENT)
+		log_vol_warning_errno(id, r, "Cannot report the volume's state: %s", err.buf);
+	else if (r >= 0 && obj && ctx.phase_changed)
+		record_phase(a, id, obj, ctx.new_phase);
+	strbuf_done(&err);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* Mount sources of our arrays ("/dev/md127"), so plan() never stops a mounted one. */
+static void mounted_arrays(struct agent *a, const struct observation *obs, char ***ret,
+			   size_t *ret_n)
+{
+	char **out = xcalloc(obs->n_arrays + 1, sizeof(char *));
+	size_t n = 0;
+
+	for (size_t i = 0; i < obs->n_arrays; i++) {
+		_cleanup_free_ char *dev = NULL;
+		bool busy = false;
+
+		xasprintf(&dev, "%s/%s", a->dev, obs->arrays[i].kname);
+		if (fs_device_is_mounted(a->proc, dev, &busy) < 0 || busy)
+			out[n++] = TAKE_PTR(dev); /* when unsure, take it as mounted */
+	}
+	*ret = out;
+	*ret_n = n;
+}
+
+static void pass_apply(struct agent *a, const struct plan_input *in)
+{
+	struct plan p;
+
+	plan_make(in, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		struct strbuf line = STRBUF_INIT, err = STRBUF_INIT;
+		int r;
+
+		action_format(&p.actions[i], &line);
+		r = apply_action(a, &p.actions[i], &err);
+		if (r < 0)
+			log_vol_warning_errno(p.actions[i].volume, r, "%s failed: %s%s", line.buf,
+					      err.len ? err.buf : strerror(-r),
+					      " (retried at the next pass)");
+		else
+			log_vol_info(p.actions[i].volume, "%s", line.buf);
+		strbuf_done(&line);
+		strbuf_done(&err);
+	}
+	plan_done(&p);
+}
+
+/* One pass: observe, plan, apply; observe again and report. Holds the kernel lock. */
+static void pass(struct agent *a)
+{
+	struct agent_view view;
+	struct observation obs;
+	struct plan_input in;
+	char **mounted;
+	size_t n_mounted;
+	int r;
+
+	agent_view_take(a, &view);
+	pthread_mutex_lock(&a->kernel);
+	r = observe_take(&a->paths, &obs);
+	if (r < 0) {
+		pthread_mutex_unlock(&a->kernel);
+		agent_view_done(&view);
+		log_warning_errno(r, "Cannot read the kernel's state: %m; skipping this pass");
+		return;
+	}
+	mounted_arrays(a, &obs, &mounted, &n_mounted);
+	agent_plan_input(a, &view, &obs, (const char *const *)mounted, n_mounted, &in);
+	pass_apply(a, &in);
+	observation_done(&obs);
+	strv_free(mounted);
+	r = observe_take(&a->paths, &obs);
+	pthread_mutex_unlock(&a->kernel);
+	if (r == 0) {
+		agent_plan_input(a, &view, &obs, NULL, 0, &in);
+		for (size_t i = 0; i < view.n_volumes; i++)
+			agent_report_volume(a, &in, view.volumes[i]->meta.name);
+		publish_drives(a, &obs);
+		observation_done(&obs);
+	}
+	publish_node(a, &view, false);
+	agent_view_done(&view);
+}
+
+static void *loop(void *userdata)
+{
+	struct agent *a = userdata;
+
+	kube_informer_wait_synced(a->volumes, 0);
+	for (;;) {
+		struct timespec until = realtime_after_ms(a->o.period_s * 1000ULL);
+
+		if (kube_informer_wait_synced(a->volumes, 0) &&
+		    kube_informer_wait_synced(a->nodes, 0) &&
+		    kube_informer_wait_synced(a->devices, 0))
+			pass(a);
+		pthread_mutex_lock(&a->lock);
+		while (!a->wake && !a->stop)
+			if (pthread_cond_timedwait(&a->wake_cond, &a->lock, &until) == ETIMEDOUT)
+				break;
+		a->wake = false;
+		if (a->stop) {
+			pthread_mutex_unlock(&a->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&a->lock);
+	}
+}
+
+static void set_paths(struct agent *a)
+{
+	const char *root = a->o.sysroot;
+
+	a->sysfs = path_join_root(root, "/sys");
+	a->dev = path_join_root(root, "/dev");
+	a->nvmet = path_join_root(root, "/sys/kernel/config/nvmet");
+	a->proc = path_join_root(root, "/proc");
+	a->etc_nvme = path_join_root(root, "/etc/nvme");
+	a->paths = (struct node_paths){
+		.sysfs = a->sysfs, .dev = a->dev, .nvmet = a->nvmet, .proc = a->proc,
+	};
+}
+
+/*
+ * Our finalizer on MeshStorVolumes: one per node, so the object outlives the
+ * last partition on any node. The name part of a qualified name is at most 63
+ * characters; longer node names are cut and given a hash-free suffix of
+ * their length, which keeps them distinct enough within one cluster.
+ */
+static char *finalizer_for(const char *node)
+{
+	char *f;
+
+	if (strlen(node) <= 63)
+		xasprintf(&f, "node.csi.meshstor.io/%s", node);
+	else
+		xasprintf(&f, "node.csi.meshstor.io/%.55s-%zu", node, strlen(node));
+	return f;
+}
+
+int agent_new(const struct agent_options *o, struct agent **ret)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct kube_config *cfg;
+	struct agent *a;
+	int r;
+
+	r = kube_config_load(o->kubeconfig, NULL, &cfg, &err);
+	if (r < 0) {
+		log_error("Cannot reach the Kubernetes API: %s", err.buf);
+		strbuf_done(&err);
+		return r;
+	}
+	strbuf_done(&err);
+	a = xzalloc(sizeof(*a));
+	a->o = *o;
+	set_paths(a);
+	a->finalizer = finalizer_for(o->node_name);
+	pthread_mutex_init(&a->kernel, NULL);
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->wake_cond, NULL);
+	r = kube_client_new(cfg, 10000, &a->client);
+	if (r >= 0)
+		r = publish_identity(a);
+	if (r >= 0)
+		r = kube_informer_start(a->client, &kube_meshstorvolumes, NULL, &volume_ops, a,
+					&a->volumes);
+	if (r >= 0)
+		r = kube_informer_start(a->client, &kube_meshstornodes, NULL, &node_ops, a,
+					&a->nodes);
+	if (r >= 0)
+		r = kube_informer_start(a->client, &kube_meshstornodedevices, NULL, &device_ops, a,
+					&a->devices);
+	if (r >= 0) {
+		r = -pthread_create(&a->thread, NULL, loop, a);
+		a->thread_started = r == 0;
+	}
+	if (r < 0) {
+		agent_free(a);
+		return log_error_errno(r, "Failed to start the node agent: %m");
+	}
+	*ret = a;
+	return 0;
+}
+
+void agent_free(struct agent *a)
+{
+	if (!a)
+		return;
+	if (a->thread_started) {
+		pthread_mutex_lock(&a->lock);
+		a->stop = true;
+		pthread_cond_signal(&a->wake_cond);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->thread, NULL);
+	}
+	kube_informer_free(a->volumes);
+	kube_informer_free(a->nodes);
+	kube_informer_free(a->devices);
+	kube_client_free(a->client);
+	pthread_mutex_destroy(&a->kernel);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->wake_cond);
+	for (size_t i = 0; i < a->n_peers; i++)
+		free(a->peers[i].node_name);
+	free(a->peers);
+	free(a->sysfs);
+	free(a->dev);
+	free(a->nvmet);
+	free(a->proc);
+	free(a->etc_nvme);
+	free(a->finalizer);
+	free(a->host_nqn);
+	free(a->host_id);
+	free(a->tcp_address);
+	free(a);
+}
+
+bool agent_ready(struct agent *a)
+{
+	return kube_informer_wait_synced(a->volumes, 0) &&
+	       kube_informer_wait_synced(a->nodes, 0) &&
+	       kube_informer_wait_synced(a->devices, 0) && a->published;
+}

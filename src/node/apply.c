@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+
+#include "kube/codec.h"
+#include "node/agent-internal.h"
+#include "node/gpt.h"
+#include "node/md.h"
+#include "node/nvmet.h"
+#include "node/nvmf.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/*
+ * Each action of plan.h, carried out by exactly one function. Every one is
+ * idempotent: the back-ends treat "already so" as success.
+ */
+
+#define NVMET_TCP_PORT_ID 1
+
+/* metadata.finalizers of the volume, with ours added or removed. */
+struct finalizer_ctx {
+	const char *finalizer;
+	bool add;
+};
+
+static int finalizer_mutate(json_t *obj, void *userdata)
+{
+	const struct finalizer_ctx *ctx = userdata;
+	json_t *meta = json_object_get(obj, "metadata");
+	json_t *list = json_object_get(meta, "finalizers");
+	json_t *e;
+	size_t i;
+
+	if (!json_is_object(meta))
+		return -EINVAL;
+	if (!list) {
+		list = json_array();
+		json_object_set_new(meta, "finalizers", list);
+	}
+	json_array_foreach (list, i, e)
+		if (json_is_string(e) && strcmp(json_string_value(e), ctx->finalizer) == 0) {
+			if (ctx->add)
+				return 1;
+			json_array_remove(list, i);
+			return 0;
+		}
+	if (!ctx->add)
+		return 1;
+	/* A volume on its way out gets no new finalizer (the server would refuse anyway). */
+	if (json_object_get(meta, "deletionTimestamp"))
+		return -ENOENT;
+	json_array_append_new(list, json_string(ctx->finalizer));
+	return 0;
+}
+
+static int apply_finalizer(struct agent *a, const struct action *act, bool add,
+			   struct strbuf *err)
+{
+	struct finalizer_ctx ctx = { .finalizer = a->finalizer, .add = add };
+	int r;
+
+	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, act->volume, NULL,
+			      finalizer_mutate, &ctx, NULL, err);
+	return r == -ENOENT && !add ? 0 : r;
+}
+
+static int apply_export(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	struct nvmet_port port = {
+		.id = NVMET_TCP_PORT_ID,
+		.trtype = "tcp",
+		.traddr = a->tcp_address,
+		.trsvcid = "4420",
+	};
+	int r;
+
+	if (!a->tcp_address) {
+		strbuf_adds(err, "this node has no NVMe-oF address yet (see the Node's annotations)");
+		return -EADDRNOTAVAIL;
+	}
+	r = nvmet_port_ensure(a->nvmet, &port);
+	if (r < 0) {
+		strbuf_addf(err, "cannot set up the NVMe/TCP port on %s:4420: %s", a->tcp_address,
+			    strerror(-r));
+		return r;
+	}
+	r = nvmet_export(a->nvmet, NVMET_TCP_PORT_ID, act->nqn, act->device, act->host);
+	if (r < 0)
+		strbuf_addf(err, "cannot export %s to %s: %s", act->device, act->host, strerror(-r));
+	return r;
+}
+
+static int apply_connect(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	struct nvmf_target t = {
+		.nqn = act->nqn,
+		.transport = "tcp",
+		.traddr = act->address,
+		.trsvcid = "4420",
+		.host_nqn = a->host_nqn,
+		.host_id = a->host_id,
+		.fast_io_fail_tmo = a->o.fast_io_fail_tmo,
+		.ctrl_loss_tmo = a->o.ctrl_loss_tmo,
+		.keep_alive_tmo = a->o.keep_alive_tmo,
+		.reconnect_delay = 1,
+	};
+	int r = nvmf_connect(a->sysfs, &t);
+
+	if (r < 0)
+		strbuf_addf(err, "cannot connect to %s at %s:4420: %s", act->nqn, act->address,
+			    strerror(-r));
+	return r;
+}
+
+/*
+ * A member back in reach: re-added when it may be (only the bitmap's dirty
+ * regions resync; the kernel refuses when its bitmap cannot tell), else wiped
+ * and added as new, which resyncs it in full. A member marked diverged is
+ * never re-added.
+ */
+static int apply_md_return(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	_cleanup_free_ char *md = NULL;
+	int r;
+
+	xasprintf(&md, "%s/%s", a->dev, act->md);
+	if (!act->full) {
+		struct strbuf why = STRBUF_INIT;
+
+		r = md_re_add(md, act->device, &why);
+		strbuf_done(&why);
+		if (r >= 0)
+			return 0;
+	}
+	r = md_zero_superblock(act->device, err);
+	if (r >= 0)
+		r = md_add(md, act->device, err);
+	return r;
+}
+
+static int apply_md_stop(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	_cleanup_free_ char *md = NULL;
+
+	xasprintf(&md, "%s/%s", a->dev, act->md);
+	return md_stop(md, err);
+}
+
+int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	int r;
+
+	switch (act->type) {
+	case ACT_FINALIZER_ADD:
+		return apply_finalizer(a, act, true, err);
+	case ACT_FINALIZER_REMOVE:
+		return apply_finalizer(a, act, false, err);
+	case ACT_PART_CREATE:
+		r = gpt_create(act->drive, act->uuid, act->name, act->size, NULL);
+		if (r < 0)
+			strbuf_addf(err, "cannot create partition %s on %s: %s", act->uuid,
+				    act->drive, strerror(-r));
+		return r;
+	case ACT_PART_DELETE:
+		r = gpt_delete(act->drive, act->uuid);
+		if (r < 0)
+			strbuf_addf(err, "cannot delete partition %s on %s: %s", act->uuid,
+				    act->drive, strerror(-r));
+		return r;
+	case ACT_EXPORT:
+		return apply_export(a, act, err);
+	case ACT_UNEXPORT:
+		r = nvmet_remove(a->nvmet, act->nqn);
+		if (r < 0)
+			strbuf_addf(err, "cannot remove export %s: %s", act->nqn, strerror(-r));
+		return r;
+	case ACT_CONNECT:
+		return apply_connect(a, act, err);
+	case ACT_DISCONNECT:
+		r = nvmf_disconnect(a->sysfs, act->nqn);
+		if (r < 0)
+			strbuf_addf(err, "cannot disconnect %s: %s", act->nqn, strerror(-r));
+		return r;
+	case ACT_MD_RETURN:
+		return apply_md_return(a, act, err);
+	case ACT_MD_STOP:
+		return apply_md_stop(a, act, err);
+	case _ACT_MAX:
+		break;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/node.h"
+#include "model/volume.h"
+#include "node/observe.h"
+#include "util/strbuf.h"
+
+/*
+ * One reconcile pass decides, purely, from what the API wants and what the
+ * kernel has, a short list of small actions. Each action is idempotent and is
+ * checked again on the next pass, so a failed or interrupted one is simply
+ * planned again.
+ */
+enum action_type {
+	ACT_FINALIZER_ADD,	/* volume: hold it until our members are gone */
+	ACT_PART_CREATE,	/* volume, member: drive, uuid, name, size */
+	ACT_EXPORT,		/* volume, member: nqn, device, host */
+	ACT_UNEXPORT,		/* nqn (volume when known) */
+	ACT_PART_DELETE,	/* drive, uuid (volume when known) */
+	ACT_FINALIZER_REMOVE,	/* volume */
+	ACT_CONNECT,		/* volume, member: nqn, address */
+	ACT_DISCONNECT,		/* nqn */
+	ACT_MD_RETURN,		/* volume, member: md, device; re-add, else add with full resync */
+	ACT_MD_STOP,		/* volume: md (an array whose claim moved elsewhere, unmounted) */
+	_ACT_MAX,
+};
+
+struct action {
+	enum action_type type;
+	char *volume;		/* NULL when the object is unknown (orphans) */
+	int32_t member;		/* the member's index, -1 when none */
+	char *drive, *uuid, *name, *nqn, *device, *host, *address, *md;
+	uint64_t size;
+	bool full;		/* ACT_MD_RETURN: never re-add; the member may have diverged */
+};
+
+struct plan {
+	struct action *actions;
+	size_t n;
+};
+
+struct plan_input {
+	const char *node_name;
+	const char *finalizer;			/* ours on MeshStorVolumes */
+	struct volume *const *volumes;
+	size_t n_volumes;
+	struct mesh_node *const *nodes;		/* every MeshStorNode, for host NQNs and addresses */
+	size_t n_nodes;
+	const struct observation *obs;
+	const char *dev;			/* "/dev": where partitions and arrays appear */
+	/* "/dev/md127" sources that are mounted; an array mounted here is never stopped. */
+	const char *const *mounted;
+	size_t n_mounted;
+};
+
+void plan_make(const struct plan_input *in, struct plan *ret);
+void plan_done(struct plan *p);
+
+const char *action_type_to_string(enum action_type t);
+/* One line per action, as the golden tests and the debug log show them. */
+void action_format(const struct action *a, struct strbuf *out);
+
+/*
+ * The message the consumer leaves on a member that may hold writes the array
+ * never saw (it was local to an earlier consumer): when it returns, it is
+ * wiped and fully resynced, never re-added.
+ */
+#define MEMBER_DIVERGED_MESSAGE "diverged: local to an earlier consumer; a full resync follows its return"
+
+/* GPT partition name of a member: "ms:<volume id>:m<index>" (at most 36 characters). */
+void member_partition_name(const char *volume_id, int32_t index, struct strbuf *out);
+/*
+ * The MeshStorNodeDevice name of a drive: "<node>-<serial>" (the kernel name
+ * when there is no serial), lowercased, anything but [a-z0-9.-] as '-'.
+ */
+void drive_object_name(const char *node, const struct drive *d, struct strbuf *out);
+/* The MeshStorNode called name, or NULL. */
+const struct mesh_node *plan_find_node(const struct plan_input *in, const char *name);
+/* Where member m is on this node: its partition or imported namespace (malloc'd), or NULL. */
+char *plan_member_device(const struct plan_input *in, const struct volume *v,
+			 const struct volume_member *m);

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kube/codec.h"
+#include "model/names.h"
+#include "node/agent-internal.h"
+#include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/version.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/*
+ * This node as the cluster sees it: its MeshStorNode (host NQN and ID,
+ * address, RTT to its peers, heartbeat) and one MeshStorNodeDevice per
+ * drive. Every write is made only when something changed, except the
+ * heartbeat, once per heartbeat period.
+ */
+
+#define NVMF_TCP_PORT 4420
+#define ANNOTATION_TCP "meshstor.io/nvme-over-tcp-address"
+
+static char *read_first_line(const char *dir, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	char buf[256];
+
+	xasprintf(&path, "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? xstrdup(buf) : NULL;
+}
+
+static int write_new_file(const char *dir, const char *name, const char *value)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+
+	xasprintf(&path, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+		return -EIO;
+	return 0;
+}
+
+static void random_uuid(char ret[static UUID_STRING_LEN + 1])
+{
+	uint8_t b[16];
+
+	if (getrandom(b, sizeof(b), 0) != sizeof(b))
+		abort();
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(ret, UUID_STRING_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+		 b[15]);
+}
+
+/*
+ * The host NQN and host ID in /etc/nvme, as nvme-cli keeps them; generated
+ * once when absent (a pair: the kernel refuses a custom host NQN with the
+ * default host ID).
+ */
+int publish_identity(struct agent *a)
+{
+	char uuid[UUID_STRING_LEN + 1];
+	_cleanup_free_ char *nqn = NULL;
+	int r;
+
+	a->host_nqn = read_first_line(a->etc_nvme, "hostnqn");
+	a->host_id = read_first_line(a->etc_nvme, "hostid");
+	if (a->host_nqn && a->host_id)
+		return 0;
+	if (a->host_nqn || a->host_id)
+		return log_error_errno(-EINVAL, "%s has only one of hostnqn and hostid; the kernel "
+					       "needs both as a pair. Add the missing one.",
+				       a->etc_nvme);
+	random_uuid(uuid);
+	xasprintf(&nqn, "nqn.2014-08.org.nvmexpress:uuid:%s", uuid);
+	mkdir(a->etc_nvme, 0755);
+	r = write_new_file(a->etc_nvme, "hostid", uuid);
+	if (r >= 0)
+		r = write_new_file(a->etc_nvme, "hostnqn", nqn);
+	if (r < 0)
+		return log_error_errno(r, "Cannot persist this node's NVMe host identity in %s: %m",
+				       a->etc_nvme);
+	log_info("Generated this node's NVMe host identity %s", nqn);
+	a->host_nqn = TAKE_PTR(nqn);
+	a->host_id = xstrdup(uuid);
+	return 0;
+}
+
+/* The address other nodes connect to: the Node's annotation, else its InternalIP. */
+int publish_address(struct agent *a)
+{
+	_cleanup_(json_decrefp) json_t *node = NULL;
+	struct strbuf err = STRBUF_INIT;
+	const char *addr;
+	json_t *addrs, *e;
+	size_t i;
+	int r;
+
+	r = kube_get(a->client, &kube_nodes, NULL, a->o.node_name, &node, &err);
+	if (r < 0) {
+		log_warning_errno(r, "Cannot read Node %s for its NVMe-oF address: %s",
+				  a->o.node_name, err.buf);
+		strbuf_done(&err);
+		return r;
+	}
+	strbuf_done(&err);
+	addr = json_string_value(json_object_get(
+		json_object_get(json_object_get(node, "metadata"), "annotations"), ANNOTATION_TCP));
+	addrs = json_object_get(json_object_get(node, "status"), "addresses");
+	json_array_foreach (addrs, i, e)
+		if (!addr && json_is_string(json_object_get(e, "type")) &&
+		    strcmp(json_string_value(json_object_get(e, "type")), "InternalIP") == 0)
+			addr = json_string_value(json_object_get(e, "address"));
+	if (!addr)
+		return log_warning_errno(-ENOENT, "Node %s has neither the %s annotation nor an "
+						  "InternalIP; this node cannot export members",
+					 a->o.node_name, ANNOTATION_TCP);
+	if (!a->tcp_address || strcmp(a->tcp_address, addr) != 0) {
+		log_info("NVMe-oF TCP address: %s:%d", addr, NVMF_TCP_PORT);
+		free(a->tcp_address);
+		a->tcp_address = xstrdup(addr);
+	}
+	return 0;
+}
+
+/* Microseconds for a TCP handshake with addr:4420, or -errno. */
+static int64_t measure_rtt(const char *addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(NVMF_TCP_PORT) };
+	_cleanup_close_ int fd = -1;
+	struct pollfd pfd;
+	int64_t start;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	start = (int64_t)now_usec();
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS)
+		return -errno;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	if (poll(&pfd, 1, 1000) != 1)
+		return -ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err)
+		return -(err ?: errno);
+	return (int64_t)now_usec() - start;
+}
+
+static struct node_peer *peer_of(struct agent *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_peers; i++)
+		if (strcmp(a->peers[i].node_name, name) == 0)
+			return &a->peers[i];
+	a->peers = xreallocarray(a->peers, a->n_peers + 1, sizeof(*a->peers));
+	a->peers[a->n_peers] = (struct node_peer){ .node_name = xstrdup(name), .rtt_usec = -1 };
+	return &a->peers[a->n_peers++];
+}
+
+/* Each peer's RTT, smoothed as TCP does (7/8 old + 1/8 new). */
+static void measure_peers(struct agent *a, const struct agent_view *view)
+{
+	for (size_t i = 0; i < view->n_nodes; i++) {
+		const struct mesh_node *n = view->nodes[i];
+		struct node_peer *p;
+		int64_t rtt;
+
+		if (strcmp(n->meta.name, a->o.node_name) == 0 || !n->status.tcp_address)
+			continue;
+		rtt = measure_rtt(n->status.tcp_address);
+		if (rtt < 0)
+			continue;
+		p = peer_of(a, n->meta.name);
+		p->rtt_usec = p->rtt_usec < 0 ? rtt : (7 * p->rtt_usec + rtt) / 8;
+	}
+}
+
+static void fill_status(struct agent *a, struct mesh_node *n, int64_t now)
+{
+	struct mesh_node_status *st = &n->status;
+	size_t k = 0;
+
+	free(st->host_nqn);
+	st->host_nqn = xstrdup(a->host_nqn);
+	free(st->host_id);
+	st->host_id = xstrdup(a->host_id);
+	free(st->tcp_address);
+	st->tcp_address = a->tcp_address ? xstrdup(a->tcp_address) : NULL;
+	/* The agent sets up TCP ports only so far: claiming RDMA would mislead placement. */
+	st->rdma_capable = false;
+	free(st->agent_version);
+	st->agent_version = xstrdup(MESHSTOR_VERSION);
+	for (size_t i = 0; i < st->n_peers; i++)
+		free(st->peers[i].node_name);
+	st->peers = xreallocarray(st->peers, a->n_peers + 1, sizeof(*st->peers));
+	for (size_t i = 0; i < a->n_peers; i++)
+		if (a->peers[i].rtt_usec >= 0)
+			st->peers[k++] = (struct node_peer){ xstrdup(a->peers[i].node_name),
+							     a->peers[i].rtt_usec };
+	st->n_peers = k;
+	st->heartbeat_time = now;
+}
+
+/* Whether what we would write differs from what is there, heartbeat aside. */
+static bool node_changed(const struct mesh_node *old, const struct mesh_node *new)
+{
+	_cleanup_(json_decrefp) json_t *a = NULL, *b = NULL;
+	struct mesh_node x = *old, y = *new;
+
+	x.status.heartbeat_time = y.status.heartbeat_time = 0;
+	x.status.peers = y.status.peers = NULL; /* RTTs drift; they ride on heartbeats */
+	x.status.n_peers = y.status.n_peers = 0;
+	x.meta.resource_version = y.meta.resource_version = NULL;
+	a = mesh_node_status_to_json(&x);
+	b = mesh_node_status_to_json(&y);
+	return !a || !b || !json_equal(json_object_get(a, "status"), json_object_get(b, "status"));
+}
+
+static int create_node_object(struct agent *a, struct strbuf *err)
+{
+	_cleanup_(json_decrefp) json_t *obj = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion",
+							 CODEC_API_VERSION, "kind", "MeshStorNode",
+							 "metadata", "name", a->o.node_name);
+	int r = kube_create(a->client, &kube_meshstornodes, NULL, obj, NULL, err);
+
+	return r == -EEXIST ? 0 : r;
+}
+
+int publish_node(struct agent *a, const struct agent_view *view, bool heartbeat)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL, *body = NULL;
+	struct strbuf err = STRBUF_INIT;
+	struct mesh_node *old = NULL, *new = NULL;
+	int64_t now = time(NULL);
+	int r;
+
+	if (!a->tcp_address)
+		publish_address(a);
+	heartbeat |= now - a->last_heartbeat >= (int64_t)a->o.heartbeat_s;
+	obj = kube_informer_get(a->nodes, a->o.node_name);
+	if (!obj) {
+		r = create_node_object(a, &err);
+		if (r < 0)
+			goto out;
+		obj = NULL;
+		r = kube_get(a->client, &kube_meshstornodes, NULL, a->o.node_name, &obj, &err);
+		if (r < 0)
+			goto out;
+		heartbeat = true;
+	}
+	r = mesh_node_from_json(obj, &old, &err);
+	if (r < 0)
+		goto out;
+	r = mesh_node_from_json(obj, &new, &err);
+	if (r < 0)
+		goto out;
+	if (heartbeat)
+		measure_peers(a, view);
+	fill_status(a, new, now);
+	if (!heartbeat && !node_changed(old, new)) {
+		r = 0;
+		goto out;
+	}
+	body = mesh_node_status_to_json(new);
+	r = body ? kube_update(a->client, &kube_meshstornodes, NULL, body, "status", NULL, &err) :
+		   -EINVAL;
+	if (r >= 0) {
+		a->last_heartbeat = now;
+		a->published = true;
+	}
+out:
+	if (r < 0 && r != -ESTALE)
+		log_warning_errno(r, "Cannot publish MeshStorNode %s: %s", a->o.node_name,
+				  err.len ? err.buf : strerror(-r));
+	mesh_node_free(old);
+	mesh_node_free(new);
+	strbuf_done(&err);
+	return r;
+}
+
+static void drive_status(const struct drive *d, struct node_device *nd)
+{
+	struct node_device_status *st = &nd->status;
+
+	st->largest_free_extent_bytes = d->unusable ? 0 : (int64_t)d->gpt.largest_free;
+	st->free_bytes = d->unusable ? 0 : (int64_t)d->gpt.free_total;
+	st->local_partitions = 0;
+	st->foreign_partitions = 0;
+	for (size_t i = 0; i < d->gpt.n_parts; i++) {
+		if (d->gpt.parts[i].ours)
+			st->local_partitions++;
+		else
+			st->foreign_partitions++;
+	}
+}
+
+static int publish_drive(struct agent *a, const struct drive *d)
+{
+	struct strbuf name = STRBUF_INIT, err = STRBUF_INIT;
+	_cleanup_(json_decrefp) json_t *obj = NULL, *body = NULL, *created = NULL;
+	struct node_device *nd = NULL;
+	int r;
+
+	drive_object_name(a->o.node_name, d, &name);
+	obj = kube_informer_get(a->devices, name.buf);
+	if (obj) {
+		r = node_device_from_json(obj, &nd, &err);
+	} else {
+		nd = node_device_new();
+		nd->meta.name = xstrdup(name.buf);
+		nd->spec.node_name = xstrdup(a->o.node_name);
+		nd->spec.path = xstrdup(d->path);
+		nd->spec.model = d->model ? xstrdup(d->model) : NULL;
+		nd->spec.serial = d->serial ? xstrdup(d->serial) : NULL;
+		nd->spec.size_bytes = (int64_t)d->size;
+		nd->spec.logical_sector_size = (int32_t)d->logical_sector_size;
+		body = node_device_to_json(nd);
+		r = body ? kube_create(a->client, &kube_meshstornodedevices, NULL, body, &created,
+				       &err) :
+			   -EINVAL;
+		if (r >= 0) {
+			free(nd->meta.resource_version);
+			nd->meta.resource_version = xstrdup(kube_obj_resource_version(created));
+		}
+		json_decref(TAKE_PTR(body));
+	}
+	if (r >= 0) {
+		_cleanup_(json_decrefp) json_t *before = node_device_status_to_json(nd);
+
+		drive_status(d, nd);
+		body = node_device_status_to_json(nd);
+		if (!before || !body ||
+		    !json_equal(json_object_get(before, "status"), json_object_get(body, "status")) ||
+		    !obj)
+			r = kube_update(a->client, &kube_meshstornodedevices, NULL, body, "status",
+					NULL, &err);
+	}
+	if (r < 0 && r != -ESTALE)
+		log_warning_errno(r, "Cannot publish MeshStorNodeDevice %s: %s", name.buf, err.buf);
+	node_device_free(nd);
+	strbuf_done(&name);
+	strbuf_done(&err);
+	return r;
+}
+
+/* One MeshStorNodeDevice per usable drive; an unusable one is logged once per change. */
+int publish_drives(struct agent *a, const struct observation *obs)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < obs->n_drives; i++) {
+		const struct drive *d = &obs->drives[i];
+
+		if (d->unusable) {
+			log_debug("Drive %s is not used: %s", d->path, d->unusable);
+			continue;
+		}
+		if (d->logical_sector_size != 512 && d->logical_sector_size != 4096)
+			continue;
+		r = publish_drive(a, d) ?: r;
+	}
+	return r;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/report.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static struct member_status *status_of(struct volume *v, int32_t index)
+{
+	struct volume_status *st = &v->status;
+
+	for (size_t i = 0; i < st->n_members; i++)
+		if (st->members[i].index == index)
+			return &st->members[i];
+	st->members = xreallocarray(st->members, st->n_members + 1, sizeof(*st->members));
+	memset(&st->members[st->n_members], 0, sizeof(*st->members));
+	st->members[st->n_members].index = index;
+	st->members[st->n_members].state = MEMBER_STATE_REQUESTED;
+	st->members[st->n_members].last_epoch = -1; /* never reported */
+	return &st->members[st->n_members++];
+}
+
+static bool set_state(struct member_status *ms, enum member_state state, int64_t epoch,
+		      int64_t missing_since)
+{
+	bool changed = ms->state != state || ms->last_epoch != epoch ||
+		       ms->missing_since != missing_since;
+
+	ms->state = state;
+	ms->last_epoch = epoch;
+	ms->missing_since = missing_since;
+	return changed;
+}
+
+static bool is_mine(const struct plan_input *in, const struct volume_member *m)
+{
+	return strcmp(m->node_name, in->node_name) == 0;
+}
+
+/* The host's word on one member: Requested until the partition exists, then Created or Exported. */
+static bool report_host(const struct plan_input *in, struct volume *v,
+			const struct volume_member *m)
+{
+	struct member_status *ms = status_of(v, m->index);
+	const struct drive *d;
+	const struct gpt_partition *p;
+	enum member_state state = MEMBER_STATE_REQUESTED;
+	struct strbuf nqn = STRBUF_INIT;
+	const struct nvmet_subsystem *exp;
+
+	if (ms->last_epoch == v->spec.epoch && member_state_is_consumer_view(ms->state))
+		return false; /* the consumer's refinement of this epoch stands */
+	member_nqn(v->meta.name, (unsigned)m->index, &nqn);
+	exp = observation_find_export(in->obs, nqn.buf);
+	strbuf_done(&nqn);
+	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p))
+		state = exp && exp->linked ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
+	if (v->meta.deleting || v->status.phase == VOLUME_PHASE_DELETING)
+		state = MEMBER_STATE_DELETING;
+	return set_state(ms, state, v->spec.epoch, 0);
+}
+
+static const struct md_member *array_member(const struct md_array *a, const char *device)
+{
+	const char *kname = device ? strrchr(device, '/') : NULL;
+
+	kname = kname ? kname + 1 : device;
+	for (size_t i = 0; kname && i < a->n_members; i++)
+		if (strcmp(a->members[i].kname, kname) == 0)
+			return &a->members[i];
+	return NULL;
+}
+
+/* The consumer's word on one member: what the array makes of it. */
+static enum member_state array_view(const struct md_array *a, const struct md_member *mm)
+{
+	if (!mm)
+		return MEMBER_STATE_MISSING;
+	if (mm->faulty)
+		return MEMBER_STATE_FAULTY;
+	if (mm->in_sync)
+		return MEMBER_STATE_SYNCED;
+	if (mm->slot >= 0)
+		return MEMBER_STATE_SYNCING;
+	return a->sync_percent >= 0 ? MEMBER_STATE_SYNCING : MEMBER_STATE_SPARE;
+}
+
+static bool set_int(int32_t *field, int32_t value)
+{
+	bool changed = *field != value;
+
+	*field = value;
+	return changed;
+}
+
+static bool set_str(char **field, const char *value)
+{
+	if ((!*field && !value) || (*field && value && strcmp(*field, value) == 0))
+		return false;
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+	return true;
+}
+
+static enum volume_phase array_phase(const struct md_array *a, int32_t active, int32_t total)
+{
+	if (a->sync_percent >= 0 && a->sync_action && strcmp(a->sync_action, "idle") != 0 &&
+	    strcmp(a->sync_action, "check") != 0)
+		return VOLUME_PHASE_SYNCING;
+	if (a->degraded > 0 || active < total)
+		return VOLUME_PHASE_DEGRADED;
+	return VOLUME_PHASE_READY;
+}
+
+static bool report_consumer(const struct plan_input *in, struct volume *v,
+			    const struct md_array *a, int64_t now)
+{
+	struct volume_status *st = &v->status;
+	int32_t active = 0, failed = 0, missing = 0;
+	bool changed = false;
+	char ready[32];
+
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+		_cleanup_free_ char *device = plan_member_device(in, v, m);
+		const struct md_member *mm = array_member(a, device);
+		enum member_state s = array_view(a, mm);
+		struct member_status *ms = status_of(v, m->index);
+		int64_t since = 0;
+
+		active += s == MEMBER_STATE_SYNCED;
+		failed += s == MEMBER_STATE_FAULTY;
+		missing += s == MEMBER_STATE_MISSING;
+		if (s == MEMBER_STATE_MISSING)
+			since = ms->state == MEMBER_STATE_MISSING && ms->missing_since ?
+					ms->missing_since : now;
+		/* Only members reported at this epoch; the host's ack comes first. */
+		if (ms->last_epoch == v->spec.epoch || is_mine(in, m) || s != MEMBER_STATE_MISSING)
+			changed |= set_state(ms, s, v->spec.epoch, since);
+		if (s == MEMBER_STATE_SYNCED && ms->message) {
+			/* Resynced in full: whatever it was, it is current now. */
+			free(ms->message);
+			ms->message = NULL;
+			changed = true;
+		}
+	}
+	snprintf(ready, sizeof(ready), "%d/%zu", active, v->spec.n_members);
+	changed |= set_str(&st->node_name, in->node_name);
+	changed |= set_str(&st->md_state, a->array_state);
+	changed |= set_str(&st->ready, ready);
+	changed |= st->degraded != (a->degraded > 0);
+	st->degraded = a->degraded > 0;
+	changed |= set_int(&st->total_members, (int32_t)v->spec.n_members);
+	changed |= set_int(&st->active_members, active);
+	changed |= set_int(&st->failed_members, failed);
+	changed |= set_int(&st->missing_members, missing);
+	changed |= set_int(&st->sync_percentage, a->sync_percent >= 0 ? a->sync_percent :
+						  (active == (int32_t)v->spec.n_members ? 100 : 0));
+	if (st->phase != VOLUME_PHASE_DELETING) {
+		enum volume_phase ph = array_phase(a, active, (int32_t)v->spec.n_members);
+
+		changed |= st->phase != ph;
+		st->phase = ph;
+	}
+	return changed;
+}
+
+bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
+{
+	const struct md_array *a = observation_find_array(in->obs, v->meta.name);
+	bool consumer = v->spec.node_name && strcmp(v->spec.node_name, in->node_name) == 0;
+	bool changed = false;
+
+	for (size_t i = 0; i < v->spec.n_members; i++)
+		if (is_mine(in, &v->spec.members[i]))
+			changed |= report_host(in, v, &v->spec.members[i]);
+	if (a && consumer)
+		changed |= report_consumer(in, v, a, now);
+	else if (!a && v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0)
+		changed |= set_str(&v->status.node_name, NULL);
+	return changed;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "node/plan.h"
+
+/*
+ * What this node reports of a volume, purely from the plan input (API view
+ * and a fresh observation). report_volume() rewrites the parts of v->status
+ * this node owns (docs/ARCHITECTURE.md, "Member states"):
+ *   - as host, each of its members' state and lastEpoch, unless the consumer
+ *     has refined it at the current epoch;
+ *   - as consumer with the array assembled here, every member's array view,
+ *     the array state, counts, sync progress, phase and nodeName;
+ *   - as the node that last had the array (status.nodeName) and has it no
+ *     longer, nodeName cleared.
+ * Returns true when v->status changed. now is Unix seconds (missingSince).
+ */
+bool report_volume(const struct plan_input *in, struct volume *v, int64_t now);

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kube/codec.h"
+#include "model/names.h"
+#include "node/agent-internal.h"
+#include "node/md.h"
+#include "node/nvmf.h"
+#include "node/report.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/*
+ * The CSI Node calls: staging assembles (or, on first use, creates) the
+ * volume's array on the consumer and mounts it; publishing bind-mounts it
+ * into the pod. They hold the kernel lock, so no reconcile pass runs
+ * meanwhile; what a crash leaves half done, the next call or pass finishes.
+ */
+
+/* How long a freshly connected namespace may take to show up as a block device. */
+#define NAMESPACE_WAIT_MS 15000
+/* XFS retries failed metadata writes this often, for at most this long, then errors out. */
+#define XFS_EIO_RETRIES 3
+#define XFS_EIO_RETRY_SECONDS 10
+
+/* MD array UUIDs are name-based (v8, SHA-256) in a namespace of their own. */
+static const uint8_t md_uuid_namespace[16] = { 0x6d, 0x65, 0x73, 0x68, 0x73, 0x74, 0x6f, 0x72,
+					       0x2d, 0x6d, 0x64, 0x2d, 0x61, 0x72, 0x72, 0x79 };
+
+static void md_uuid_of(const char *volume_id, char ret[static UUID_STRING_LEN + 1])
+{
+	uuid_v8_sha256(md_uuid_namespace, volume_id, strlen(volume_id), ret);
+}
+
+/* The volume from the API server itself: the claim may be newer than the cache. */
+static int fetch_volume(struct agent *a, const char *id, struct volume **ret, struct strbuf *err)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	int r;
+
+	r = kube_get(a->client, &kube_meshstorvolumes, NULL, id, &obj, err);
+	if (r == -ENOENT) {
+		strbuf_addf(err, "volume %s does not exist", id);
+		return -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	return volume_from_json(obj, ret, err);
+}
+
+struct stage_ctx {
+	struct agent *a;
+	struct volume *v;
+	struct agent_view view;
+	struct observation obs;
+	struct plan_input in;
+	const char **devs;	/* per member, in slot order; NULL when unavailable */
+	bool *diverged;
+};
+
+static void stage_ctx_done(struct stage_ctx *s)
+{
+	for (size_t i = 0; s->devs && i < s->v->spec.n_members; i++)
+		free((char *)s->devs[i]);
+	free(s->devs);
+	free(s->diverged);
+	observation_done(&s->obs);
+	agent_view_done(&s->view);
+	volume_free(s->v);
+}
+
+static int observe_again(struct stage_ctx *s)
+{
+	observation_done(&s->obs);
+	return observe_take(&s->a->paths, &s->obs);
+}
+
+/* Connects member m and waits for its namespace; the device path, or NULL. */
+static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
+			    struct strbuf *err)
+{
+	const struct mesh_node *host = plan_find_node(&s->in, m->node_name);
+	struct action act = { .type = ACT_CONNECT, .member = m->index };
+	struct strbuf nqn = STRBUF_INIT;
+	char *dev = NULL;
+	int r;
+
+	if (!host || !host->status.tcp_address) {
+		strbuf_addf(err, "member %d: node %s has published no NVMe-oF address; ", m->index,
+			    m->node_name);
+		return NULL;
+	}
+	member_nqn(s->v->meta.name, (unsigned)m->index, &nqn);
+	act.nqn = nqn.buf;
+	act.address = host->status.tcp_address;
+	r = apply_action(s->a, &act, err);
+	for (int waited = 0; r >= 0 && waited < NAMESPACE_WAIT_MS; waited += 250) {
+		if (observe_again(s) < 0)
+			break;
+		dev = plan_member_device(&s->in, s->v, m);
+		if (dev)
+			break;
+		usleep(250 * 1000);
+	}
+	if (r >= 0 && !dev)
+		strbuf_addf(err, "member %d: connected to %s but no namespace appeared; ", m->index,
+			    m->node_name);
+	else if (r < 0)
+		strbuf_adds(err, "; ");
+	strbuf_done(&nqn);
+	return dev;
+}
+
+/*
+ * Every member's device: local partitions as they are, remote ones
+ * connected. A member local to the node that last had the array (another
+ * node) may hold writes nobody else saw: it is marked diverged and never
+ * assembled; returning later, it is resynced in full.
+ */
+static int gather_members(struct stage_ctx *s, struct strbuf *err)
+{
+	const struct volume *v = s->v;
+	size_t n = v->spec.n_members, have = 0;
+
+	s->devs = xcalloc(n, sizeof(*s->devs));
+	s->diverged = xcalloc(n, sizeof(*s->diverged));
+	for (size_t i = 0; i < n; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+		char *dev = plan_member_device(&s->in, v, m);
+
+		s->diverged[i] = v->status.node_name &&
+				 strcmp(v->status.node_name, s->a->o.node_name) != 0 &&
+				 strcmp(m->node_name, v->status.node_name) == 0;
+		if (!dev && strcmp(m->node_name, s->a->o.node_name) != 0)
+			dev = connect_member(s, m, err);
+		else if (!dev)
+			strbuf_addf(err, "member %d: its partition on this node does not exist yet; ",
+				    m->index);
+		s->devs[i] = dev;
+		have += dev && !s->diverged[i];
+	}
+	if (have == 0) {
+		strbuf_adds(err, "no member of the volume is reachable");
+		return -EAGAIN;
+	}
+	strbuf_reset(err);
+	return 0;
+}
+
+/* Slot order: stripe-major, copies adjacent (MD RAID10's near layout pairs neighbours). */
+static int slot_of(const struct volume *v, const struct volume_member *m)
+{
+	return m->stripe * v->spec.number_of_copies + m->copy;
+}
+
+static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *err)
+{
+	const struct volume *v = s->v;
+	int slots = v->spec.number_of_copies * v->spec.drives_per_copy;
+	_cleanup_free_ const char **devs = NULL;
+	int level = v->spec.drives_per_copy > 1 ? 10 : 1;
+	uint64_t size_kib;
+
+	/* One copy is a two-slot RAID1 with the second slot empty: it can move later. */
+	if (v->spec.number_of_copies == 1 && level == 1)
+		slots = 2;
+	devs = xcalloc((size_t)slots, sizeof(*devs));
+	for (int i = 0; i < slots; i++)
+		devs[i] = "missing";
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		int slot = slot_of(v, &v->spec.members[i]);
+
+		if (s->devs[i] && !s->diverged[i] && slot < slots)
+			devs[slot] = s->devs[i];
+	}
+	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
+	log_vol_info(v->meta.name, "Creating RAID%d of %d slots, %llu KiB per member", level, slots,
+		     (unsigned long long)size_kib);
+	return md_create(v->meta.name, uuid, level, v->spec.number_of_copies, size_kib, devs,
+			 (size_t)slots, err);
+}
+
+/*
+ * Assembles from the members that carry the array's superblock, or creates
+ * the array when none does and the volume has never been formatted. Anything
+ * else is refused: a formatted volume without its superblocks is not
+ * recreated over its data.
+ */
+static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
+{
+	const struct volume *v = s->v;
+	_cleanup_free_ const char **devs = xcalloc(v->spec.n_members, sizeof(char *));
+	char uuid[UUID_STRING_LEN + 1];
+	size_t n = 0, foreign = 0;
+
+	md_uuid_of(v->meta.name, uuid);
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		struct md_superblock sb;
+		int r;
+
+		if (!s->devs[i] || s->diverged[i])
+			continue;
+		r = md_read_superblock(s->devs[i], &sb);
+		if (r == 0 && strcmp(sb.uuid, uuid) == 0)
+			devs[n++] = s->devs[i];
+		else if (r == 0)
+			foreign++;
+	}
+	if (n > 0)
+		return md_assemble(v->meta.name, uuid, devs, n, err);
+	if (foreign > 0 || v->spec.formatted_at != 0) {
+		strbuf_addf(err, "no reachable member carries this volume's array (UUID %s)%s; "
+				 "refusing to create a new one over data. Bring the members' nodes "
+				 "back, then stage again",
+			    uuid, foreign ? ", and some carry another array's superblock" : "");
+		return -EIO;
+	}
+	return create_array(s, uuid, err);
+}
+
+static int record_formatted(json_t *obj, void *userdata)
+{
+	char when[CODEC_TIME_LEN + 1];
+	json_t *spec = json_object_get(obj, "spec");
+
+	if (!json_is_object(spec))
+		return -EINVAL;
+	if (json_object_get(spec, "formattedAt"))
+		return 1;
+	codec_time_format(time(NULL), when);
+	json_object_set_new(spec, "formattedAt", json_string(when));
+	return 0;
+}
+
+/* mkfs.xfs on first use only: never over a signature, recorded in spec.formattedAt. */
+static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
+{
+	bool found = false;
+	_cleanup_free_ char *type = NULL;
+	int r;
+
+	if (s->v->spec.formatted_at != 0)
+		return 0;
+	r = fs_probe_signature(md, &found, &type);
+	if (r < 0) {
+		strbuf_addf(err, "cannot probe %s: %s", md, strerror(-r));
+		return r;
+	}
+	if (found && strcmp(type, "xfs") != 0) {
+		strbuf_addf(err, "%s carries a %s signature; refusing to format it", md, type);
+		return -EEXIST;
+	}
+	if (!found) {
+		log_vol_info(s->v->meta.name, "Making an XFS filesystem on %s (first use)", md);
+		r = fs_mkfs_xfs(md, (unsigned)s->v->spec.sector_size, err);
+		if (r < 0)
+			return r;
+	}
+	return kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name, NULL,
+				 record_formatted, NULL, NULL, err);
+}
+
+/* The diverged members go into status, so the loop resyncs them in full when they return. */
+struct diverged_ctx {
+	struct stage_ctx *s;
+};
+
+static int mark_diverged(json_t *obj, void *userdata)
+{
+	struct stage_ctx *s = userdata;
+	struct volume *v;
+	json_t *status;
+	bool changed = false;
+	int r = volume_from_json(obj, &v, NULL);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->v->spec.n_members; i++) {
+		struct member_status *ms = NULL;
+
+		if (!s->diverged[i])
+			continue;
+		for (size_t k = 0; k < v->status.n_members; k++)
+			if (v->status.members[k].index == s->v->spec.members[i].index)
+				ms = &v->status.members[k];
+		if (!ms) {
+			v->status.members = xreallocarray(v->status.members, v->status.n_members + 1,
+							  sizeof(*ms));
+			ms = &v->status.members[v->status.n_members++];
+			memset(ms, 0, sizeof(*ms));
+			ms->index = s->v->spec.members[i].index;
+		}
+		free(ms->message);
+		ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
+		ms->state = MEMBER_STATE_FAULTY;
+		ms->last_epoch = v->spec.epoch;
+		changed = true;
+	}
+	status = changed ? volume_status_to_json(v) : NULL;
+	volume_free(v);
+	if (!changed)
+		return 1;
+	if (!status)
+		return -EINVAL;
+	json_object_set(obj, "status", json_object_get(status, "status"));
+	json_decref(status);
+	return 0;
+}
+
+static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
+{
+	const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
+	int r;
+
+	if (!arr) {
+		r = gather_members(s, err);
+		if (r < 0)
+			return r;
+		r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
+				      "status", mark_diverged, s, NULL, err);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < s->v->spec.n_members; i++)
+			if (s->devs[i] && s->diverged[i])
+				md_zero_superblock(s->devs[i], NULL);
+		r = assemble_or_create(s, err);
+		if (r < 0)
+			return r;
+		r = observe_again(s);
+		if (r < 0)
+			return r;
+		arr = observation_find_array(&s->obs, s->v->meta.name);
+		if (!arr) {
+			strbuf_adds(err, "mdadm succeeded but the array does not appear in sysfs");
+			return -EIO;
+		}
+	}
+	xasprintf(ret_md, "%s/%s", s->a->dev, arr->kname);
+	fs_xfs_limit_retries(s->a->sysfs, arr->kname, XFS_EIO_RETRIES, XFS_EIO_RETRY_SECONDS);
+	return 0;
+}
+
+static int stage_locked(struct stage_ctx *s, const char *staging_path, struct strbuf *err)
+{
+	_cleanup_free_ char *md = NULL, *source = NULL;
+	int r;
+
+	r = fs_mount_source(s->a->o.sysroot, staging_path, &source);
+	if (r == 0) {
+		const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
+
+		if (arr && strcmp(strrchr(source, '/') + 1, arr->kname) == 0)
+			return 0; /* staged already */
+		strbuf_addf(err, "%s is mounted from %s, not from this volume's array; leaving it",
+			    staging_path, source);
+		return -EEXIST;
+	}
+	r = stage_array(s, &md, err);
+	if (r < 0)
+		return r;
+	r = format_once(s, md, err);
+	if (r < 0)
+		return r;
+	r = fs_mount_xfs(md, staging_path, NULL);
+	if (r < 0)
+		strbuf_addf(err, "cannot mount %s at %s: %s", md, staging_path, strerror(-r));
+	return r;
+}
+
+static int claim_check(struct agent *a, const struct volume *v, struct strbuf *err)
+{
+	if (v->meta.deleting || v->status.phase == VOLUME_PHASE_DELETING) {
+		strbuf_addf(err, "volume %s is being deleted", v->meta.name);
+		return -ENOENT;
+	}
+	if (!v->spec.node_name || strcmp(v->spec.node_name, a->o.node_name) != 0) {
+		strbuf_addf(err, "volume %s is %s%s, not by this node (%s): ControllerPublishVolume "
+				 "must claim it for this node first",
+			    v->meta.name, v->spec.node_name ? "claimed by " : "not claimed",
+			    v->spec.node_name ?: "", a->o.node_name);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int agent_stage(struct agent *a, const char *volume_id, const char *staging_path,
+		struct strbuf *err)
+{
+	struct stage_ctx s = { .a = a };
+	int r;
+
+	r = fetch_volume(a, volume_id, &s.v, err);
+	if (r < 0)
+		return r;
+	r = claim_check(a, s.v, err);
+	if (r < 0) {
+		volume_free(s.v);
+		return r;
+	}
+	agent_view_take(a, &s.view);
+	pthread_mutex_lock(&a->kernel);
+	r = observe_take(&a->paths, &s.obs);
+	if (r >= 0) {
+		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
+		r = stage_locked(&s, staging_path, err);
+	} else {
+		strbuf_addf(err, "cannot read the kernel's state: %s", strerror(-r));
+	}
+	if (r >= 0 && observe_again(&s) >= 0)
+		agent_report_volume(a, &s.in, volume_id);
+	pthread_mutex_unlock(&a->kernel);
+	stage_ctx_done(&s);
+	return r;
+}
+
+/* Whether the mount at path is this volume's array; -ENOENT when nothing is mounted there. */
+static int mounted_array(struct agent *a, const struct observation *obs, const char *id,
+			 const char *path, struct strbuf *err)
+{
+	_cleanup_free_ char *source = NULL;
+	const struct md_array *arr = observation_find_array(obs, id);
+	const char *kname;
+	int r;
+
+	r = fs_mount_source(a->o.sysroot, path, &source);
+	if (r < 0)
+		return r;
+	kname = strrchr(source, '/');
+	if (arr && kname && strcmp(kname + 1, arr->kname) == 0)
+		return 0;
+	strbuf_addf(err, "%s is mounted from %s, which is not volume %s; leaving it", path, source,
+		    id);
+	return -EPERM;
+}
+
+int agent_unstage(struct agent *a, const char *volume_id, const char *staging_path,
+		  struct strbuf *err)
+{
+	struct stage_ctx s = { .a = a };
+	const struct md_array *arr;
+	int r;
+
+	agent_view_take(a, &s.view);
+	pthread_mutex_lock(&a->kernel);
+	r = observe_take(&a->paths, &s.obs);
+	if (r < 0)
+		goto out;
+	r = mounted_array(a, &s.obs, volume_id, staging_path, err);
+	if (r == 0) {
+		r = fs_umount(staging_path);
+		if (r < 0)
+			strbuf_addf(err, "cannot unmount %s: %s", staging_path, strerror(-r));
+	} else if (r == -ENOENT) {
+		r = 0;
+	}
+	arr = r >= 0 ? observation_find_array(&s.obs, volume_id) : NULL;
+	if (arr) {
+		_cleanup_free_ char *md = NULL;
+
+		xasprintf(&md, "%s/%s", a->dev, arr->kname);
+		r = md_stop(md, err);
+	}
+	for (size_t i = 0; r >= 0 && i < s.obs.n_imports; i++) {
+		char id[VOLUME_ID_MAX + 1];
+		unsigned index;
+
+		if (member_nqn_parse(s.obs.imports[i].nqn, id, &index) == 0 &&
+		    strcmp(id, volume_id) == 0)
+			r = nvmf_disconnect(a->sysfs, s.obs.imports[i].nqn);
+	}
+	if (r >= 0 && observe_again(&s) >= 0) {
+		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
+		agent_report_volume(a, &s.in, volume_id);
+	}
+out:
+	pthread_mutex_unlock(&a->kernel);
+	observation_done(&s.obs);
+	agent_view_done(&s.view);
+	return r;
+}
+
+int agent_publish(struct agent *a, const char *volume_id, const char *staging_path,
+		  const char *target_path, bool read_only, struct strbuf *err)
+{
+	struct observation obs;
+	int r;
+
+	pthread_mutex_lock(&a->kernel);
+	r = observe_take(&a->paths, &obs);
+	if (r < 0) {
+		pthread_mutex_unlock(&a->kernel);
+		return r;
+	}
+	r = mounted_array(a, &obs, volume_id, staging_path, err);
+	if (r == -ENOENT) {
+		strbuf_addf(err, "volume %s is not staged at %s: NodeStageVolume first", volume_id,
+			    staging_path);
+		r = -EPERM;
+	}
+	if (r == 0) {
+		r = mounted_array(a, &obs, volume_id, target_path, err);
+		if (r == -ENOENT) {
+			if (mkdir(target_path, 0750) < 0 && errno != EEXIST)
+				r = -errno;
+			else
+				r = fs_bind_mount(staging_path, target_path, read_only);
+			if (r < 0)
+				strbuf_addf(err, "cannot bind-mount %s at %s: %s", staging_path,
+					    target_path, strerror(-r));
+		}
+	}
+	pthread_mutex_unlock(&a->kernel);
+	observation_done(&obs);
+	return r;
+}
+
+int agent_unpublish(struct agent *a, const char *volume_id, const char *target_path,
+		    struct strbuf *err)
+{
+	struct observation obs;
+	int r;
+
+	pthread_mutex_lock(&a->kernel);
+	r = observe_take(&a->paths, &obs);
+	if (r < 0) {
+		pthread_mutex_unlock(&a->kernel);
+		return r;
+	}
+	r = mounted_array(a, &obs, volume_id, target_path, err);
+	if (r == 0) {
+		r = fs_umount(target_path);
+		if (r < 0)
+			strbuf_addf(err, "cannot unmount %s: %s", target_path, strerror(-r));
+	} else if (r == -ENOENT) {
+		r = 0;
+	}
+	/* The target directory is ours to remove (CSI); anything in it is not. */
+	if (r == 0 && rmdir(target_path) < 0 && errno != ENOENT) {
+		r = -errno;
+		strbuf_addf(err, "cannot remove %s: %s", target_path, strerror(errno));
+	}
+	pthread_mutex_unlock(&a->kernel);
+	observation_done(&obs);
+	return r;
+}
+
+int agent_stats(struct agent *a, const char *volume_id, const char *path, struct fs_usage *ret,
+		bool *ret_abnormal, struct strbuf *msg)
+{
+	struct observation obs;
+	const struct md_array *arr;
+	int r;
+
+	r = observe_take(&a->paths, &obs);
+	if (r < 0)
+		return r;
+	r = mounted_array(a, &obs, volume_id, path, msg);
+	if (r == -ENOENT)
+		strbuf_addf(msg, "volume %s is not mounted at %s", volume_id, path);
+	if (r == 0)
+		r = fs_usage(path, ret);
+	arr = observation_find_array(&obs, volume_id);
+	if (r == 0) {
+		*ret_abnormal = arr->degraded > 0;
+		if (arr->degraded > 0)
+			strbuf_addf(msg, "array %s is degraded: %d of %d members missing", arr->kname,
+				    arr->degraded, arr->raid_disks);
+		else if (arr->sync_percent >= 0)
+			strbuf_addf(msg, "array %s is resyncing (%d%%)", arr->kname,
+				    arr->sync_percent);
+		else
+			strbuf_addf(msg, "array %s is in sync", arr->kname);
+	}
+	observation_done(&obs);
+	return r;
+}

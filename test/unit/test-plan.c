@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Golden tests of plan_make(): a cluster view and a kernel observation in,
+ * the printed plan out, compared line for line with what each case expects.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/names.h"
+#include "node/plan.h"
+#include "util/xalloc.h"
+
+#define VOL "pvc-0123456789abcdef01234567"
+#define FIN "node.csi.meshstor.io/b"
+#define HOST_A "nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-0000-4000-8000-000000000001"
+#define HOST_C "nqn.2014-08.org.nvmexpress:uuid:cccccccc-0000-4000-8000-000000000003"
+
+/* A two-copy volume: member 0 on a (drive a-s0), member 1 on b (drive b-s1). */
+static struct volume *volume_two(const char *consumer, bool finalizer)
+{
+	struct volume *v = volume_new();
+	const char *nodes[] = { "a", "b" }, *drives[] = { "a-s0", "b-s1" };
+
+	v->meta.name = xstrdup(VOL);
+	if (finalizer) {
+		v->meta.finalizers = xcalloc(2, sizeof(char *));
+		v->meta.finalizers[0] = xstrdup(FIN);
+	}
+	v->spec.node_name = consumer ? xstrdup(consumer) : NULL;
+	v->spec.capacity_bytes = 1LL << 30;
+	v->spec.number_of_copies = 2;
+	v->spec.drives_per_copy = 1;
+	v->spec.epoch = 7;
+	v->spec.n_members = 2;
+	v->spec.members = xcalloc(2, sizeof(*v->spec.members));
+	for (int i = 0; i < 2; i++) {
+		char uuid[UUID_STRING_LEN + 1];
+
+		partition_uuid_for_member(VOL, (unsigned)i, uuid);
+		v->spec.members[i] = (struct volume_member){
+			.index = i,
+			.copy = i,
+			.node_name = xstrdup(nodes[i]),
+			.drive = xstrdup(drives[i]),
+			.partition_uuid = xstrdup(uuid),
+			.size_bytes = (1LL << 30) + (16LL << 20),
+		};
+	}
+	return v;
+}
+
+static struct mesh_node *node_of(const char *name, const char *nqn, const char *addr)
+{
+	struct mesh_node *n = mesh_node_new();
+
+	n->meta.name = xstrdup(name);
+	n->status.host_nqn = xstrdup(nqn);
+	n->status.tcp_address = xstrdup(addr);
+	return n;
+}
+
+/* This node (b) with one drive, serial s1, holding member partitions as asked. */
+struct world {
+	struct volume *vols[2];
+	size_t n_vols;
+	struct mesh_node *nodes[3];
+	struct observation obs;
+	const char *mounted[1];
+	size_t n_mounted;
+};
+
+static void world_init(struct world *w, struct volume *v)
+{
+	memset(w, 0, sizeof(*w));
+	w->vols[w->n_vols++] = v;
+	w->nodes[0] = node_of("a", HOST_A, "10.0.0.1");
+	w->nodes[1] = node_of("b", "nqn.2014-08.org.nvmexpress:uuid:b", "10.0.0.2");
+	w->nodes[2] = node_of("c", HOST_C, "10.0.0.3");
+	w->obs.n_drives = 1;
+	w->obs.drives = xcalloc(1, sizeof(struct drive));
+	w->obs.drives[0].kname = xstrdup("nvme0n1");
+	w->obs.drives[0].path = xstrdup("/dev/nvme0n1");
+	w->obs.drives[0].serial = xstrdup("S1");
+	w->obs.drives[0].gpt.has_gpt = true;
+}
+
+static void add_partition(struct world *w, const char *uuid, const char *name, bool ours)
+{
+	struct gpt_disk *g = &w->obs.drives[0].gpt;
+	struct gpt_partition *p;
+
+	g->parts = xreallocarray(g->parts, g->n_parts + 1, sizeof(*g->parts));
+	p = &g->parts[g->n_parts++];
+	memset(p, 0, sizeof(*p));
+	p->partno = (unsigned)g->n_parts;
+	memcpy(p->uuid, uuid, UUID_STRING_LEN);
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ours = ours;
+}
+
+static void add_member_partition(struct world *w, unsigned index)
+{
+	char uuid[UUID_STRING_LEN + 1], name[64];
+
+	partition_uuid_for_member(VOL, index, uuid);
+	snprintf(name, sizeof(name), "ms:%s:m%u", VOL, index);
+	add_partition(w, uuid, name, true);
+}
+
+static void add_export(struct world *w, const char *nqn, const char *host, const char *dev)
+{
+	w->obs.exports = xreallocarray(w->obs.exports, w->obs.n_exports + 1,
+				       sizeof(*w->obs.exports));
+	w->obs.exports[w->obs.n_exports++] = (struct nvmet_subsystem){
+		.nqn = xstrdup(nqn),
+		.host_nqn = host ? xstrdup(host) : NULL,
+		.device_path = dev ? xstrdup(dev) : NULL,
+		.enabled = true,
+		.linked = true,
+	};
+}
+
+static void add_import(struct world *w, const char *nqn, const char *block)
+{
+	w->obs.imports = xreallocarray(w->obs.imports, w->obs.n_imports + 1,
+				       sizeof(*w->obs.imports));
+	w->obs.imports[w->obs.n_imports++] = (struct nvmf_subsystem){
+		.nqn = xstrdup(nqn),
+		.ctrl_state = xstrdup("live"),
+		.block = block ? xstrdup(block) : NULL,
+	};
+}
+
+/* An array of this volume with the given member devices. */
+static void add_array(struct world *w, const char *const *members, size_t n)
+{
+	struct md_array *a;
+
+	w->obs.arrays = xcalloc(1, sizeof(*a));
+	w->obs.n_arrays = 1;
+	a = &w->obs.arrays[0];
+	a->kname = xstrdup("md127");
+	a->name = xstrdup(VOL);
+	a->array_state = xstrdup("clean");
+	a->raid_disks = 2;
+	a->degraded = 2 - (int)n;
+	a->sync_percent = -1;
+	a->members = xcalloc(n + 1, sizeof(*a->members));
+	a->n_members = n;
+	for (size_t i = 0; i < n; i++)
+		a->members[i] = (struct md_member){ .kname = xstrdup(members[i]), .slot = (int)i,
+						    .in_sync = true };
+}
+
+static void expect_plan(struct world *w, const char *expected)
+{
+	struct plan_input in = {
+		.node_name = "b",
+		.finalizer = FIN,
+		.volumes = w->vols,
+		.n_volumes = w->n_vols,
+		.nodes = w->nodes,
+		.n_nodes = 3,
+		.obs = &w->obs,
+		.dev = "/dev",
+		.mounted = w->mounted,
+		.n_mounted = w->n_mounted,
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct plan p;
+
+	plan_make(&in, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		action_format(&p.actions[i], &out);
+		strbuf_addch(&out, '\n');
+	}
+	plan_done(&p);
+	if (strcmp(out.buf, expected) != 0)
+		fail_msg("plan differs.\n--- expected\n%s--- got\n%s", expected, out.buf);
+	strbuf_done(&out);
+	for (size_t i = 0; i < w->n_vols; i++)
+		volume_free(w->vols[i]);
+	for (size_t i = 0; i < 3; i++)
+		mesh_node_free(w->nodes[i]);
+	observation_done(&w->obs);
+}
+
+static char *nqn_of(unsigned index)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	member_nqn(VOL, index, &sb);
+	return strbuf_detach(&sb);
+}
+
+static void test_finalizer_first(void **state)
+{
+	struct world w;
+
+	world_init(&w, volume_two(NULL, false));
+	expect_plan(&w, "finalizer-add vol=" VOL "\n");
+}
+
+static void test_create_partition(void **state)
+{
+	struct world w;
+	char uuid[UUID_STRING_LEN + 1], expected[512];
+
+	world_init(&w, volume_two(NULL, true));
+	partition_uuid_for_member(VOL, 1, uuid);
+	snprintf(expected, sizeof(expected),
+		 "partition-create vol=%s m1 drive=/dev/nvme0n1 uuid=%s name=ms:%s:m1 size=%lld\n",
+		 VOL, uuid, VOL, (1LL << 30) + (16LL << 20));
+	expect_plan(&w, expected);
+}
+
+static void test_unusable_drive(void **state)
+{
+	struct world w;
+
+	world_init(&w, volume_two(NULL, true));
+	w.obs.drives[0].unusable = xstrdup("mounted");
+	expect_plan(&w, "");
+}
+
+static void test_export_to_consumer(void **state)
+{
+	struct world w;
+	char expected[512];
+	char *nqn = nqn_of(1);
+
+	world_init(&w, volume_two("a", true));
+	add_member_partition(&w, 1);
+	snprintf(expected, sizeof(expected), "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n",
+		 VOL, nqn, HOST_A);
+	expect_plan(&w, expected);
+	free(nqn);
+}
+
+static void test_export_moves_to_new_consumer(void **state)
+{
+	struct world w;
+	char expected[512];
+	char *nqn = nqn_of(1);
+
+	world_init(&w, volume_two("c", true));
+	w.vols[0]->spec.members[0].node_name[0] = 'c';
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	snprintf(expected, sizeof(expected), "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n",
+		 VOL, nqn, HOST_C);
+	expect_plan(&w, expected);
+	free(nqn);
+}
+
+static void test_exported_already(void **state)
+{
+	struct world w;
+	char *nqn = nqn_of(1);
+
+	world_init(&w, volume_two("a", true));
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	expect_plan(&w, "");
+	free(nqn);
+}
+
+static void test_unexport_when_released(void **state)
+{
+	struct world w;
+	char expected[512];
+	char *nqn = nqn_of(1);
+
+	world_init(&w, volume_two(NULL, true));
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	snprintf(expected, sizeof(expected), "unexport vol=%s m1 nqn=%s\n", VOL, nqn);
+	expect_plan(&w, expected);
+	free(nqn);
+}
+
+static void test_delete_in_order(void **state)
+{
+	struct world w;
+	char expected[512], uuid[UUID_STRING_LEN + 1];
+	char *nqn = nqn_of(1);
+
+	/* Exported: unexport first. */
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->meta.deleting = true;
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	snprintf(expected, sizeof(expected), "unexport vol=%s m1 nqn=%s\n", VOL, nqn);
+	expect_plan(&w, expected);
+	/* Then the partition. */
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->meta.deleting = true;
+	add_member_partition(&w, 1);
+	partition_uuid_for_member(VOL, 1, uuid);
+	snprintf(expected, sizeof(expected), "partition-delete vol=%s m1 drive=/dev/nvme0n1 uuid=%s\n",
+		 VOL, uuid);
+	expect_plan(&w, expected);
+	/* Then the finalizer; never one for a volume we do not hold. */
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->status.phase = VOLUME_PHASE_DELETING;
+	expect_plan(&w, "finalizer-remove vol=" VOL "\n");
+	world_init(&w, volume_two(NULL, false));
+	w.vols[0]->meta.deleting = true;
+	expect_plan(&w, "");
+	free(nqn);
+}
+
+static void test_consumer_connects_and_returns(void **state)
+{
+	struct world w;
+	const char *members[] = { "nvme0n1p1" };
+	char expected[1024];
+	char *nqn0 = nqn_of(0);
+
+	/* The remote member is not connected: connect it. */
+	world_init(&w, volume_two("b", true));
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	snprintf(expected, sizeof(expected), "connect vol=%s m0 nqn=%s address=10.0.0.1\n", VOL,
+		 nqn0);
+	expect_plan(&w, expected);
+	/* Connected but out of the array: return it (re-add, or add in full). */
+	world_init(&w, volume_two("b", true));
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127\n", VOL);
+	expect_plan(&w, expected);
+	/* Marked diverged at staging: never re-added. */
+	world_init(&w, volume_two("b", true));
+	w.vols[0]->status.n_members = 1;
+	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
+	w.vols[0]->status.members[0].index = 0;
+	w.vols[0]->status.members[0].message = xstrdup(MEMBER_DIVERGED_MESSAGE);
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127 full\n",
+		 VOL);
+	expect_plan(&w, expected);
+	free(nqn0);
+}
+
+static void test_array_of_moved_claim(void **state)
+{
+	struct world w;
+	const char *members[] = { "nvme0n1p1", "nvme1n1" };
+	char expected[1024];
+	char *nqn0 = nqn_of(0), *nqn1 = nqn_of(1);
+
+	/* Claimed by a now; the array here is unmounted: stop it; the local
+	 * member is exported only once no array here holds it. */
+	world_init(&w, volume_two("a", true));
+	add_member_partition(&w, 1);
+	add_array(&w, members, 2);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	snprintf(expected, sizeof(expected), "md-stop vol=%s md=md127\n", VOL);
+	expect_plan(&w, expected);
+	/* Mounted: never stopped under a filesystem, and nothing exported. */
+	world_init(&w, volume_two("a", true));
+	add_member_partition(&w, 1);
+	add_array(&w, members, 2);
+	w.mounted[0] = "/dev/md127";
+	w.n_mounted = 1;
+	expect_plan(&w, "");
+	/* Stopped: the import goes. */
+	world_init(&w, volume_two("a", true));
+	add_member_partition(&w, 1);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	add_export(&w, nqn1, HOST_A, "/dev/nvme0n1p1");
+	snprintf(expected, sizeof(expected), "disconnect vol=%s m0 nqn=%s\n", VOL, nqn0);
+	expect_plan(&w, expected);
+	free(nqn0);
+	free(nqn1);
+}
+
+static void test_leftovers(void **state)
+{
+	struct world w;
+	char expected[1024], uuid9[UUID_STRING_LEN + 1];
+	const char *gone = "nqn.2024-01.io.meshstor:vol:pvc-ffffffffffffffffffffffff:m0";
+
+	/* An export of a volume that is gone, a replaced member's partition, a
+	 * partition of an unknown volume (kept) and a foreign one (kept). */
+	world_init(&w, volume_two(NULL, true));
+	add_member_partition(&w, 1);
+	add_export(&w, gone, HOST_A, "/dev/nvme0n1p9");
+	partition_uuid_for_member(VOL, 9, uuid9);
+	add_partition(&w, uuid9, "ms:" VOL ":m9", true);
+	add_partition(&w, "11111111-2222-4333-8444-555555555555",
+		      "ms:pvc-ffffffffffffffffffffffff:m0", true);
+	add_partition(&w, "66666666-2222-4333-8444-555555555555", "data", false);
+	snprintf(expected, sizeof(expected),
+		 "unexport m0 nqn=%s\npartition-delete vol=%s drive=/dev/nvme0n1 uuid=%s\n", gone,
+		 VOL, uuid9);
+	expect_plan(&w, expected);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_finalizer_first),
+		cmocka_unit_test(test_create_partition),
+		cmocka_unit_test(test_unusable_drive),
+		cmocka_unit_test(test_export_to_consumer),
+		cmocka_unit_test(test_export_moves_to_new_consumer),
+		cmocka_unit_test(test_exported_already),
+		cmocka_unit_test(test_unexport_when_released),
+		cmocka_unit_test(test_delete_in_order),
+		cmocka_unit_test(test_consumer_connects_and_returns),
+		cmocka_unit_test(test_array_of_moved_claim),
+		cmocka_unit_test(test_leftovers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
