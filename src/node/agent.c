@@ -8,6 +8,7 @@
 #include "kube/config.h"
 #include "kube/events.h"
 #include "node/agent-internal.h"
+#include "node/nvmet.h"
 #include "node/report.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
@@ -294,7 +295,7 @@ static void set_paths(struct agent *a)
 
 	a->sysfs = path_join_root(root, "/sys");
 	a->dev = path_join_root(root, "/dev");
-	a->nvmet = path_join_root(root, "/sys/kernel/config/nvmet");
+	a->nvmet = nvmet_root(root);
 	a->proc = path_join_root(root, "/proc");
 	a->etc_nvme = path_join_root(root, "/etc/nvme");
 	a->paths = (struct node_paths){

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "node/nvmet.h"
+#include "util/path.h"
 #include "util/cleanup.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -496,4 +497,9 @@ int nvmet_list(const char *root, const char *prefix, struct nvmet_subsystem **re
 	*ret = subs;
 	*ret_n = n;
 	return 0;
+}
+
+char *nvmet_root(const char *sysroot)
+{
+	return path_join_root(sysroot, "/sys/kernel/config/nvmet");
 }

@@ -11,6 +11,9 @@
  * allowed_hosts hold exactly one host NQN; attr_allow_any_host is always 0.
  */
 
+/* The nvmet directory of configfs under sysroot (NULL or "" for /), malloc'd. */
+char *nvmet_root(const char *sysroot);
+
 struct nvmet_port {
 	unsigned id;
 	const char *trtype;	/* "tcp" or "rdma" */

@@ -19,7 +19,7 @@
 struct node_paths {
 	const char *sysfs;	/* "/sys" */
 	const char *dev;	/* "/dev" */
-	const char *nvmet;	/* "/sys/kernel/config/nvmet" */
+	const char *nvmet;	/* configfs' nvmet directory (nvmet_root()) */
 	const char *proc;	/* "/proc" (mountinfo of the root filesystem and mounts) */
 };
 
