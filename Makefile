@@ -38,7 +38,7 @@ check: deps $(BUILD)/build.ninja $(BUILD_ASAN)/build.ninja $(BUILD_FUZZ)/build.n
 		$(BUILD_FUZZ) "fuzz"
 
 demo: deps all
-	test/apiserver/with-apiserver scripts/demo $(BUILD)/src/meshstor
+	scripts/demo
 
 bench: deps all
 	bench/csi-endpoint/run $(BUILD)/src/meshstor

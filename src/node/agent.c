@@ -237,6 +237,8 @@ static void pass(struct agent *a)
 	size_t n_mounted;
 	int r;
 
+	if (!a->tcp_address)
+		publish_address(a); /* before exporting anything */
 	agent_view_take(a, &view);
 	pthread_mutex_lock(&a->kernel);
 	r = observe_take(&a->paths, &obs);

@@ -131,9 +131,20 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 		struct strbuf why = STRBUF_INIT;
 
 		r = md_re_add(md, act->device, &why);
-		strbuf_done(&why);
-		if (r >= 0)
+		if (r >= 0) {
+			log_vol_info(act->volume, "member %d re-added to %s: only what changed "
+						  "meanwhile resyncs (write-intent bitmap)",
+				     act->member, act->md);
+			strbuf_done(&why);
 			return 0;
+		}
+		log_vol_info(act->volume, "member %d cannot be re-added (%s); adding it with a "
+					  "full resync",
+			     act->member, why.len ? why.buf : strerror(-r));
+		strbuf_done(&why);
+	} else {
+		log_vol_info(act->volume, "member %d may have diverged: wiping it for a full resync",
+			     act->member);
 	}
 	r = md_zero_superblock(act->device, err);
 	if (r >= 0)

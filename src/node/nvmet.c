@@ -53,7 +53,8 @@ static int read_attr(const char *path, char **ret)
 	while (n > 0 && buf[n - 1] == '\n')
 		n--;
 	buf[n] = '\0';
-	*ret = xstrdup(buf);
+	/* An unset device_path reads "(null)" (nvmet_ns_device_path_show() prints a NULL %s). */
+	*ret = xstrdup(strcmp(buf, "(null)") == 0 ? "" : buf);
 	return 0;
 }
 
