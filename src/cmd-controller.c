@@ -72,7 +72,7 @@ int controller_main(int argc, char **argv)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
 	log_info("meshstor %s starting as controller", MESHSTOR_VERSION);
-	if (controller_new(o.kubeconfig, &c) < 0)
+	if (controller_new(o.kubeconfig, o.heartbeat_timeout_s, &c) < 0)
 		log_warning("Serving without the Kubernetes API: not ready; Controller calls will "
 			    "answer UNAVAILABLE until restarted with a working configuration");
 	service.userdata = c;

@@ -23,6 +23,7 @@ enum {
 	OPT_KUBECONFIG,
 	OPT_RECONCILE_INTERVAL,
 	OPT_HEARTBEAT_INTERVAL,
+	OPT_HEARTBEAT_TIMEOUT,
 };
 
 static void usage(enum cmd_role role)
@@ -43,6 +44,10 @@ static void usage(enum cmd_role role)
 	       "  --log-level=LEVEL             error, warning, info (default) or debug\n");
 	printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
 	       "                                pod's service account, or ~/.kube/config)\n");
+	if (role == CMD_CONTROLLER)
+		printf("  --heartbeat-timeout=SECONDS   an agent silent this long counts as dead: no new\n"
+		       "                                members, and the fence stops waiting for it\n"
+		       "                                (10-3600, default 180)\n");
 	if (role == CMD_NODE)
 		printf("  --node-id=NAME                this node's Kubernetes name (env NODE_NAME)\n"
 		       "  --sysroot=DIR                 where /sys, /dev, /proc, /lib/modules and\n"
@@ -106,6 +111,13 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 	case OPT_KUBECONFIG:
 		o->kubeconfig = arg;
 		return 0;
+	case OPT_HEARTBEAT_TIMEOUT:
+		if (parse_u64_range(arg, 10, 3600, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --heartbeat-timeout '%s': expected "
+							"10-3600 seconds",
+					       arg);
+		o->heartbeat_timeout_s = (unsigned)v;
+		return 0;
 	case OPT_RECONCILE_INTERVAL:
 	case OPT_HEARTBEAT_INTERVAL:
 		if (parse_u64_range(arg, 1, 3600, &v) < 0)
@@ -135,6 +147,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE_INTERVAL },
 		{ "heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT_INTERVAL },
+		{ "heartbeat-timeout", required_argument, NULL, OPT_HEARTBEAT_TIMEOUT },
 		{ 0 },
 	};
 	int opt;
@@ -147,6 +160,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.sysroot = "/",
 		.reconcile_interval_s = 10,
 		.heartbeat_interval_s = 60,
+		.heartbeat_timeout_s = 180,
 	};
 	if (!o->endpoint || !o->endpoint[0])
 		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT
@@ -164,6 +178,9 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 					       opt == OPT_HEARTBEAT_INTERVAL))
 			return log_error_errno(-EINVAL, "--%s is an option of 'meshstor node' only",
 					       node_option_name(opt));
+		if (role == CMD_NODE && opt == OPT_HEARTBEAT_TIMEOUT)
+			return log_error_errno(
+				-EINVAL, "--heartbeat-timeout is an option of 'meshstor controller' only");
 		if (parse_one(role, opt, optarg, o) < 0)
 			return -EINVAL;
 	}

@@ -14,6 +14,7 @@ struct cmd_options {
 	const char *sysroot; /* node role only: prefix for /sys, /dev, /proc, /lib/modules, /etc/nvme */
 	unsigned reconcile_interval_s; /* node role only */
 	unsigned heartbeat_interval_s; /* node role only */
+	unsigned heartbeat_timeout_s;  /* controller role only */
 };
 
 enum cmd_role {

@@ -10,9 +10,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-/* Agents heartbeat every minute; three missed beats and a node gets no new members. */
-#define HEARTBEAT_TIMEOUT_S 180
-
 /* The informers' gates: what our codecs cannot read never enters a cache. */
 static int accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
 {
@@ -45,7 +42,7 @@ static const struct kube_informer_ops volume_ops = { .accept = accept_volume };
 static const struct kube_informer_ops device_ops = { .accept = accept_device };
 static const struct kube_informer_ops node_ops = { .accept = accept_node };
 
-int controller_new(const char *kubeconfig, struct controller **ret)
+int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct controller **ret)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct kube_config *cfg;
@@ -63,7 +60,7 @@ int controller_new(const char *kubeconfig, struct controller **ret)
 	pthread_mutex_init(&c->placing, NULL);
 	pthread_mutex_init(&c->maintain_lock, NULL);
 	pthread_cond_init(&c->maintain_wake, NULL);
-	c->heartbeat_timeout_s = HEARTBEAT_TIMEOUT_S;
+	c->heartbeat_timeout_s = heartbeat_timeout_s;
 	r = kube_client_new(cfg, 10000, &c->client);
 	if (r >= 0)
 		r = kube_informer_start(c->client, &kube_meshstorvolumes, NULL, &volume_ops, c,

@@ -40,7 +40,8 @@ struct controller {
 int controller_maintain_start(struct controller *c);
 void controller_maintain_stop(struct controller *c);
 
-int controller_new(const char *kubeconfig, struct controller **ret);
+/* heartbeat_timeout_s: an agent silent this long counts as dead (placement, the fence). */
+int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct controller **ret);
 void controller_free(struct controller *c);
 /* True once every cache has completed its first list. */
 bool controller_ready(struct controller *c);

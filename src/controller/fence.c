@@ -31,7 +31,8 @@ static bool is_exported(const struct member_status *st)
 	return st->state == MEMBER_STATE_EXPORTED || member_state_is_consumer_view(st->state);
 }
 
-bool fence_exported(const struct volume *v, struct strbuf *why)
+bool fence_exported(const struct volume *v, fence_node_fresh_fn fresh, void *userdata,
+		    struct strbuf *why)
 {
 	const char *consumer = v->spec.node_name;
 
@@ -41,6 +42,8 @@ bool fence_exported(const struct volume *v, struct strbuf *why)
 
 		if (strcmp(m->node_name, consumer) == 0)
 			continue; /* the consumer's own member is used directly */
+		if (!fresh(m->node_name, userdata))
+			continue; /* a dead host exports nothing; the array starts without it */
 		st = status_of(v, m->index);
 		if (!st || st->last_epoch != v->spec.epoch || !is_exported(st)) {
 			describe(m, st, "Exported", why);

@@ -20,10 +20,14 @@ typedef bool (*fence_node_fresh_fn)(const char *node, void *userdata);
 
 /*
  * Publish is complete when every member hosted away from the consumer reports
- * Exported at the volume's current epoch. Returns true, or false with the
- * first member still pending described in why.
+ * Exported at the volume's current epoch, except members whose node is no
+ * longer alive: a dead host cannot export, and waiting for it would keep the
+ * volume from moving after its consumer died; the array starts degraded and
+ * the member returns (fully resynced if it missed an epoch) with its node.
+ * Returns true, or false with the first member still pending described in why.
  */
-bool fence_exported(const struct volume *v, struct strbuf *why);
+bool fence_exported(const struct volume *v, fence_node_fresh_fn fresh, void *userdata,
+		    struct strbuf *why);
 
 /*
  * Unpublish from node is complete when no member hosted elsewhere can still

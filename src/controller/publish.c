@@ -94,7 +94,7 @@ static int await_fence(struct controller *c, const char *id, struct claim *cl,
 		/* Our own write may not have reached the cache yet. */
 		if (v->spec.epoch >= cl->epoch)
 			done = cl->release ? fence_withdrawn(v, cl->node, node_fresh, c, &why)
-					   : fence_exported(v, &why);
+					   : fence_exported(v, node_fresh, c, &why);
 		else
 			strbuf_addf(&why, "the cache has not seen epoch %lld yet",
 				    (long long)cl->epoch);

@@ -110,7 +110,8 @@ static enum volume_phase array_phase(const struct md_array *a, int32_t active, i
 	if (a->sync_percent >= 0 && a->sync_action && strcmp(a->sync_action, "idle") != 0 &&
 	    strcmp(a->sync_action, "check") != 0)
 		return VOLUME_PHASE_SYNCING;
-	if (a->degraded > 0 || active < total)
+	/* Against the spec's members: a one-copy volume's empty second slot is by design. */
+	if (active < total)
 		return VOLUME_PHASE_DEGRADED;
 	return VOLUME_PHASE_READY;
 }
@@ -151,8 +152,8 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 	changed |= set_str(&st->node_name, in->node_name);
 	changed |= set_str(&st->md_state, a->array_state);
 	changed |= set_str(&st->ready, ready);
-	changed |= st->degraded != (a->degraded > 0);
-	st->degraded = a->degraded > 0;
+	changed |= st->degraded != (active < (int32_t)v->spec.n_members);
+	st->degraded = active < (int32_t)v->spec.n_members;
 	changed |= set_int(&st->total_members, (int32_t)v->spec.n_members);
 	changed |= set_int(&st->active_members, active);
 	changed |= set_int(&st->failed_members, failed);

@@ -551,6 +551,19 @@ int agent_unpublish(struct agent *a, const char *volume_id, const char *target_p
 	return r;
 }
 
+/* How many members volume id has in spec (the cache's view), or fallback. */
+static int volume_member_count(struct agent *a, const char *id, int fallback)
+{
+	_cleanup_(json_decrefp) json_t *obj = kube_informer_get(a->volumes, id);
+	struct volume *v = NULL;
+	int n = fallback;
+
+	if (obj && volume_from_json(obj, &v, NULL) == 0)
+		n = (int)v->spec.n_members;
+	volume_free(v);
+	return n;
+}
+
 int agent_stats(struct agent *a, const char *volume_id, const char *path, struct fs_usage *ret,
 		bool *ret_abnormal, struct strbuf *msg)
 {
@@ -568,10 +581,14 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 		r = fs_usage(path, ret);
 	arr = observation_find_array(&obs, volume_id);
 	if (r == 0) {
-		*ret_abnormal = arr->degraded > 0;
-		if (arr->degraded > 0)
-			strbuf_addf(msg, "array %s is degraded: %d of %d members missing", arr->kname,
-				    arr->degraded, arr->raid_disks);
+		int want = volume_member_count(a, volume_id, arr->raid_disks), have = 0;
+
+		for (size_t i = 0; i < arr->n_members; i++)
+			have += arr->members[i].in_sync;
+		*ret_abnormal = have < want;
+		if (have < want)
+			strbuf_addf(msg, "array %s is degraded: %d of its %d members in sync",
+				    arr->kname, have, want);
 		else if (arr->sync_percent >= 0)
 			strbuf_addf(msg, "array %s is resyncing (%d%%)", arr->kname,
 				    arr->sync_percent);

@@ -38,39 +38,6 @@ static struct volume *volume_of(const char *consumer, int64_t epoch,
 
 #define ST(i, s, e) { .index = (i), .state = MEMBER_STATE_##s, .last_epoch = (e) }
 
-static void test_exported(void **state)
-{
-	static const struct {
-		const char *consumer;
-		struct member_status st[3];
-		size_t n;
-		bool want;
-		const char *why;
-	} cases[] = {
-		/* b and c export to a at epoch 5: a's own member needs nothing. */
-		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, true, "" },
-		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 4) }, 2, false, "member 2 on c is Exported at epoch 4" },
-		{ "a", { ST(1, EXPORTED, 5), ST(2, CREATED, 5) }, 2, false, "member 2 on c is Created" },
-		{ "a", { ST(1, EXPORTED, 5) }, 1, false, "member 2 on c has not reported" },
-		/* The consumer refined what its hosts exported at this epoch. */
-		{ "a", { ST(1, SYNCED, 5), ST(2, MISSING, 5) }, 2, true, "" },
-		{ "a", { ST(1, SYNCED, 5), ST(2, SYNCED, 4) }, 2, false, "member 2 on c is Synced at epoch 4" },
-		/* The consumer holds no member: all three must export. */
-		{ "d", { ST(0, EXPORTED, 5), ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 3, true, "" },
-		{ "d", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, false, "member 0 on a" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct volume *v = volume_of(cases[i].consumer, 5, cases[i].st, cases[i].n);
-		struct strbuf why = STRBUF_INIT;
-
-		if (fence_exported(v, &why) != cases[i].want || !strstr(why.buf, cases[i].why))
-			fail_msg("case %zu: '%s'", i, why.buf);
-		strbuf_done(&why);
-		volume_free(v);
-	}
-}
-
 static bool fresh_except_c(const char *node, void *userdata)
 {
 	return strcmp(node, "c") != 0;
@@ -79,6 +46,43 @@ static bool fresh_except_c(const char *node, void *userdata)
 static bool all_fresh(const char *node, void *userdata)
 {
 	return true;
+}
+
+static void test_exported(void **state)
+{
+	static const struct {
+		const char *consumer;
+		struct member_status st[3];
+		size_t n;
+		bool c_dead, want;
+		const char *why;
+	} cases[] = {
+		/* b and c export to a at epoch 5: a's own member needs nothing. */
+		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, false, true, "" },
+		{ "a", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 4) }, 2, false, false, "member 2 on c is Exported at epoch 4" },
+		{ "a", { ST(1, EXPORTED, 5), ST(2, CREATED, 5) }, 2, false, false, "member 2 on c is Created" },
+		{ "a", { ST(1, EXPORTED, 5) }, 1, false, false, "member 2 on c has not reported" },
+		/* The consumer refined what its hosts exported at this epoch. */
+		{ "a", { ST(1, SYNCED, 5), ST(2, MISSING, 5) }, 2, false, true, "" },
+		{ "a", { ST(1, SYNCED, 5), ST(2, SYNCED, 4) }, 2, false, false, "member 2 on c is Synced at epoch 4" },
+		/* c's agent is dead: it cannot export; the array starts without it. */
+		{ "a", { ST(1, EXPORTED, 5), ST(2, CREATED, 4) }, 2, true, true, "" },
+		/* The consumer holds no member: all three must export. */
+		{ "d", { ST(0, EXPORTED, 5), ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 3, false, true, "" },
+		{ "d", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, false, false, "member 0 on a" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct volume *v = volume_of(cases[i].consumer, 5, cases[i].st, cases[i].n);
+		struct strbuf why = STRBUF_INIT;
+
+		if (fence_exported(v, cases[i].c_dead ? fresh_except_c : all_fresh, NULL, &why) !=
+			    cases[i].want ||
+		    !strstr(why.buf, cases[i].why))
+			fail_msg("case %zu: '%s'", i, why.buf);
+		strbuf_done(&why);
+		volume_free(v);
+	}
 }
 
 static void test_withdrawn(void **state)
