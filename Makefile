@@ -46,6 +46,7 @@ bench: deps all
 	bench/controller/run $(BUILD)/src/meshstor
 	bench/kube/run $(BUILD)
 	bench/lab/run
+	bench/node/run
 
 # Fuzz each target for FUZZ_SECONDS (default 60), growing scratch corpora.
 fuzz: deps $(BUILD_FUZZ)/build.ninja

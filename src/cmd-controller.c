@@ -43,6 +43,7 @@ static const struct csi_method *const controller_methods[] = {
 	&csi_controller_get_capacity,
 	&csi_controller_get_capabilities,
 	&csi_controller_get_volume,
+	&csi_controller_expand_volume,
 };
 
 static const Csi__V1__PluginCapability__Service__Type controller_services[] = {
@@ -53,6 +54,7 @@ static const struct csi_identity controller_identity = {
 	.role = "controller",
 	.services = controller_services,
 	.n_services = ARRAY_SIZE(controller_services),
+	.online_expansion = true,
 	.probe = controller_probe,
 };
 

@@ -63,6 +63,7 @@ static const struct csi_method *const node_methods[] = {
 	&csi_node_publish_volume,
 	&csi_node_unpublish_volume,
 	&csi_node_get_volume_stats,
+	&csi_node_expand_volume,
 };
 
 static const struct csi_identity node_identity = {

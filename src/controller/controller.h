@@ -62,6 +62,13 @@ int controller_create_volume(struct controller *c, const struct create_volume_re
 			     struct volume **ret, struct strbuf *err);
 /* Deletes the MeshStorVolume (node finalizers hold it until partitions are gone). */
 int controller_delete_volume(struct controller *c, const char *id, struct strbuf *err);
+/*
+ * Grows volume id to capacity bytes in spec (controller/expand.c decides);
+ * the agents grow the partitions, NodeExpandVolume the array and filesystem.
+ * ret_capacity gets the volume's capacity after the call.
+ */
+int controller_expand_volume(struct controller *c, const char *id, int64_t capacity,
+			     int64_t *ret_capacity, struct strbuf *err);
 /* From the cache: 0 and a decoded volume, or -ENOENT. */
 int controller_get_volume(struct controller *c, const char *id, struct volume **ret);
 /* Every cached volume not being deleted, sorted by id; free with volumes_free(). */

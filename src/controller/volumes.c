@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "controller/controller.h"
+#include "controller/expand.h"
 #include "controller/snapshot.h"
 #include "controller/topology.h"
 #include "kube/codec.h"
@@ -330,4 +331,62 @@ int64_t controller_capacity(struct controller *c, const struct volume_params *pa
 	topology_done(&t);
 	snapshot_done(&s);
 	return capacity >= VOLUME_CAPACITY_MIN ? capacity : 0;
+}
+
+struct expand_ctx {
+	int64_t capacity;
+	int64_t result;
+	struct strbuf *err;
+};
+
+static int expand_mutate(json_t *obj, void *userdata)
+{
+	struct expand_ctx *ctx = userdata;
+	struct volume *v;
+	json_t *fresh;
+	int r;
+
+	r = volume_from_json(obj, &v, ctx->err);
+	if (r < 0)
+		return r;
+	if (v->meta.deleting || v->status.phase == VOLUME_PHASE_DELETING) {
+		strbuf_addf(ctx->err, "volume %s is being deleted", v->meta.name);
+		volume_free(v);
+		return -ENOENT;
+	}
+	r = expand_volume(v, ctx->capacity, ctx->err);
+	ctx->result = v->spec.capacity_bytes;
+	if (r <= 0) {
+		volume_free(v);
+		return r < 0 ? r : 1;
+	}
+	fresh = volume_to_json(v);
+	volume_free(v);
+	if (!fresh)
+		return -EINVAL;
+	json_object_set(obj, "spec", json_object_get(fresh, "spec"));
+	json_decref(fresh);
+	return 0;
+}
+
+int controller_expand_volume(struct controller *c, const char *id, int64_t capacity,
+			     int64_t *ret_capacity, struct strbuf *err)
+{
+	struct expand_ctx ctx = { .capacity = capacity, .err = err };
+	int r;
+
+	if (!volume_id_is_ours(id)) {
+		strbuf_addf(err, "volume %s does not exist", id);
+		return -ENOENT;
+	}
+	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, expand_mutate,
+			      &ctx, NULL, err);
+	if (r == -ENOENT && !err->len)
+		strbuf_addf(err, "volume %s does not exist", id);
+	if (r < 0)
+		return r;
+	log_vol_info(id, "Expanded to %lld bytes in spec; the agents grow the partitions",
+		     (long long)ctx.result);
+	*ret_capacity = ctx.result;
+	return 0;
 }

@@ -437,6 +437,41 @@ static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg, Pro
 	return 0;
 }
 
+/* Grows the volume in spec; the node grows array and filesystem (online). */
+static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
+{
+	const Csi__V1__ControllerExpandVolumeRequest *req = (const void *)msg;
+	Csi__V1__ControllerExpandVolumeResponse *resp;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct controller *ctl;
+	int64_t capacity, now;
+	int r;
+
+	if (!req->volume_id[0])
+		return csi_call_fail(c, -EINVAL, "volume_id is required");
+	if (!req->capacity_range)
+		return csi_call_fail(c, -EINVAL, "capacity_range is required");
+	if (req->volume_capability && (r = csi_check_volume_capability(c, req->volume_capability)) < 0)
+		return r;
+	r = volume_capacity_from_range(req->capacity_range->required_bytes,
+				       req->capacity_range->limit_bytes, &capacity, &err);
+	if (r < 0)
+		return csi_call_fail(c, -ERANGE, "%s", err.buf);
+	ctl = controller_of(c, &r);
+	if (r < 0)
+		return r;
+	r = controller_expand_volume(ctl, req->volume_id, capacity, &now, &err);
+	if (r < 0)
+		return csi_call_fail(c, r == -ERANGE ? -ERANGE : r, "%s",
+				     err.len ? err.buf : strerror(-r));
+	resp = arena_new(&c->arena, Csi__V1__ControllerExpandVolumeResponse);
+	csi__v1__controller_expand_volume_response__init(resp);
+	resp->capacity_bytes = now;
+	resp->node_expansion_required = true;
+	*ret = &resp->base;
+	return 0;
+}
+
 /* Exactly what works: each RPC advertised here is implemented above. */
 static const Csi__V1__ControllerServiceCapability__RPC__Type rpcs[] = {
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__CREATE_DELETE_VOLUME,
@@ -446,6 +481,7 @@ static const Csi__V1__ControllerServiceCapability__RPC__Type rpcs[] = {
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__GET_CAPACITY,
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__GET_VOLUME,
 	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__VOLUME_CONDITION,
+	CSI__V1__CONTROLLER_SERVICE_CAPABILITY__RPC__TYPE__EXPAND_VOLUME,
 };
 
 static int get_capabilities(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
@@ -531,4 +567,11 @@ const struct csi_method csi_controller_get_volume = {
 	.path = "/csi.v1.Controller/ControllerGetVolume",
 	.request = &csi__v1__controller_get_volume_request__descriptor,
 	.handler = get_volume,
+};
+
+const struct csi_method csi_controller_expand_volume = {
+	.path = "/csi.v1.Controller/ControllerExpandVolume",
+	.request = &csi__v1__controller_expand_volume_request__descriptor,
+	.key = "volume_id",
+	.handler = expand_volume,
 };

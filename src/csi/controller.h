@@ -21,6 +21,7 @@ extern const struct csi_method csi_controller_list_volumes;
 extern const struct csi_method csi_controller_get_capacity;
 extern const struct csi_method csi_controller_get_capabilities;
 extern const struct csi_method csi_controller_get_volume;
+extern const struct csi_method csi_controller_expand_volume;
 
 /*
  * What MeshStor serves: a mounted XFS filesystem, one node writing. 0, or

@@ -36,9 +36,9 @@ static int get_plugin_capabilities(struct csi_call *c, const ProtobufCMessage *r
 
 	resp = arena_new(&c->arena, Csi__V1__GetPluginCapabilitiesResponse);
 	csi__v1__get_plugin_capabilities_response__init(resp);
-	resp->n_capabilities = id->n_services;
+	resp->n_capabilities = id->n_services + id->online_expansion;
 	resp->capabilities =
-		arena_new_array(&c->arena, Csi__V1__PluginCapability *, id->n_services);
+		arena_new_array(&c->arena, Csi__V1__PluginCapability *, resp->n_capabilities);
 	for (size_t i = 0; i < id->n_services; i++) {
 		Csi__V1__PluginCapability *cap = arena_new(&c->arena, Csi__V1__PluginCapability);
 		Csi__V1__PluginCapability__Service *svc;
@@ -50,6 +50,18 @@ static int get_plugin_capabilities(struct csi_call *c, const ProtobufCMessage *r
 		cap->type_case = CSI__V1__PLUGIN_CAPABILITY__TYPE_SERVICE;
 		cap->service = svc;
 		resp->capabilities[i] = cap;
+	}
+	if (id->online_expansion) {
+		Csi__V1__PluginCapability *cap = arena_new(&c->arena, Csi__V1__PluginCapability);
+		Csi__V1__PluginCapability__VolumeExpansion *exp =
+			arena_new(&c->arena, Csi__V1__PluginCapability__VolumeExpansion);
+
+		csi__v1__plugin_capability__volume_expansion__init(exp);
+		exp->type = CSI__V1__PLUGIN_CAPABILITY__VOLUME_EXPANSION__TYPE__ONLINE;
+		csi__v1__plugin_capability__init(cap);
+		cap->type_case = CSI__V1__PLUGIN_CAPABILITY__TYPE_VOLUME_EXPANSION;
+		cap->volume_expansion = exp;
+		resp->capabilities[id->n_services] = cap;
 	}
 	*ret_resp = &resp->base;
 	return 0;

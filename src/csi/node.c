@@ -215,13 +215,47 @@ static int get_volume_stats(struct csi_call *c, const ProtobufCMessage *msg,
 	return 0;
 }
 
+static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
+{
+	const Csi__V1__NodeExpandVolumeRequest *req = (const void *)msg;
+	Csi__V1__NodeExpandVolumeResponse *resp;
+	struct strbuf err = STRBUF_INIT;
+	int64_t capacity = 0;
+	struct agent *a;
+	int r;
+
+	if ((r = check_volume_id(c, req->volume_id)) < 0 ||
+	    (r = check_path(c, "volume_path", req->volume_path)) < 0)
+		return r;
+	if (req->volume_capability &&
+	    (r = csi_check_volume_capability(c, req->volume_capability)) < 0)
+		return r;
+	a = agent_of(c, &r);
+	if (r < 0)
+		return r;
+	r = agent_expand(a, req->volume_id, req->volume_path, &capacity, &err);
+	if (r < 0) {
+		r = csi_call_fail(c, r == -EPERM ? -ENOENT : r, "%s",
+				  err.len ? err.buf : strerror(-r));
+		strbuf_done(&err);
+		return r;
+	}
+	strbuf_done(&err);
+	resp = arena_new(&c->arena, Csi__V1__NodeExpandVolumeResponse);
+	csi__v1__node_expand_volume_response__init(resp);
+	resp->capacity_bytes = capacity;
+	*ret = &resp->base;
+	return 0;
+}
+
 static const Csi__V1__NodeServiceCapability__RPC__Type node_rpcs[] = {
 	CSI__V1__NODE_SERVICE_CAPABILITY__RPC__TYPE__STAGE_UNSTAGE_VOLUME,
 	CSI__V1__NODE_SERVICE_CAPABILITY__RPC__TYPE__GET_VOLUME_STATS,
 	CSI__V1__NODE_SERVICE_CAPABILITY__RPC__TYPE__VOLUME_CONDITION,
+	CSI__V1__NODE_SERVICE_CAPABILITY__RPC__TYPE__EXPAND_VOLUME,
 };
 
-/* Exactly what works: staging, stats, and the volume condition with them. */
+/* Exactly what works: staging, stats with the volume condition, online expansion. */
 static int get_capabilities(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	Csi__V1__NodeGetCapabilitiesResponse *resp;
@@ -318,4 +352,11 @@ const struct csi_method csi_node_get_volume_stats = {
 	.request = &csi__v1__node_get_volume_stats_request__descriptor,
 	.key = "volume_id",
 	.handler = get_volume_stats,
+};
+
+const struct csi_method csi_node_expand_volume = {
+	.path = "/csi.v1.Node/NodeExpandVolume",
+	.request = &csi__v1__node_expand_volume_request__descriptor,
+	.key = "volume_id",
+	.handler = expand_volume,
 };

@@ -22,3 +22,4 @@ extern const struct csi_method csi_node_unstage_volume;
 extern const struct csi_method csi_node_publish_volume;
 extern const struct csi_method csi_node_unpublish_volume;
 extern const struct csi_method csi_node_get_volume_stats;
+extern const struct csi_method csi_node_expand_volume;

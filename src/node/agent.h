@@ -46,6 +46,13 @@ int agent_publish(struct agent *a, const char *volume_id, const char *staging_pa
 		  const char *target_path, bool read_only, struct strbuf *err);
 int agent_unpublish(struct agent *a, const char *volume_id, const char *target_path,
 		    struct strbuf *err);
+/*
+ * Grows the array and the filesystem of the volume mounted at path to what
+ * spec.capacityBytes says, online, once every member has grown (the hosts grow
+ * them: -EAGAIN until then, naming the member). ret_capacity gets the size.
+ */
+int agent_expand(struct agent *a, const char *volume_id, const char *path,
+		 int64_t *ret_capacity, struct strbuf *err);
 /* Usage of the volume mounted at path; abnormal with a message when its array is degraded. */
 int agent_stats(struct agent *a, const char *volume_id, const char *path, struct fs_usage *ret,
 		bool *ret_abnormal, struct strbuf *msg);

@@ -175,6 +175,19 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 			strbuf_addf(err, "cannot create partition %s on %s: %s", act->uuid,
 				    act->drive, strerror(-r));
 		return r;
+	case ACT_PART_GROW:
+		r = gpt_grow(act->drive, act->uuid, act->size);
+		if (r < 0) {
+			strbuf_addf(err, "cannot grow partition %s on %s in place: %s%s", act->uuid,
+				    act->drive, strerror(-r),
+				    r == -ENOSPC ? " (the space after it is taken)" : "");
+			return r;
+		}
+		r = act->nqn ? nvmet_revalidate(a->nvmet, act->nqn) : 0;
+		if (r < 0)
+			strbuf_addf(err, "grew partition %s, but cannot tell its export: %s",
+				    act->uuid, strerror(-r));
+		return r;
 	case ACT_PART_DELETE:
 		r = gpt_delete(act->drive, act->uuid);
 		if (r < 0)

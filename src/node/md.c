@@ -641,7 +641,7 @@ int md_replace(const char *md, const char *old, const char *with, struct strbuf 
 	return mdadm_on("--manage", md, err, "--replace", old, "--with", with);
 }
 
-int md_grow_max(const char *md, struct strbuf *err)
+int md_grow(const char *md, uint64_t size_kib, struct strbuf *err)
 {
 	struct md_argv a = {};
 
@@ -649,7 +649,10 @@ int md_grow_max(const char *md, struct strbuf *err)
 		return -EINVAL;
 	argv_add(&a, "--grow");
 	argv_add(&a, "%s", md);
-	argv_add(&a, "--size=max");
+	if (size_kib)
+		argv_add(&a, "--size=%lluK", (unsigned long long)size_kib);
+	else
+		argv_add(&a, "--size=max");
 	return mdadm(&a, err);
 }
 

@@ -105,6 +105,7 @@ int md_add(const char *md, const char *dev, struct strbuf *err);
 int md_remove(const char *md, const char *dev, struct strbuf *err);
 /* Rebuilds old's contents onto with, which must already be a spare of md (md_add()). */
 int md_replace(const char *md, const char *old, const char *with, struct strbuf *err);
-int md_grow_max(const char *md, struct strbuf *err);
+/* Grows every member's share of md to size_kib (0: as far as the members allow). */
+int md_grow(const char *md, uint64_t size_kib, struct strbuf *err);
 /* Zeroes dev's MD superblock; 0 without running mdadm when there is none. */
 int md_zero_superblock(const char *dev, struct strbuf *err);

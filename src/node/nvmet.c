@@ -504,3 +504,13 @@ char *nvmet_root(const char *sysroot)
 {
 	return path_join_root(sysroot, "/sys/kernel/config/nvmet");
 }
+
+int nvmet_revalidate(const char *root, const char *nqn)
+{
+	_cleanup_free_ char *attr = NULL;
+	int r;
+
+	xasprintf(&attr, "%s/subsystems/%s/namespaces/1/revalidate_size", root, nqn);
+	r = write_attr(attr, "1");
+	return r == -ENOENT ? 0 : r;
+}

@@ -41,6 +41,13 @@ int nvmet_export(const char *root, unsigned port_id, const char *nqn, const char
 		 const char *host_nqn);
 
 /*
+ * Tells the target that the device of subsystem nqn's namespace changed size,
+ * so connected hosts learn it (namespace attribute change notice). 0 when the
+ * subsystem does not exist.
+ */
+int nvmet_revalidate(const char *root, const char *nqn);
+
+/*
  * Tears subsystem nqn down: unlink from every port first (the fence), then
  * its allowed hosts, disable and remove the namespace, remove the
  * subsystem. 0 also when it does not exist. A hosts/<nqn> entry that no

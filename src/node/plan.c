@@ -31,6 +31,7 @@
 static const char *const action_names[] = {
 	[ACT_FINALIZER_ADD] = "finalizer-add",
 	[ACT_PART_CREATE] = "partition-create",
+	[ACT_PART_GROW] = "partition-grow",
 	[ACT_EXPORT] = "export",
 	[ACT_UNEXPORT] = "unexport",
 	[ACT_PART_DELETE] = "partition-delete",
@@ -275,6 +276,11 @@ static bool in_local_array(const struct plan_input *in, const struct drive *d,
 	return false;
 }
 
+static uint64_t mib_round_up(uint64_t bytes)
+{
+	return (bytes + VOLUME_MIB - 1) / VOLUME_MIB * VOLUME_MIB;
+}
+
 /* The host role for member m of v, placed on this node. */
 static void plan_member(const struct plan_input *in, const struct volume *v,
 			const struct volume_member *m, struct plan *p)
@@ -309,6 +315,14 @@ static void plan_member(const struct plan_input *in, const struct volume *v,
 		act->name = strbuf_detach(&name);
 		act->size = (uint64_t)m->size_bytes;
 		return;
+	}
+	if (part->size < mib_round_up((uint64_t)m->size_bytes)) {
+		/* Expansion: in place; an export learns the new size (apply). */
+		act = add(p, ACT_PART_GROW, v, m->index);
+		act->drive = xstrdup(drive->path);
+		act->uuid = xstrdup(m->partition_uuid);
+		act->size = (uint64_t)m->size_bytes;
+		act->nqn = exp ? xstrdup(nqn.buf) : NULL;
 	}
 	/*
 	 * A partition still in an array here (this node was the consumer and the

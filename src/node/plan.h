@@ -18,6 +18,7 @@
 enum action_type {
 	ACT_FINALIZER_ADD,	/* volume: hold it until our members are gone */
 	ACT_PART_CREATE,	/* volume, member: drive, uuid, name, size */
+	ACT_PART_GROW,		/* volume, member: drive, uuid, size, nqn (when exported) */
 	ACT_EXPORT,		/* volume, member: nqn, device, host */
 	ACT_UNEXPORT,		/* nqn (volume when known) */
 	ACT_PART_DELETE,	/* drive, uuid (volume when known) */

@@ -566,8 +566,10 @@ static void test_manage(void **state)
 	assert_int_equal(md_replace("/dev/md127", "/dev/nvme1n1", "/dev/nvme2n1", NULL), 0);
 	assert_string_equal(ran.buf,
 			    "mdadm --manage /dev/md127 --replace /dev/nvme1n1 --with /dev/nvme2n1");
-	assert_int_equal(md_grow_max("/dev/md127", NULL), 0);
+	assert_int_equal(md_grow("/dev/md127", 0, NULL), 0);
 	assert_string_equal(ran.buf, "mdadm --grow /dev/md127 --size=max");
+	assert_int_equal(md_grow("/dev/md127", 2097152, NULL), 0);
+	assert_string_equal(ran.buf, "mdadm --grow /dev/md127 --size=2097152K");
 }
 
 static void test_failure(void **state)

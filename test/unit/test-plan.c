@@ -99,6 +99,7 @@ static void add_partition(struct world *w, const char *uuid, const char *name, b
 	p = &g->parts[g->n_parts++];
 	memset(p, 0, sizeof(*p));
 	p->partno = (unsigned)g->n_parts;
+	p->size = (1ULL << 30) + (16ULL << 20); /* what volume_two() places */
 	memcpy(p->uuid, uuid, UUID_STRING_LEN);
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ours = ours;
@@ -271,6 +272,27 @@ static void test_exported_already(void **state)
 	free(nqn);
 }
 
+static void test_grow_in_place(void **state)
+{
+	struct world w;
+	char expected[768], uuid[UUID_STRING_LEN + 1];
+	char *nqn = nqn_of(1);
+
+	/* Expanded to 2 GiB in spec: the exported partition grows, its export is told. */
+	world_init(&w, volume_two("a", true));
+	w.vols[0]->spec.capacity_bytes = 2LL << 30;
+	for (int i = 0; i < 2; i++)
+		w.vols[0]->spec.members[i].size_bytes = (2LL << 30) + (16LL << 20);
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	partition_uuid_for_member(VOL, 1, uuid);
+	snprintf(expected, sizeof(expected),
+		 "partition-grow vol=%s m1 drive=/dev/nvme0n1 uuid=%s nqn=%s size=%lld\n", VOL, uuid,
+		 nqn, (2LL << 30) + (16LL << 20));
+	expect_plan(&w, expected);
+	free(nqn);
+}
+
 static void test_unexport_when_released(void **state)
 {
 	struct world w;
@@ -416,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_export_to_consumer),
 		cmocka_unit_test(test_export_moves_to_new_consumer),
 		cmocka_unit_test(test_exported_already),
+		cmocka_unit_test(test_grow_in_place),
 		cmocka_unit_test(test_unexport_when_released),
 		cmocka_unit_test(test_delete_in_order),
 		cmocka_unit_test(test_consumer_connects_and_returns),
