@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,13 @@ int main(int argc, char **argv)
 
 	/* A peer closing a socket mid-write must be an error return, not a death. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * glibc gives each thread that allocates an arena of its own (64 MiB
+	 * reserved, pages kept); gRPC, the informers and the worker pool are a dozen
+	 * threads doing little. Two arenas keep resident memory small at no
+	 * measurable cost to a process this quiet.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 
 	if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "help") == 0) {

@@ -257,8 +257,13 @@ static void pass(struct agent *a)
 	pthread_mutex_unlock(&a->kernel);
 	if (r == 0) {
 		agent_plan_input(a, &view, &obs, NULL, 0, &in);
+		/*
+		 * Against the cached copy first: only a volume whose status would
+		 * change costs a request (read, then write under its resourceVersion).
+		 */
 		for (size_t i = 0; i < view.n_volumes; i++)
-			agent_report_volume(a, &in, view.volumes[i]->meta.name);
+			if (report_volume(&in, view.volumes[i], time(NULL)))
+				agent_report_volume(a, &in, view.volumes[i]->meta.name);
 		publish_drives(a, &obs);
 		observation_done(&obs);
 	}
