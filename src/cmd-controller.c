@@ -46,15 +46,8 @@ static const struct csi_method *const controller_methods[] = {
 	&csi_controller_expand_volume,
 };
 
-static const Csi__V1__PluginCapability__Service__Type controller_services[] = {
-	CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE,
-};
-
 static const struct csi_identity controller_identity = {
 	.role = "controller",
-	.services = controller_services,
-	.n_services = ARRAY_SIZE(controller_services),
-	.online_expansion = true,
 	.probe = controller_probe,
 };
 

@@ -6,12 +6,8 @@
 
 int expand_volume(struct volume *v, int64_t capacity, struct strbuf *err)
 {
-	if (capacity < v->spec.capacity_bytes) {
-		strbuf_addf(err, "volume %s is %lld bytes; volumes never shrink", v->meta.name,
-			    (long long)v->spec.capacity_bytes);
-		return -ERANGE;
-	}
-	if (capacity == v->spec.capacity_bytes)
+	/* Never shrinks: a smaller request is met by what the volume already has. */
+	if (capacity <= v->spec.capacity_bytes)
 		return 0;
 	if (v->spec.drives_per_copy != 1) {
 		strbuf_addf(err, "volume %s has drivesPerCopy=%d; only volumes with drivesPerCopy=1 "

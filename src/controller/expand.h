@@ -10,8 +10,7 @@
  * Expansion (pure). Grows v's spec to capacity bytes (MiB-aligned): every
  * member's sizeBytes follows. Members grow in place on their drives (the node
  * agents do that); striped copies cannot yet. Returns 1 when v changed, 0
- * when it is that large already, -EINVAL when drivesPerCopy > 1, -ERANGE
- * when capacity is smaller than the volume (volumes never shrink); reasons
- * go to err.
+ * when it is that large already (volumes never shrink: a smaller request is
+ * met), -EINVAL when drivesPerCopy > 1; reasons go to err.
  */
 int expand_volume(struct volume *v, int64_t capacity, struct strbuf *err);

@@ -61,6 +61,9 @@ static bool claimed_by_other(const struct volume *v, const char *node)
 bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_fn fresh,
 		     void *userdata, struct strbuf *why)
 {
+	/* No node named (unpublish from every node): no member is anyone's own. */
+	if (!node)
+		node = "";
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		const struct member_status *st;

@@ -37,6 +37,7 @@ bool fence_exported(const struct volume *v, fence_node_fresh_fn fresh, void *use
  * dead exporter serves nothing, and a member that missed an epoch is never
  * re-added without a full resync). Members on node itself are its local
  * partitions: the epoch rule, not the fence, keeps them from being merged.
+ * node NULL means every node: then every fresh member must have withdrawn.
  * Returns true, or false with the first member still pending in why.
  */
 bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_fn fresh,

@@ -13,9 +13,6 @@
 /* What a role tells the Identity service about itself. */
 struct csi_identity {
 	const char *role; /* "controller" or "node", reported in the plugin manifest */
-	const Csi__V1__PluginCapability__Service__Type *services;
-	size_t n_services;
-	bool online_expansion; /* advertise VolumeExpansion ONLINE */
 	/*
 	 * Returns 1 when the role's dependencies are ready, 0 when not (it logs why
 	 * when that changes), or -errno. Runs on the completion-queue thread: cheap.

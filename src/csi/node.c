@@ -39,6 +39,36 @@ static int check_volume_id(struct csi_call *c, const char *id)
 	return 0;
 }
 
+/*
+ * For calls about a volume that must be at a path here: the id and path are
+ * required; an unknown volume, and a path that cannot be ours, are NOT_FOUND
+ * (the CSI spec's code for "volume not found at volume_path").
+ */
+static struct agent *known_volume(struct csi_call *c, const char *id, const char *what,
+				  const char *path, int *ret)
+{
+	struct agent *a;
+
+	*ret = 0;
+	if (!id[0])
+		*ret = csi_call_fail(c, -EINVAL, "volume_id is required");
+	else if (!path[0])
+		*ret = csi_call_fail(c, -EINVAL, "%s is required", what);
+	if (*ret < 0)
+		return NULL;
+	a = agent_of(c, ret);
+	if (*ret < 0)
+		return NULL;
+	if (!volume_id_is_valid(id) || !agent_volume_known(a, id))
+		*ret = csi_call_fail(c, -ENOENT, "volume %s does not exist", id);
+	else if (fs_check_target_path(path) < 0)
+		/* Nothing of ours can be there: the volume is not found at that path. */
+		*ret = csi_call_fail(c, -ENOENT, "volume %s is not at %s \"%s\" (not an absolute "
+						 "path without . or ..)",
+				     id, what, path);
+	return a;
+}
+
 static int check_path(struct csi_call *c, const char *what, const char *path)
 {
 	if (!path[0])
@@ -174,10 +204,7 @@ static int get_volume_stats(struct csi_call *c, const ProtobufCMessage *msg,
 	struct agent *a;
 	int r;
 
-	if ((r = check_volume_id(c, req->volume_id)) < 0 ||
-	    (r = check_path(c, "volume_path", req->volume_path)) < 0)
-		return r;
-	a = agent_of(c, &r);
+	a = known_volume(c, req->volume_id, "volume_path", req->volume_path, &r);
 	if (r < 0)
 		return r;
 	r = agent_stats(a, req->volume_id, req->volume_path, &u, &abnormal, &why);
@@ -224,14 +251,11 @@ static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	struct agent *a;
 	int r;
 
-	if ((r = check_volume_id(c, req->volume_id)) < 0 ||
-	    (r = check_path(c, "volume_path", req->volume_path)) < 0)
+	a = known_volume(c, req->volume_id, "volume_path", req->volume_path, &r);
+	if (r < 0)
 		return r;
 	if (req->volume_capability &&
 	    (r = csi_check_volume_capability(c, req->volume_capability)) < 0)
-		return r;
-	a = agent_of(c, &r);
-	if (r < 0)
 		return r;
 	r = agent_expand(a, req->volume_id, req->volume_path, &capacity, &err);
 	if (r < 0) {

@@ -28,6 +28,8 @@ struct agent {
 	pthread_t thread;
 	bool thread_started;
 
+	/* Another node publishes our host NQN or ID: its connects would pass our fence. */
+	bool identity_conflict;
 	int64_t last_heartbeat;		/* Unix seconds of the last MeshStorNode write */
 	struct node_peer *peers;	/* smoothed RTTs */
 	size_t n_peers;

@@ -227,6 +227,34 @@ static void pass_apply(struct agent *a, const struct plan_input *in)
 	plan_done(&p);
 }
 
+/*
+ * allowed_hosts names a host NQN; a second node using ours (a cloned image's
+ * /etc/nvme) would be let through every fence we put up. Then we export
+ * nothing, and say why.
+ */
+static void check_identity(struct agent *a, const struct agent_view *view)
+{
+	const char *other = NULL;
+
+	for (size_t i = 0; i < view->n_nodes && !other; i++) {
+		const struct mesh_node_status *st = &view->nodes[i]->status;
+
+		if (strcmp(view->nodes[i]->meta.name, a->o.node_name) == 0)
+			continue;
+		if ((st->host_nqn && strcmp(st->host_nqn, a->host_nqn) == 0) ||
+		    (st->host_id && strcmp(st->host_id, a->host_id) == 0))
+			other = view->nodes[i]->meta.name;
+	}
+	if (other && !a->identity_conflict)
+		log_error("Node %s publishes this node's NVMe host NQN or host ID (%s): nothing is "
+			  "exported from here until each node has its own. Give one of them a new "
+			  "/etc/nvme/hostnqn and hostid pair (remove both; the agent makes new ones)",
+			  other, a->host_nqn);
+	else if (!other && a->identity_conflict)
+		log_info("This node's NVMe host identity is its own again; exporting");
+	a->identity_conflict = other != NULL;
+}
+
 /* One pass: observe, plan, apply; observe again and report. Holds the kernel lock. */
 static void pass(struct agent *a)
 {
@@ -240,6 +268,7 @@ static void pass(struct agent *a)
 	if (!a->tcp_address)
 		publish_address(a); /* before exporting anything */
 	agent_view_take(a, &view);
+	check_identity(a, &view);
 	pthread_mutex_lock(&a->kernel);
 	r = observe_take(&a->paths, &obs);
 	if (r < 0) {
@@ -403,6 +432,14 @@ void agent_free(struct agent *a)
 	free(a->host_id);
 	free(a->tcp_address);
 	free(a);
+}
+
+bool agent_volume_known(struct agent *a, const char *id)
+{
+	json_t *obj = kube_informer_get(a->volumes, id);
+
+	json_decref(obj);
+	return obj != NULL;
 }
 
 bool agent_ready(struct agent *a)

@@ -31,6 +31,8 @@ int agent_new(const struct agent_options *o, struct agent **ret);
 void agent_free(struct agent *a);
 /* Whether the agent's caches have listed and it has published its node. */
 bool agent_ready(struct agent *a);
+/* Whether volume id exists, as the agent's cache has it. */
+bool agent_volume_known(struct agent *a, const char *id);
 /* Asks for a pass now (watch events, tests). */
 void agent_kick(struct agent *a);
 

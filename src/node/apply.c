@@ -81,6 +81,10 @@ static int apply_export(struct agent *a, const struct action *act, struct strbuf
 		strbuf_adds(err, "this node has no NVMe-oF address yet (see the Node's annotations)");
 		return -EADDRNOTAVAIL;
 	}
+	if (a->identity_conflict) {
+		strbuf_adds(err, "another node uses this node's NVMe host identity (see above)");
+		return -EPERM;
+	}
 	r = nvmet_port_ensure(a->nvmet, &port);
 	if (r < 0) {
 		strbuf_addf(err, "cannot set up the NVMe/TCP port on %s:4420: %s", a->tcp_address,
@@ -127,6 +131,8 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 	int r;
 
 	xasprintf(&md, "%s/%s", a->dev, act->md);
+	/* Its old, failed entry must leave first (a no-op when there is none). */
+	md_remove_gone(md, NULL);
 	if (!act->full) {
 		struct strbuf why = STRBUF_INIT;
 

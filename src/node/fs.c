@@ -443,3 +443,34 @@ int fs_xfs_limit_retries(const char *sysfs, const char *kname, int max_retries,
 	/* Unmount must not wait on retries of writes to a dead array. */
 	return write_attr(error_dir, "fail_at_unmount", 1);
 }
+
+int fs_wipe_signatures(const char *dev)
+{
+	_cleanup_close_ int fd = open(dev, O_RDWR | O_CLOEXEC);
+	blkid_probe pr;
+	int r = 0, i;
+
+	if (fd < 0)
+		return -errno;
+	pr = blkid_new_probe();
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+		blkid_free_probe(pr);
+		return -EIO;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_BADCSUM);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
+	/* blkid_do_wipe() steps the prober back, so the next probe finds a second copy. */
+	for (i = 0; i < 64 && (r = blkid_do_probe(pr)) == 0; i++)
+		if (blkid_do_wipe(pr, 0) < 0) {
+			r = errno > 0 ? -errno : -EIO;
+			break;
+		}
+	blkid_free_probe(pr);
+	if (r < 0 || i == 64)
+		return r < 0 ? r : -EIO;
+	return fsync(fd) < 0 ? -errno : 0;
+}

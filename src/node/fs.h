@@ -32,6 +32,13 @@ int fs_check_target_path(const char *path);
 int fs_probe_signature(const char *dev, bool *ret_found, char **ret_type);
 
 /*
+ * Wipes every signature libblkid finds on dev (as wipefs --all): for a device
+ * MeshStor has just created, whose blocks may still hold an earlier tenant's
+ * filesystem. Never call it on anything that may hold data.
+ */
+int fs_wipe_signatures(const char *dev);
+
+/*
  * mkfs.xfs on dev with the given sector size (a power of two, 512-32768).
  * dev must carry no signature: else -EEXIST, and nothing runs. -ENOENT when
  * mkfs.xfs is not installed; -EIO when it fails, its stderr appended to err

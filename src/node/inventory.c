@@ -181,8 +181,10 @@ static int read_drive(const struct node_paths *p, const char *kname, const char 
 	d.serial = controller_attr(block, "serial");
 	d.size = sectors * 512; /* sysfs counts 512-byte sectors whatever the drive's */
 	d.logical_sector_size = (unsigned)sector_size;
-	if (gpt_read(d.path, &d.gpt) < 0)
+	if (gpt_read(d.path, &d.gpt) < 0) {
 		d.unusable = xstrdup("its partition table cannot be read");
+		d.unreadable = true;
+	}
 	if (!d.unusable)
 		d.unusable = why_unusable(block, kname, &d, busy);
 	*ret = d;

@@ -636,6 +636,21 @@ int md_remove(const char *md, const char *dev, struct strbuf *err)
 	return mdadm_on("--manage", md, err, "--fail", dev, "--remove", dev);
 }
 
+int md_remove_gone(const char *md, struct strbuf *err)
+{
+	struct md_argv a = {};
+
+	if (!dev_ok(md, false))
+		return -EINVAL;
+	argv_add(&a, "--manage");
+	argv_add(&a, "%s", md);
+	argv_add(&a, "--remove");
+	argv_add(&a, "failed");
+	argv_add(&a, "--remove");
+	argv_add(&a, "detached");
+	return mdadm(&a, err);
+}
+
 int md_replace(const char *md, const char *old, const char *with, struct strbuf *err)
 {
 	return mdadm_on("--manage", md, err, "--replace", old, "--with", with);

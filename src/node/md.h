@@ -103,6 +103,12 @@ int md_add(const char *md, const char *dev, struct strbuf *err);
  * call); the kernel refuses to fail the last working member.
  */
 int md_remove(const char *md, const char *dev, struct strbuf *err);
+/*
+ * Removes the members the kernel has failed, and those whose device is gone:
+ * a returning member can take its slot back (--re-add) only once its old,
+ * failed entry is out of the array.
+ */
+int md_remove_gone(const char *md, struct strbuf *err);
 /* Rebuilds old's contents onto with, which must already be a spare of md (md_add()). */
 int md_replace(const char *md, const char *old, const char *with, struct strbuf *err);
 /* Grows every member's share of md to size_kib (0: as far as the members allow). */

@@ -34,6 +34,7 @@ struct drive {
 	/* NULL when MeshStor may place partitions on it; else why not, for the operator. */
 	char *unusable;
 	struct gpt_disk gpt;	/* empty when the table could not be read */
+	bool unreadable;	/* the table could not be read: its partitions are unknown */
 };
 
 struct observation {

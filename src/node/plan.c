@@ -207,24 +207,59 @@ static bool is_mounted(const struct plan_input *in, const struct md_array *a)
 	return false;
 }
 
-static bool array_has_device(const struct md_array *a, const char *device)
+/* Whether device is in the array; with live_only, a faulty entry counts as absent. */
+static bool array_has_device(const struct md_array *a, const char *device, bool live_only)
 {
 	const char *kname = strrchr(device, '/');
 
 	kname = kname ? kname + 1 : device;
 	for (size_t i = 0; i < a->n_members; i++)
 		if (strcmp(a->members[i].kname, kname) == 0)
+			return !live_only || !a->members[i].faulty;
+	return false;
+}
+
+static const struct member_status *status_of(const struct volume *v, int32_t index)
+{
+	for (size_t i = 0; i < v->status.n_members; i++)
+		if (v->status.members[i].index == index)
+			return &v->status.members[i];
+	return NULL;
+}
+
+bool member_needs_full_resync(const struct volume *v, int32_t index)
+{
+	const struct member_status *ms = status_of(v, index);
+
+	return ms && ms->message &&
+	       strncmp(ms->message, MEMBER_RESYNC_PREFIX, strlen(MEMBER_RESYNC_PREFIX)) == 0;
+}
+
+bool member_joined_this_epoch(const struct volume *v, int32_t index)
+{
+	const struct member_status *ms = status_of(v, index);
+
+	return ms && ms->last_epoch == v->spec.epoch && member_state_is_consumer_view(ms->state);
+}
+
+static bool array_has_in_sync(const struct md_array *a)
+{
+	for (size_t i = 0; i < a->n_members; i++)
+		if (a->members[i].in_sync && !a->members[i].faulty)
 			return true;
 	return false;
 }
 
-static bool member_is_diverged(const struct volume *v, int32_t index)
+static bool is_exported(const struct plan_input *in, const struct volume *v,
+			const struct volume_member *m)
 {
-	for (size_t i = 0; i < v->status.n_members; i++)
-		if (v->status.members[i].index == index)
-			return v->status.members[i].message &&
-			       strcmp(v->status.members[i].message, MEMBER_DIVERGED_MESSAGE) == 0;
-	return false;
+	struct strbuf nqn = STRBUF_INIT;
+	bool found;
+
+	member_nqn_of(v, m, &nqn);
+	found = observation_find_export(in->obs, nqn.buf) != NULL;
+	strbuf_done(&nqn);
+	return found;
 }
 
 /* The consumer role for one volume whose array is assembled here. */
@@ -255,12 +290,19 @@ static void plan_array(const struct plan_input *in, const struct volume *v,
 			act = add(p, ACT_CONNECT, v, m->index);
 			act->nqn = strbuf_detach(&nqn);
 			act->address = xstrdup(host->status.tcp_address);
-		} else if (device && !array_has_device(a, device)) {
+		} else if (device && !array_has_device(a, device, true) && array_has_in_sync(a) &&
+			   !(is_mine(in, m) && is_exported(in, v, m))) {
+			/*
+			 * Back in reach. Never into a broken array (no member in sync:
+			 * the returning one may be the last current copy), and a local
+			 * member only once its export is gone (the host role removes it).
+			 */
 			struct action *act = add(p, ACT_MD_RETURN, v, m->index);
 
 			act->md = xstrdup(a->kname);
 			act->device = TAKE_PTR(device);
-			act->full = member_is_diverged(v, m->index);
+			act->full = member_needs_full_resync(v, m->index) ||
+				    !member_joined_this_epoch(v, m->index);
 		}
 	}
 }
@@ -271,7 +313,7 @@ static bool in_local_array(const struct plan_input *in, const struct drive *d,
 	_cleanup_free_ char *path = gpt_partition_path(d->path, part->partno);
 
 	for (size_t i = 0; i < in->obs->n_arrays; i++)
-		if (array_has_device(&in->obs->arrays[i], path))
+		if (array_has_device(&in->obs->arrays[i], path, false))
 			return true;
 	return false;
 }
@@ -279,6 +321,14 @@ static bool in_local_array(const struct plan_input *in, const struct drive *d,
 static uint64_t mib_round_up(uint64_t bytes)
 {
 	return (bytes + VOLUME_MIB - 1) / VOLUME_MIB * VOLUME_MIB;
+}
+
+static bool any_unreadable(const struct observation *o)
+{
+	for (size_t i = 0; i < o->n_drives; i++)
+		if (o->drives[i].unreadable)
+			return true;
+	return false;
 }
 
 /* The host role for member m of v, placed on this node. */
@@ -297,6 +347,11 @@ static void plan_member(const struct plan_input *in, const struct volume *v,
 	exp = observation_find_export(in->obs, nqn.buf);
 	if (v->spec.node_name && !is_consumer(in, v))
 		consumer = plan_find_node(in, v->spec.node_name);
+	if (!have && any_unreadable(in->obs)) {
+		/* The partition may be on the drive we cannot read: touch nothing. */
+		strbuf_done(&nqn);
+		return;
+	}
 	if (!have) {
 		const struct drive *d = find_drive(in, m->drive);
 		struct strbuf name = STRBUF_INIT;
@@ -427,6 +482,17 @@ static const struct volume_member *find_member(const struct volume *v, unsigned 
 	return NULL;
 }
 
+static bool all_synced(const struct volume *v)
+{
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct member_status *ms = status_of(v, v->spec.members[i].index);
+
+		if (!ms || ms->state != MEMBER_STATE_SYNCED)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Exports and imports of ours that no volume explains: a member moved away
  * (replacement), or a volume gone. Dropping an export or an import loses no
@@ -446,7 +512,12 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 			continue;
 		v = find_volume(in, id);
 		m = find_member(v, index);
-		if (!m || !is_mine(in, m)) {
+		/*
+		 * Only for a volume we can read that no longer places the member
+		 * here: a volume missing from the view may be one our codec refuses,
+		 * and its consumer may be using the export right now.
+		 */
+		if (v && (!m || !is_mine(in, m))) {
 			struct action *act = add(p, ACT_UNEXPORT, v, (int32_t)index);
 
 			act->nqn = xstrdup(o->exports[i].nqn);
@@ -483,7 +554,8 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 			v = find_volume(in, id);
 			for (size_t k = 0; v && k < v->spec.n_members; k++)
 				placed |= strcmp(v->spec.members[k].partition_uuid, part->uuid) == 0;
-			if (!v || placed || observation_find_array(o, id))
+			/* A moved member's old copy stays until its replacement is in sync. */
+			if (!v || placed || observation_find_array(o, id) || !all_synced(v))
 				continue;
 			struct action *act = add(p, ACT_PART_DELETE, v, -1);
 

@@ -66,11 +66,24 @@ const char *action_type_to_string(enum action_type t);
 void action_format(const struct action *a, struct strbuf *out);
 
 /*
- * The message the consumer leaves on a member that may hold writes the array
- * never saw (it was local to an earlier consumer): when it returns, it is
- * wiped and fully resynced, never re-added.
+ * Messages on a member that is not a current copy of the data: it may hold
+ * writes the array never saw (local to an earlier consumer), or it fell behind
+ * the array under an earlier epoch. Such a member is never assembled as a
+ * current copy and never re-added: when it returns it is wiped and fully
+ * resynced. Both start with MEMBER_RESYNC_PREFIX; a full resync clears them.
  */
-#define MEMBER_DIVERGED_MESSAGE "diverged: local to an earlier consumer; a full resync follows its return"
+#define MEMBER_RESYNC_PREFIX "full resync required: "
+#define MEMBER_DIVERGED_MESSAGE MEMBER_RESYNC_PREFIX "diverged, local to an earlier consumer"
+#define MEMBER_BEHIND_MESSAGE MEMBER_RESYNC_PREFIX "behind the array under an earlier claim"
+
+/* Whether member index of v carries a MEMBER_RESYNC_PREFIX message. */
+bool member_needs_full_resync(const struct volume *v, int32_t index);
+/*
+ * Whether member index was part of the array at v's current epoch, as the
+ * consumer reported it (a consumer-side state at this epoch): only such a
+ * member may be re-added (bitmap resync) when it returns.
+ */
+bool member_joined_this_epoch(const struct volume *v, int32_t index);
 
 /* GPT partition name of a member: "ms:<volume id>:m<index>" (at most 36 characters). */
 void member_partition_name(const char *volume_id, int32_t index, struct strbuf *out);

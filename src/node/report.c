@@ -40,6 +40,16 @@ static bool is_mine(const struct plan_input *in, const struct volume_member *m)
 	return strcmp(m->node_name, in->node_name) == 0;
 }
 
+/* Exported means: linked, and to the host of the claim this report is about. */
+static bool exported_to_consumer(const struct plan_input *in, const struct volume *v,
+				 const struct nvmet_subsystem *exp)
+{
+	const struct mesh_node *consumer = plan_find_node(in, v->spec.node_name);
+
+	return exp && exp->linked && exp->host_nqn && consumer && consumer->status.host_nqn &&
+	       strcmp(exp->host_nqn, consumer->status.host_nqn) == 0;
+}
+
 /* The host's word on one member: Requested until the partition exists, then Created or Exported. */
 static bool report_host(const struct plan_input *in, struct volume *v,
 			const struct volume_member *m)
@@ -51,16 +61,29 @@ static bool report_host(const struct plan_input *in, struct volume *v,
 	struct strbuf nqn = STRBUF_INIT;
 	const struct nvmet_subsystem *exp;
 
+	bool changed = false;
+
 	if (ms->last_epoch == v->spec.epoch && member_state_is_consumer_view(ms->state))
 		return false; /* the consumer's refinement of this epoch stands */
+	/*
+	 * A new claim: what the last consumer knew of this member goes with the
+	 * state we overwrite, except that a member out of its array then is not
+	 * a current copy now. Say so, so it is never assembled as one.
+	 */
+	if (member_state_is_consumer_view(ms->state) && ms->state != MEMBER_STATE_SYNCED &&
+	    !member_needs_full_resync(v, m->index)) {
+		free(ms->message);
+		ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
+		changed = true;
+	}
 	member_nqn(v->meta.name, (unsigned)m->index, &nqn);
 	exp = observation_find_export(in->obs, nqn.buf);
 	strbuf_done(&nqn);
 	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p))
-		state = exp && exp->linked ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
+		state = exported_to_consumer(in, v, exp) ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
 	if (v->meta.deleting || v->status.phase == VOLUME_PHASE_DELETING)
 		state = MEMBER_STATE_DELETING;
-	return set_state(ms, state, v->spec.epoch, 0);
+	return set_state(ms, state, v->spec.epoch, 0) || changed;
 }
 
 static const struct md_member *array_member(const struct md_array *a, const char *device)
@@ -138,8 +161,14 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		if (s == MEMBER_STATE_MISSING)
 			since = ms->state == MEMBER_STATE_MISSING && ms->missing_since ?
 					ms->missing_since : now;
-		/* Only members reported at this epoch; the host's ack comes first. */
-		if (ms->last_epoch == v->spec.epoch || is_mine(in, m) || s != MEMBER_STATE_MISSING)
+		/*
+		 * Only a member that is in this array, or was at this epoch: a
+		 * consumer-side state at the current epoch is what lets a
+		 * returning member be re-added, so a member that never joined
+		 * keeps its host's word (and is fully resynced when it joins).
+		 */
+		if (mm || (ms->last_epoch == v->spec.epoch &&
+			   member_state_is_consumer_view(ms->state)))
 			changed |= set_state(ms, s, v->spec.epoch, since);
 		if (s == MEMBER_STATE_SYNCED && ms->message) {
 			/* Resynced in full: whatever it was, it is current now. */

@@ -11,6 +11,7 @@
 #include "model/names.h"
 #include "node/agent-internal.h"
 #include "node/md.h"
+#include "node/nvmet.h"
 #include "node/nvmf.h"
 #include "node/report.h"
 #include "util/cleanup.h"
@@ -136,9 +137,26 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 		const struct volume_member *m = &v->spec.members[i];
 		char *dev = plan_member_device(&s->in, v, m);
 
-		s->diverged[i] = v->status.node_name &&
-				 strcmp(v->status.node_name, s->a->o.node_name) != 0 &&
-				 strcmp(m->node_name, v->status.node_name) == 0;
+		s->diverged[i] = (v->status.node_name &&
+				  strcmp(v->status.node_name, s->a->o.node_name) != 0 &&
+				  strcmp(m->node_name, v->status.node_name) == 0) ||
+				 member_needs_full_resync(v, m->index);
+		if (dev && strcmp(m->node_name, s->a->o.node_name) == 0) {
+			/* Ours to use directly now: exported to nobody (a stale export
+			 * could still reach the previous consumer). */
+			struct strbuf nqn = STRBUF_INIT;
+			int r;
+
+			member_nqn(v->meta.name, (unsigned)m->index, &nqn);
+			r = nvmet_remove(s->a->nvmet, nqn.buf);
+			strbuf_done(&nqn);
+			if (r < 0) {
+				free(dev);
+				strbuf_addf(err, "cannot withdraw the export of local member %d: %s",
+					    m->index, strerror(-r));
+				return r;
+			}
+		}
 		if (!dev && strcmp(m->node_name, s->a->o.node_name) != 0)
 			dev = connect_member(s, m, err);
 		else if (!dev)
@@ -148,7 +166,10 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 		have += dev && !s->diverged[i];
 	}
 	if (have == 0) {
-		strbuf_adds(err, "no member of the volume is reachable");
+		/* Never start from copies that are not current: wait for one that is. */
+		strbuf_adds(err, "no current copy of the volume is reachable (a copy that fell "
+				 "behind or may have diverged is never assembled on its own); "
+				 "staging waits for the nodes holding current copies");
 		return -EAGAIN;
 	}
 	strbuf_reset(err);
@@ -168,6 +189,7 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 	_cleanup_free_ const char **devs = NULL;
 	int level = v->spec.drives_per_copy > 1 ? 10 : 1;
 	uint64_t size_kib;
+	int r;
 
 	/* One copy is a two-slot RAID1 with the second slot empty: it can move later. */
 	if (v->spec.number_of_copies == 1 && level == 1)
@@ -184,8 +206,9 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
 	log_vol_info(v->meta.name, "Creating RAID%d of %d slots, %llu KiB per member", level, slots,
 		     (unsigned long long)size_kib);
-	return md_create(v->meta.name, uuid, level, v->spec.number_of_copies, size_kib, devs,
-			 (size_t)slots, err);
+	r = md_create(v->meta.name, uuid, level, v->spec.number_of_copies, size_kib, devs,
+		      (size_t)slots, err);
+	return r < 0 ? r : 1;
 }
 
 /*
@@ -221,7 +244,7 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 				 "refusing to create a new one over data. Bring the members' nodes "
 				 "back, then stage again",
 			    uuid, foreign ? ", and some carry another array's superblock" : "");
-		return -EIO;
+		return -EPERM;
 	}
 	return create_array(s, uuid, err);
 }
@@ -256,7 +279,7 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
 	}
 	if (found && strcmp(type, "xfs") != 0) {
 		strbuf_addf(err, "%s carries a %s signature; refusing to format it", md, type);
-		return -EEXIST;
+		return -EPERM;
 	}
 	if (!found) {
 		log_vol_info(s->v->meta.name, "Making an XFS filesystem on %s (first use)", md);
@@ -318,6 +341,7 @@ static int mark_diverged(json_t *obj, void *userdata)
 static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 {
 	const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
+	bool created = false;
 	int r;
 
 	if (!arr) {
@@ -328,12 +352,11 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 				      "status", mark_diverged, s, NULL, err);
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < s->v->spec.n_members; i++)
-			if (s->devs[i] && s->diverged[i])
-				md_zero_superblock(s->devs[i], NULL);
+		/* Diverged members are wiped only later, by a full resync into a running array. */
 		r = assemble_or_create(s, err);
 		if (r < 0)
 			return r;
+		created = r > 0;
 		r = observe_again(s);
 		if (r < 0)
 			return r;
@@ -343,8 +366,23 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 			return -EIO;
 		}
 	}
+	if (created) {
+		_cleanup_free_ char *dev = NULL;
+
+		/*
+		 * A new array over new partitions can still show an earlier
+		 * tenant's filesystem (partitions are placed first-fit, the data
+		 * offset is fixed): wipe it before anyone takes it for ours.
+		 */
+		xasprintf(&dev, "%s/%s", s->a->dev, arr->kname);
+		r = fs_wipe_signatures(dev);
+		if (r < 0) {
+			strbuf_addf(err, "cannot wipe old signatures on the new array %s: %s", dev,
+				    strerror(-r));
+			return r;
+		}
+	}
 	xasprintf(ret_md, "%s/%s", s->a->dev, arr->kname);
-	fs_xfs_limit_retries(s->a->sysfs, arr->kname, XFS_EIO_RETRIES, XFS_EIO_RETRY_SECONDS);
 	return 0;
 }
 
@@ -357,7 +395,9 @@ static int stage_locked(struct stage_ctx *s, const char *staging_path, struct st
 	if (r == 0) {
 		const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
 
-		if (arr && strcmp(strrchr(source, '/') + 1, arr->kname) == 0)
+		const char *kname = strrchr(source, '/');
+
+		if (arr && kname && strcmp(kname + 1, arr->kname) == 0)
 			return 0; /* staged already */
 		strbuf_addf(err, "%s is mounted from %s, not from this volume's array; leaving it",
 			    staging_path, source);
@@ -370,9 +410,17 @@ static int stage_locked(struct stage_ctx *s, const char *staging_path, struct st
 	if (r < 0)
 		return r;
 	r = fs_mount_xfs(md, staging_path, NULL);
-	if (r < 0)
+	if (r < 0) {
 		strbuf_addf(err, "cannot mount %s at %s: %s", md, staging_path, strerror(-r));
-	return r;
+		return r;
+	}
+	/* Once mounted (the knobs exist only then): a dead array errors out, not hangs. */
+	r = fs_xfs_limit_retries(s->a->sysfs, strrchr(md, '/') + 1, XFS_EIO_RETRIES,
+				 XFS_EIO_RETRY_SECONDS);
+	if (r < 0)
+		log_vol_warning(s->v->meta.name, "Cannot bound XFS's retries on %s: %s", md,
+				strerror(-r));
+	return 0;
 }
 
 static int claim_check(struct agent *a, const struct volume *v, struct strbuf *err)
@@ -397,22 +445,17 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 	struct stage_ctx s = { .a = a };
 	int r;
 
-	r = fetch_volume(a, volume_id, &s.v, err);
-	if (r < 0)
-		return r;
-	r = claim_check(a, s.v, err);
-	if (r < 0) {
-		volume_free(s.v);
-		return r;
-	}
 	agent_view_take(a, &s.view);
 	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &s.obs);
+	/* Read under the lock: a claim that moved while we waited is seen. */
+	r = fetch_volume(a, volume_id, &s.v, err);
+	if (r >= 0)
+		r = claim_check(a, s.v, err);
+	if (r >= 0)
+		r = observe_take(&a->paths, &s.obs);
 	if (r >= 0) {
 		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
 		r = stage_locked(&s, staging_path, err);
-	} else {
-		strbuf_addf(err, "cannot read the kernel's state: %s", strerror(-r));
 	}
 	if (r >= 0 && observe_again(&s) >= 0)
 		agent_report_volume(a, &s.in, volume_id);

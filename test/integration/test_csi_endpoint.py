@@ -113,8 +113,12 @@ class EndpointTest(unittest.TestCase):
             self.assertEqual(dict(info.manifest), {"role": "controller"})
             caps = call(ch, "/csi.v1.Identity/GetPluginCapabilities",
                         response=csi.GetPluginCapabilitiesResponse)
-            self.assertEqual([c.service.type for c in caps.capabilities],
+            self.assertEqual([c.service.type for c in caps.capabilities
+                              if c.HasField("service")],
                              [csi.PluginCapability.Service.CONTROLLER_SERVICE])
+            self.assertEqual([c.volume_expansion.type for c in caps.capabilities
+                              if c.HasField("volume_expansion")],
+                             [csi.PluginCapability.VolumeExpansion.ONLINE])
             # No Kubernetes API configured here: serving, but not ready.
             probe = call(ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse)
             self.assertTrue(probe.HasField("ready"))
@@ -148,7 +152,7 @@ class EndpointTest(unittest.TestCase):
     def test_unknown_methods_are_unimplemented(self):
         s = self.start()
         with s.channel() as ch:
-            for path in ["/csi.v1.Controller/ControllerExpandVolume",
+            for path in ["/csi.v1.Controller/CreateSnapshot",
                          "/csi.v1.Node/NodeStageVolume",
                          "/no.such.Service/Method", "/csi.v1.Identity/Nope"]:
                 self.assert_code(grpc.StatusCode.UNIMPLEMENTED, call, ch, path)

@@ -124,11 +124,28 @@ static void test_withdrawn(void **state)
 	}
 }
 
+/* Unpublish from every node (empty node_id): nobody's member is exempt. */
+static void test_withdrawn_everywhere(void **state)
+{
+	struct member_status st[3] = { ST(0, CREATED, 6), ST(1, CREATED, 6), ST(2, EXPORTED, 6) };
+	struct volume *v = volume_of(NULL, 6, st, 3);
+	struct strbuf why = STRBUF_INIT;
+
+	assert_false(fence_withdrawn(v, NULL, all_fresh, NULL, &why));
+	assert_non_null(strstr(why.buf, "member 2 on c"));
+	v->status.members[2].state = MEMBER_STATE_CREATED;
+	strbuf_reset(&why);
+	assert_true(fence_withdrawn(v, NULL, all_fresh, NULL, &why));
+	strbuf_done(&why);
+	volume_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exported),
 		cmocka_unit_test(test_withdrawn),
+		cmocka_unit_test(test_withdrawn_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -352,12 +352,13 @@ static void test_consumer_connects_and_returns(void **state)
 	snprintf(expected, sizeof(expected), "connect vol=%s m0 nqn=%s address=10.0.0.1\n", VOL,
 		 nqn0);
 	expect_plan(&w, expected);
-	/* Connected but out of the array: return it (re-add, or add in full). */
+	/* Connected but out of the array, with no word of it at this epoch: in full. */
 	world_init(&w, volume_two("b", true));
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127\n", VOL);
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127 full\n",
+		 VOL);
 	expect_plan(&w, expected);
 	/* Marked diverged at staging: never re-added. */
 	world_init(&w, volume_two("b", true));
@@ -412,21 +413,93 @@ static void test_leftovers(void **state)
 	struct world w;
 	char expected[1024], uuid9[UUID_STRING_LEN + 1];
 	const char *gone = "nqn.2024-01.io.meshstor:vol:pvc-ffffffffffffffffffffffff:m0";
+	char *nqn0 = nqn_of(0);
 
-	/* An export of a volume that is gone, a replaced member's partition, a
-	 * partition of an unknown volume (kept) and a foreign one (kept). */
+	/* An export of a volume we cannot see (kept: its consumer may use it), an
+	 * export of a member placed elsewhere now (dropped), a replaced member's
+	 * partition (deleted once every member is in sync), a partition of an
+	 * unknown volume (kept) and a foreign one (kept). */
 	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->status.n_members = 2;
+	w.vols[0]->status.members = xcalloc(2, sizeof(struct member_status));
+	for (int i = 0; i < 2; i++)
+		w.vols[0]->status.members[i] = (struct member_status){
+			.index = i, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
 	add_member_partition(&w, 1);
 	add_export(&w, gone, HOST_A, "/dev/nvme0n1p9");
+	add_export(&w, nqn0, HOST_A, "/dev/nvme0n1p8");
 	partition_uuid_for_member(VOL, 9, uuid9);
 	add_partition(&w, uuid9, "ms:" VOL ":m9", true);
 	add_partition(&w, "11111111-2222-4333-8444-555555555555",
 		      "ms:pvc-ffffffffffffffffffffffff:m0", true);
 	add_partition(&w, "66666666-2222-4333-8444-555555555555", "data", false);
 	snprintf(expected, sizeof(expected),
-		 "unexport m0 nqn=%s\npartition-delete vol=%s drive=/dev/nvme0n1 uuid=%s\n", gone,
-		 VOL, uuid9);
+		 "unexport vol=%s m0 nqn=%s\npartition-delete vol=%s drive=/dev/nvme0n1 uuid=%s\n",
+		 VOL, nqn0, VOL, uuid9);
 	expect_plan(&w, expected);
+	/* Not all in sync yet: the old copy stays. */
+	world_init(&w, volume_two(NULL, true));
+	partition_uuid_for_member(VOL, 9, uuid9);
+	add_member_partition(&w, 1);
+	add_partition(&w, uuid9, "ms:" VOL ":m9", true);
+	expect_plan(&w, "");
+	free(nqn0);
+}
+
+static void test_unreadable_drive(void **state)
+{
+	struct world w;
+	char *nqn = nqn_of(1);
+
+	/* Our partition may be on a drive we cannot read: neither create nor unexport. */
+	world_init(&w, volume_two("a", true));
+	w.obs.drives[0].unreadable = true;
+	w.obs.drives[0].unusable = xstrdup("its partition table cannot be read");
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	expect_plan(&w, "");
+	free(nqn);
+}
+
+static void test_returning_member(void **state)
+{
+	struct world w;
+	const char *members[] = { "nvme0n1p1" };
+	char expected[512];
+	char *nqn0 = nqn_of(0);
+
+	/* Synced in this array at this epoch, then lost: re-added (bitmap). */
+	world_init(&w, volume_two("b", true));
+	w.vols[0]->status.n_members = 1;
+	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
+	w.vols[0]->status.members[0] = (struct member_status){
+		.index = 0, .state = MEMBER_STATE_FAULTY, .last_epoch = 7 };
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127\n", VOL);
+	expect_plan(&w, expected);
+	/* Its host's word only (never in this array at this epoch): full resync. */
+	world_init(&w, volume_two("b", true));
+	w.vols[0]->status.n_members = 1;
+	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
+	w.vols[0]->status.members[0] = (struct member_status){
+		.index = 0, .state = MEMBER_STATE_EXPORTED, .last_epoch = 7 };
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127 full\n",
+		 VOL);
+	expect_plan(&w, expected);
+	/* A broken array (nothing in sync): the returning member may be the last
+	 * current copy; nothing is done to it. */
+	world_init(&w, volume_two("b", true));
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	w.obs.arrays[0].members[0].in_sync = false;
+	w.obs.arrays[0].members[0].faulty = true;
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	expect_plan(&w, "");
+	free(nqn0);
 }
 
 int main(void)
@@ -444,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_consumer_connects_and_returns),
 		cmocka_unit_test(test_array_of_moved_claim),
 		cmocka_unit_test(test_leftovers),
+		cmocka_unit_test(test_unreadable_drive),
+		cmocka_unit_test(test_returning_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
