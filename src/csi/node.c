@@ -116,21 +116,44 @@ static int stage_volume(struct csi_call *c, const ProtobufCMessage *msg, Protobu
 		      csi__v1__node_stage_volume_response__init, ret);
 }
 
+/*
+ * A mount at path is ours only through the agent; without one, no mount is
+ * success (nothing of ours to undo) and a mount found there is refused.
+ */
+static int no_agent_undo(const struct csi_node *node, const char *id, const char *path,
+			 struct strbuf *err)
+{
+	bool mounted;
+	int r = fs_is_mountpoint(node->sysroot, path, &mounted);
+
+	if (r < 0) {
+		strbuf_addf(err, "cannot read the mount table: %s", strerror(-r));
+		return r;
+	}
+	if (mounted) {
+		strbuf_addf(err, "%s is mounted, but not by MeshStor for volume %s; leaving it", path,
+			    id);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Undoes NodeStageVolume; idempotent, and works whenever the agent runs (ready or not). */
 static int unstage_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	const Csi__V1__NodeUnstageVolumeRequest *req = (const void *)msg;
+	const struct csi_node *node = c->service->userdata;
 	struct strbuf err = STRBUF_INIT;
-	struct agent *a;
 	int r;
 
 	if (!req->volume_id[0])
 		return csi_call_fail(c, -EINVAL, "volume_id is required");
 	if ((r = check_path(c, "staging_target_path", req->staging_target_path)) < 0)
 		return r;
-	a = agent_of(c, &r);
-	if (r < 0)
-		return r;
-	r = agent_unstage(a, req->volume_id, req->staging_target_path, &err);
+	if (node->agent)
+		r = agent_unstage(node->agent, req->volume_id, req->staging_target_path, &err);
+	else
+		r = no_agent_undo(node, req->volume_id, req->staging_target_path, &err);
 	return FINISH(c, r, &err, Csi__V1__NodeUnstageVolumeResponse,
 		      csi__v1__node_unstage_volume_response__init, ret);
 }
@@ -170,23 +193,16 @@ static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg, Pro
 	const Csi__V1__NodeUnpublishVolumeRequest *req = (const void *)msg;
 	const struct csi_node *node = c->service->userdata;
 	struct strbuf err = STRBUF_INIT;
-	bool mounted;
 	int r;
 
 	if (!req->volume_id[0])
 		return csi_call_fail(c, -EINVAL, "volume_id is required");
 	if ((r = check_path(c, "target_path", req->target_path)) < 0)
 		return r;
-	if (node->agent) {
+	if (node->agent)
 		r = agent_unpublish(node->agent, req->volume_id, req->target_path, &err);
-	} else {
-		r = fs_is_mountpoint(node->sysroot, req->target_path, &mounted);
-		if (r < 0)
-			strbuf_addf(&err, "cannot read the mount table: %s", strerror(-r));
-		else if (mounted)
-			strbuf_addf(&err, "%s is mounted, but not by MeshStor for volume %s; leaving it",
-				    req->target_path, req->volume_id), r = -EPERM;
-	}
+	else
+		r = no_agent_undo(node, req->volume_id, req->target_path, &err);
 	return FINISH(c, r, &err, Csi__V1__NodeUnpublishVolumeResponse,
 		      csi__v1__node_unpublish_volume_response__init, ret);
 }

@@ -255,7 +255,9 @@ class EndpointTest(unittest.TestCase):
             self.assertTrue(r.stdout, args)
 
     def node_probe(self, sysroot, path):
-        env = dict(os.environ, PATH=path)
+        # No Kubernetes API here, whatever this machine has configured.
+        env = dict(os.environ, PATH=path,
+                   KUBECONFIG=os.path.join(self.tmp, "no-such-kubeconfig"))
         s = self.start("node", ["--sysroot", sysroot], env=env)
         with s.channel() as ch:
             info = call(ch, "/csi.v1.Identity/GetPluginInfo", response=csi.GetPluginInfoResponse)
@@ -290,7 +292,12 @@ class EndpointTest(unittest.TestCase):
             os.chmod(p, 0o755)
         os.unlink(os.path.join(self.tmp, "server.log"))
         ready, s = self.node_probe(root, bindir)
-        self.assertTrue(ready)
+        log = open(os.path.join(self.tmp, "server.log")).read()
+        self.assertIn("Node is ready: the data path's kernel modules and tools are present", log)
+        # The host is fine; without the Kubernetes API the agent cannot work,
+        # so the node is still not ready, and says why.
+        self.assertFalse(ready)
+        self.assertIn("Serving without the Kubernetes API", log)
 
 
 if __name__ == "__main__":
