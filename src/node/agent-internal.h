@@ -31,6 +31,13 @@ struct agent {
 	/* Another node publishes our host NQN or ID: its connects would pass our fence. */
 	bool identity_conflict;
 	int64_t last_heartbeat;		/* Unix seconds of the last MeshStorNode write */
+	/* Connects that failed, so a dead target is not hammered every pass. */
+	struct connect_backoff {
+		char *nqn;
+		uint64_t next_usec;	/* CLOCK_MONOTONIC: not before */
+		unsigned delay_ms;
+	} *backoff;
+	size_t n_backoff;
 	struct node_peer *peers;	/* smoothed RTTs */
 	size_t n_peers;
 };
@@ -50,8 +57,13 @@ void agent_plan_input(struct agent *a, const struct agent_view *view,
 		      const struct observation *obs, const char *const *mounted, size_t n_mounted,
 		      struct plan_input *ret);
 
-/* apply.c: one action; 0 or -errno with what went wrong in err. */
+/*
+ * apply.c: one action; 0 or -errno with what went wrong in err. A connect
+ * that failed lately is not tried again before its backoff ends (-EALREADY).
+ */
 int apply_action(struct agent *a, const struct action *act, struct strbuf *err);
+/* A caller that must try now (NodeStageVolume) clears the backoff first. */
+void connect_backoff_forget(struct agent *a, const char *nqn);
 /* Writes the status this node owns of volume id, when it changed (report.c decides). */
 int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
 

@@ -215,7 +215,9 @@ static void pass_apply(struct agent *a, const struct plan_input *in)
 
 		action_format(&p.actions[i], &line);
 		r = apply_action(a, &p.actions[i], &err);
-		if (r < 0)
+		if (r == -EALREADY)
+			log_vol_debug(p.actions[i].volume, "%s: backing off", line.buf);
+		else if (r < 0)
 			log_vol_warning_errno(p.actions[i].volume, r, "%s failed: %s%s", line.buf,
 					      err.len ? err.buf : strerror(-r),
 					      " (retried at the next pass)");
@@ -421,6 +423,9 @@ void agent_free(struct agent *a)
 	pthread_cond_destroy(&a->wake_cond);
 	for (size_t i = 0; i < a->n_peers; i++)
 		free(a->peers[i].node_name);
+	for (size_t i = 0; i < a->n_backoff; i++)
+		free(a->backoff[i].nqn);
+	free(a->backoff);
 	free(a->peers);
 	free(a->sysfs);
 	free(a->dev);

@@ -9,6 +9,8 @@
 #include "node/nvmet.h"
 #include "node/nvmf.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/macro.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -97,8 +99,45 @@ static int apply_export(struct agent *a, const struct action *act, struct strbuf
 	return r;
 }
 
+/* First retry after 2 s, doubling up to 30 s: a returning node is found soon enough. */
+#define BACKOFF_FIRST_MS 2000
+#define BACKOFF_MAX_MS 30000
+
+static struct connect_backoff *backoff_of(struct agent *a, const char *nqn)
+{
+	for (size_t i = 0; i < a->n_backoff; i++)
+		if (strcmp(a->backoff[i].nqn, nqn) == 0)
+			return &a->backoff[i];
+	return NULL;
+}
+
+static void backoff_failed(struct agent *a, const char *nqn)
+{
+	struct connect_backoff *b = backoff_of(a, nqn);
+
+	if (!b) {
+		a->backoff = xreallocarray(a->backoff, a->n_backoff + 1, sizeof(*a->backoff));
+		b = &a->backoff[a->n_backoff++];
+		*b = (struct connect_backoff){ .nqn = xstrdup(nqn) };
+	}
+	b->delay_ms = b->delay_ms ? MIN(b->delay_ms * 2, BACKOFF_MAX_MS) : BACKOFF_FIRST_MS;
+	b->next_usec = now_usec() + b->delay_ms * 1000ULL;
+}
+
+void connect_backoff_forget(struct agent *a, const char *nqn)
+{
+	struct connect_backoff *b = backoff_of(a, nqn);
+
+	if (!b)
+		return;
+	free(b->nqn);
+	*b = a->backoff[--a->n_backoff];
+}
+
 static int apply_connect(struct agent *a, const struct action *act, struct strbuf *err)
 {
+	const struct connect_backoff *b = backoff_of(a, act->nqn);
+
 	struct nvmf_target t = {
 		.nqn = act->nqn,
 		.transport = "tcp",
@@ -111,11 +150,18 @@ static int apply_connect(struct agent *a, const struct action *act, struct strbu
 		.keep_alive_tmo = a->o.keep_alive_tmo,
 		.reconnect_delay = 1,
 	};
-	int r = nvmf_connect(a->sysfs, &t);
+	int r;
 
-	if (r < 0)
-		strbuf_addf(err, "cannot connect to %s at %s:4420: %s", act->nqn, act->address,
-			    strerror(-r));
+	if (b && now_usec() < b->next_usec)
+		return -EALREADY; /* failed lately: not yet again */
+	r = nvmf_connect(a->sysfs, &t);
+	if (r < 0) {
+		backoff_failed(a, act->nqn);
+		strbuf_addf(err, "cannot connect to %s at %s:4420: %s (next try in %u s)", act->nqn,
+			    act->address, strerror(-r), backoff_of(a, act->nqn)->delay_ms / 1000);
+	} else {
+		connect_backoff_forget(a, act->nqn);
+	}
 	return r;
 }
 

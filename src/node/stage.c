@@ -102,6 +102,7 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 	member_nqn(s->v->meta.name, (unsigned)m->index, &nqn);
 	act.nqn = nqn.buf;
 	act.address = host->status.tcp_address;
+	connect_backoff_forget(s->a, nqn.buf);
 	r = apply_action(s->a, &act, err);
 	for (int waited = 0; r >= 0 && waited < NAMESPACE_WAIT_MS; waited += 250) {
 		if (observe_again(s) < 0)
