@@ -41,6 +41,8 @@ static int accept_node(const json_t *obj, struct strbuf *err, void *userdata)
 static const struct kube_informer_ops volume_ops = { .accept = accept_volume };
 static const struct kube_informer_ops device_ops = { .accept = accept_device };
 static const struct kube_informer_ops node_ops = { .accept = accept_node };
+/* Kubernetes Nodes: only their labels are read, so any Node will do. */
+static const struct kube_informer_ops k8s_node_ops = { 0 };
 
 int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct controller **ret)
 {
@@ -72,6 +74,9 @@ int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct 
 		r = kube_informer_start(c->client, &kube_meshstornodes, NULL, &node_ops, c,
 					&c->nodes);
 	if (r >= 0)
+		r = kube_informer_start(c->client, &kube_nodes, NULL, &k8s_node_ops, c,
+					&c->k8s_nodes);
+	if (r >= 0)
 		r = controller_maintain_start(c);
 	if (r < 0) {
 		controller_free(c);
@@ -89,6 +94,7 @@ void controller_free(struct controller *c)
 	kube_informer_free(c->volumes);
 	kube_informer_free(c->devices);
 	kube_informer_free(c->nodes);
+	kube_informer_free(c->k8s_nodes);
 	kube_client_free(c->client);
 	pthread_mutex_destroy(&c->placing);
 	pthread_mutex_destroy(&c->maintain_lock);
@@ -99,5 +105,6 @@ void controller_free(struct controller *c)
 bool controller_ready(struct controller *c)
 {
 	return kube_informer_wait_synced(c->volumes, 0) &&
-	       kube_informer_wait_synced(c->devices, 0) && kube_informer_wait_synced(c->nodes, 0);
+	       kube_informer_wait_synced(c->devices, 0) && kube_informer_wait_synced(c->nodes, 0) &&
+	       kube_informer_wait_synced(c->k8s_nodes, 0);
 }

@@ -21,6 +21,7 @@ struct controller {
 	struct kube_informer *volumes;
 	struct kube_informer *devices;
 	struct kube_informer *nodes;
+	struct kube_informer *k8s_nodes; /* Kubernetes Nodes: zone and rack labels */
 	/*
 	 * One placement at a time: a volume placed is written, then awaited in the
 	 * volume cache before the next placement counts free space, so two

@@ -26,6 +26,36 @@ static int by_volume_name(const void *a, const void *b)
 		      (*(struct volume *const *)b)->meta.name);
 }
 
+static char *label_of(const json_t *node, const char *key)
+{
+	const char *v = json_string_value(
+		json_object_get(json_object_get(json_object_get(node, "metadata"), "labels"), key));
+
+	return v && v[0] ? xstrdup(v) : NULL;
+}
+
+/* Zone and rack of every Kubernetes Node that has either. */
+static void take_labels(struct controller *c, struct snapshot *s)
+{
+	json_t *list = kube_informer_list(c->k8s_nodes), *obj;
+	size_t i;
+
+	s->labels = xcalloc(json_array_size(list) + 1, sizeof(*s->labels));
+	s->n_labels = 0;
+	json_array_foreach (list, i, obj) {
+		const char *name = kube_obj_name(obj);
+		char *zone = label_of(obj, TOPOLOGY_ZONE_LABEL), *rack = label_of(obj, TOPOLOGY_RACK_LABEL);
+
+		if (!name || (!zone && !rack)) {
+			free(zone);
+			free(rack);
+			continue;
+		}
+		s->labels[s->n_labels++] = (struct node_labels){ xstrdup(name), zone, rack };
+	}
+	json_decref(list);
+}
+
 void snapshot_take(struct controller *c, struct snapshot *s)
 {
 	s->n_volumes = DECODE_ALL(c->volumes, struct volume, volume_from_json, s->volumes);
@@ -33,17 +63,24 @@ void snapshot_take(struct controller *c, struct snapshot *s)
 		DECODE_ALL(c->devices, struct node_device, node_device_from_json, s->devices);
 	s->n_nodes = DECODE_ALL(c->nodes, struct mesh_node, mesh_node_from_json, s->nodes);
 	qsort(s->volumes, s->n_volumes, sizeof(*s->volumes), by_volume_name);
+	take_labels(c, s);
 }
 
 void snapshot_topology(struct controller *c, struct snapshot *s, struct topology *t)
 {
 	snapshot_take(c, s);
 	topology_build(s->nodes, s->n_nodes, s->devices, s->n_devices, s->volumes, s->n_volumes,
-		       time(NULL), c->heartbeat_timeout_s, t);
+		       s->labels, s->n_labels, time(NULL), c->heartbeat_timeout_s, t);
 }
 
 void snapshot_done(struct snapshot *s)
 {
+	for (size_t i = 0; i < s->n_labels; i++) {
+		free((char *)s->labels[i].node);
+		free((char *)s->labels[i].zone);
+		free((char *)s->labels[i].rack);
+	}
+	free(s->labels);
 	for (size_t i = 0; i < s->n_volumes; i++)
 		volume_free(s->volumes[i]);
 	for (size_t i = 0; i < s->n_devices; i++)

@@ -20,6 +20,8 @@ struct snapshot {
 	size_t n_devices;
 	struct mesh_node **nodes;
 	size_t n_nodes;
+	struct node_labels *labels; /* of the Kubernetes Nodes; strings owned here */
+	size_t n_labels;
 };
 
 void snapshot_take(struct controller *c, struct snapshot *s);

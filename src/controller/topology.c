@@ -53,7 +53,8 @@ static void add_drives(struct placement_node *pn, const char *node,
 
 void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		    struct node_device *const *devices, size_t n_devices,
-		    struct volume *const *volumes, size_t n_volumes, int64_t now,
+		    struct volume *const *volumes, size_t n_volumes,
+		    const struct node_labels *labels, size_t n_labels, int64_t now,
 		    unsigned heartbeat_timeout_s, struct topology *t)
 {
 	size_t n_peers = 0, used_drives = 0, used_peers = 0;
@@ -73,6 +74,11 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		pn->name = nodes[i]->meta.name;
 		pn->fresh = mesh_node_is_fresh(st, now, heartbeat_timeout_s);
 		pn->rdma = st->rdma_capable;
+		for (size_t l = 0; l < n_labels; l++)
+			if (strcmp(labels[l].node, pn->name) == 0) {
+				pn->zone = labels[l].zone;
+				pn->rack = labels[l].rack;
+			}
 		pn->peers = t->peers + used_peers;
 		for (size_t p = 0; p < st->n_peers; p++)
 			t->peers[used_peers++] = (struct placement_peer){

@@ -22,13 +22,26 @@ struct topology {
 	struct placement_peer *peers;	/* nodes[i].peers point in here */
 };
 
+/* The failure-domain labels of Kubernetes Nodes that placement spreads copies over. */
+#define TOPOLOGY_ZONE_LABEL "topology.kubernetes.io/zone"
+#define TOPOLOGY_RACK_LABEL "topology.meshstor.io/rack"
+
+/* One Node's labels, by node name; zone and rack NULL when absent. */
+struct node_labels {
+	const char *node;
+	const char *zone;
+	const char *rack;
+};
+
 /*
  * Pure: builds t from the objects given, borrowing their strings (they must
- * outlive t). now and heartbeat_timeout_s decide which nodes are fresh.
+ * outlive t). now and heartbeat_timeout_s decide which nodes are fresh;
+ * labels (may be empty) give each node's zone and rack.
  */
 void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		    struct node_device *const *devices, size_t n_devices,
-		    struct volume *const *volumes, size_t n_volumes, int64_t now,
+		    struct volume *const *volumes, size_t n_volumes,
+		    const struct node_labels *labels, size_t n_labels, int64_t now,
 		    unsigned heartbeat_timeout_s, struct topology *t);
 void topology_done(struct topology *t);
 

@@ -111,6 +111,30 @@ class ControllerTest(Controller):
         self.assertEqual(copy0[0]["nodeName"], "sanity-node-3")
         self.delete(v.volume_id)
 
+    def test_zones_spread_copies(self):
+        # sanity-node-1 and -2 share a zone; -3 is alone in another. With the
+        # consumer on -1, the second copy must leave its zone, though -2 would
+        # win every other tie-break (name).
+        nodes = [("sanity-node-1", "zone-a"), ("sanity-node-2", "zone-a"),
+                 ("sanity-node-3", "zone-b")]
+        manifest = "".join(
+            "---\napiVersion: v1\nkind: Node\nmetadata:\n  name: %s\n  labels:\n"
+            "    topology.kubernetes.io/zone: %s\n" % n for n in nodes)
+        subprocess.run([os.environ["KUBECTL"], "--kubeconfig", os.environ["KUBECONFIG"],
+                        "apply", "-f", "-"], input=manifest, text=True, check=True,
+                       capture_output=True)
+        try:
+            time.sleep(1)  # the controller's Node cache follows by watch
+            req = request("it-zones")
+            topo = req.accessibility_requirements.preferred.add()
+            topo.segments["topology.meshstor.io/node"] = "sanity-node-1"
+            v = self.create(req)
+            placed = {m["copy"]: m["nodeName"] for m in msvol(v.volume_id)["spec"]["members"]}
+            self.assertEqual(placed, {0: "sanity-node-1", 1: "sanity-node-3"})
+            self.delete(v.volume_id)
+        finally:
+            kubectl("delete", "node", *[n for n, _ in nodes])
+
     def test_same_name_in_parallel(self):
         results = []
 
