@@ -47,14 +47,14 @@ int replace_member(struct volume *v, size_t i, const struct topology *t, struct 
 	struct placement_member plan;
 	int r;
 
-	if (v->spec.drives_per_copy != 1) {
-		free(avoid);
-		strbuf_adds(err, "replacing a member of a striped copy (drivesPerCopy > 1) "
-				 "is not supported yet");
-		return -EOPNOTSUPP;
-	}
+	/*
+	 * Away from every node holding a member of this volume, the leaving one
+	 * included: the new home then holds no other copy's member, which is all
+	 * redundancy needs. A stripe of a striped copy may so land on another
+	 * node than its copy's other stripes; MD RAID10 does not mind.
+	 */
 	for (size_t k = 0; k < v->spec.n_members; k++)
-		avoid[k] = v->spec.members[k].node_name; /* the leaving node included */
+		avoid[k] = v->spec.members[k].node_name;
 	r = placement_plan(&req, t->nodes, t->n_nodes, &plan, err);
 	free(avoid);
 	if (r < 0)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -50,6 +51,38 @@ static struct volume *two_copies(int64_t since, int32_t drives_per_copy)
 							       .state = MEMBER_STATE_MISSING,
 							       .missing_since = since };
 	}
+	return v;
+}
+
+/* Two copies of two stripes: copy 0 on a, copy 1 on b; member 3 (copy 1, stripe 1) missing. */
+static struct volume *striped(int64_t since)
+{
+	struct volume *v = two_copies(0, 2);
+
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		free(v->spec.members[i].node_name);
+		free(v->spec.members[i].drive);
+		free(v->spec.members[i].partition_uuid);
+	}
+	free(v->spec.members);
+	v->spec.n_members = 4;
+	v->spec.members = xcalloc(4, sizeof(*v->spec.members));
+	for (int i = 0; i < 4; i++) {
+		struct volume_member *m = &v->spec.members[i];
+
+		m->index = i;
+		m->copy = i / 2;
+		m->stripe = i % 2;
+		m->node_name = xstrdup(m->copy ? "b" : "a");
+		m->drive = xstrdup(m->copy ? (m->stripe ? "b-2" : "b-1") : (m->stripe ? "a-2" : "a-1"));
+		m->partition_uuid = xmalloc(UUID_STRING_LEN + 1);
+		partition_uuid_for_member(v->meta.name, (unsigned)i, m->partition_uuid);
+		m->size_bytes = GIB / 2 + (16LL << 20);
+	}
+	v->status.n_members = 1;
+	v->status.members = xcalloc(1, sizeof(*v->status.members));
+	v->status.members[0] = (struct member_status){ .index = 3, .state = MEMBER_STATE_MISSING,
+						       .missing_since = since };
 	return v;
 }
 
@@ -115,8 +148,15 @@ static void test_replace(void **state)
 	assert_int_equal(v->spec.epoch, 7);
 	volume_free(v);
 
-	v = two_copies(1000, 2);
-	assert_int_equal(replace_member(v, 1, &t, &err), -EOPNOTSUPP);
+	/* A stripe of a striped copy moves to a node holding no other copy's member. */
+	t.n_nodes = 3;
+	v = striped(1000);
+	assert_int_equal(replace_member(v, 3, &t, &err), 0);
+	assert_string_equal(v->spec.members[3].node_name, "c");
+	assert_int_equal(v->spec.members[3].copy, 1);
+	assert_int_equal(v->spec.members[3].stripe, 1);
+	if (volume_validate(v, &err) < 0)
+		fail_msg("replaced striped layout invalid: %s", err.buf);
 	volume_free(v);
 	strbuf_done(&err);
 }
