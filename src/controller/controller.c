@@ -10,37 +10,9 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-/* The informers' gates: what our codecs cannot read never enters a cache. */
-static int accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct volume *v;
-	int r = volume_from_json(obj, &v, err);
-
-	volume_free(r == 0 ? v : NULL);
-	return r;
-}
-
-static int accept_device(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct node_device *d;
-	int r = node_device_from_json(obj, &d, err);
-
-	node_device_free(r == 0 ? d : NULL);
-	return r;
-}
-
-static int accept_node(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct mesh_node *n;
-	int r = mesh_node_from_json(obj, &n, err);
-
-	mesh_node_free(r == 0 ? n : NULL);
-	return r;
-}
-
-static const struct kube_informer_ops volume_ops = { .accept = accept_volume };
-static const struct kube_informer_ops device_ops = { .accept = accept_device };
-static const struct kube_informer_ops node_ops = { .accept = accept_node };
+static const struct kube_informer_ops volume_ops = { .accept = codec_accept_volume };
+static const struct kube_informer_ops device_ops = { .accept = codec_accept_node_device };
+static const struct kube_informer_ops node_ops = { .accept = codec_accept_mesh_node };
 /* Kubernetes Nodes: only their labels are read, so any Node will do. */
 static const struct kube_informer_ops k8s_node_ops = { 0 };
 

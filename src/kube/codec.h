@@ -41,6 +41,15 @@ json_t *mesh_node_to_json(const struct mesh_node *n);
 json_t *mesh_node_status_to_json(const struct mesh_node *n);
 
 /*
+ * Informer gates (kube_informer_ops.accept): 0 when the codec can read obj,
+ * else -EINVAL with the reason in err. What a codec cannot read never enters
+ * a cache, so it is never acted on.
+ */
+int codec_accept_volume(const json_t *obj, struct strbuf *err, void *userdata);
+int codec_accept_node_device(const json_t *obj, struct strbuf *err, void *userdata);
+int codec_accept_mesh_node(const json_t *obj, struct strbuf *err, void *userdata);
+
+/*
  * RFC 3339 timestamps as Kubernetes writes them: "2026-11-23T16:42:29Z". Parsing
  * also takes a fraction of a second (dropped), lowercase 't'/'z' and a numeric
  * offset ("+02:00"), as RFC 3339 section 5.6 allows; formatting always writes

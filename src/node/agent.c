@@ -17,34 +17,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-/* The informers' gates: what our codecs cannot read never enters a cache. */
-static int accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct volume *v;
-	int r = volume_from_json(obj, &v, err);
-
-	volume_free(r == 0 ? v : NULL);
-	return r;
-}
-
-static int accept_node(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct mesh_node *n;
-	int r = mesh_node_from_json(obj, &n, err);
-
-	mesh_node_free(r == 0 ? n : NULL);
-	return r;
-}
-
-static int accept_device(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct node_device *d;
-	int r = node_device_from_json(obj, &d, err);
-
-	node_device_free(r == 0 ? d : NULL);
-	return r;
-}
-
 /* A volume changed: a pass now rather than at the next tick. */
 static void volume_added(const json_t *obj, void *userdata)
 {
@@ -57,13 +29,13 @@ static void volume_updated(const json_t *old, const json_t *obj, void *userdata)
 }
 
 static const struct kube_informer_ops volume_ops = {
-	.accept = accept_volume,
+	.accept = codec_accept_volume,
 	.added = volume_added,
 	.updated = volume_updated,
 	.deleted = volume_added,
 };
-static const struct kube_informer_ops node_ops = { .accept = accept_node };
-static const struct kube_informer_ops device_ops = { .accept = accept_device };
+static const struct kube_informer_ops node_ops = { .accept = codec_accept_mesh_node };
+static const struct kube_informer_ops device_ops = { .accept = codec_accept_node_device };
 
 void agent_kick(struct agent *a)
 {

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kube/codec.h"
+#include "util/banned.h"
+
+int codec_accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct volume *v;
+	int r = volume_from_json(obj, &v, err);
+
+	volume_free(r == 0 ? v : NULL);
+	return r;
+}
+
+int codec_accept_node_device(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct node_device *d;
+	int r = node_device_from_json(obj, &d, err);
+
+	node_device_free(r == 0 ? d : NULL);
+	return r;
+}
+
+int codec_accept_mesh_node(const json_t *obj, struct strbuf *err, void *userdata)
+{
+	struct mesh_node *n;
+	int r = mesh_node_from_json(obj, &n, err);
+
+	mesh_node_free(r == 0 ? n : NULL);
+	return r;
+}
