@@ -7,6 +7,7 @@
 
 #include "node/observe.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/parse.h"
 #include "util/path.h"
 #include "util/strbuf.h"
@@ -22,25 +23,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
-/* The first line of a sysfs file, without the newline; NULL when unreadable. */
-static char *read_line(const char *dir, const char *name)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	char buf[512];
-	size_t len;
-
-	xasprintf(&path, "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return NULL;
-	len = strcspn(buf, "\n");
-	while (len > 0 && buf[len - 1] == ' ')
-		len--; /* NVMe pads model and serial with spaces */
-	buf[len] = '\0';
-	return xstrdup(buf);
-}
-
 /*
  * An attribute of the drive's controller: <block>/device/<name> when device
  * is the controller, else the first controller under the subsystem that
@@ -54,7 +36,7 @@ static char *controller_attr(const char *block, const char *name)
 	char *v;
 
 	xasprintf(&dev, "%s/device", block);
-	v = read_line(dev, name);
+	v = read_attr_or_null(dev, name);
 	if (v)
 		return v;
 	d = opendir(dev);
@@ -64,7 +46,7 @@ static char *controller_attr(const char *block, const char *name)
 		if (strncmp(de->d_name, "nvme", 4) != 0)
 			continue;
 		xasprintf(&sub, "%s/%s", dev, de->d_name);
-		v = read_line(sub, name);
+		v = read_attr_or_null(sub, name);
 		if (v)
 			return v;
 	}
@@ -122,7 +104,7 @@ static char *why_unusable(const char *block, const char *kname, const struct dri
 			  const char *busy)
 {
 	_cleanup_(closedirp) DIR *dir = NULL;
-	_cleanup_free_ char *holders = NULL, *majmin = read_line(block, "dev");
+	_cleanup_free_ char *holders = NULL, *majmin = read_attr_or_null(block, "dev");
 	struct dirent *de;
 	char *why = NULL;
 
@@ -139,11 +121,11 @@ static char *why_unusable(const char *block, const char *kname, const struct dri
 		if (strncmp(de->d_name, kname, strlen(kname)) != 0)
 			continue;
 		xasprintf(&part, "%s/%s", block, de->d_name);
-		num = read_line(part, "partition");
+		num = read_attr_or_null(part, "partition");
 		if (!num || parse_int_range(num, 1, 1 << 20, (int *)&partno) < 0 ||
 		    partition_is_ours(&d->gpt, partno))
 			continue;
-		pmajmin = read_line(part, "dev");
+		pmajmin = read_attr_or_null(part, "dev");
 		xasprintf(&pholders, "%s/holders", part);
 		if (is_busy(busy, pmajmin) || !dir_is_empty(pholders))
 			xasprintf(&why, "partition %s (not MeshStor's) is mounted or in use",
@@ -167,11 +149,11 @@ static int read_drive(const struct node_paths *p, const char *kname, const char 
 	transport = controller_attr(block, "transport");
 	if (!transport || strcmp(transport, "pcie") != 0)
 		return 0; /* a fabrics namespace, or no NVMe controller at all */
-	hidden = read_line(block, "hidden");
+	hidden = read_attr_or_null(block, "hidden");
 	if (hidden && strcmp(hidden, "1") == 0)
 		return 0; /* a multipath path device; its head is listed instead */
-	size = read_line(block, "size");
-	lbs = read_line(block, "queue/logical_block_size");
+	size = read_attr_or_null(block, "size");
+	lbs = read_attr_or_null(block, "queue/logical_block_size");
 	if (!size || !lbs || parse_u64(size, &sectors) < 0 ||
 	    parse_u64_range(lbs, 512, 65536, &sector_size) < 0)
 		return -EIO;

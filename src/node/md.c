@@ -13,6 +13,7 @@
 #include "model/names.h"
 #include "node/md.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/parse.h"
 #include "util/path.h"
@@ -157,28 +158,6 @@ int md_read_superblock(const char *path, struct md_superblock *ret)
 	if (n < 0)
 		return -errno;
 	return md_parse_superblock(buf, (size_t)n, ret);
-}
-
-/* One sysfs attribute without its trailing newline. */
-static int read_attr(const char *dir, const char *name, char **ret)
-{
-	_cleanup_strbuf_ struct strbuf path = STRBUF_INIT;
-	_cleanup_close_ int fd = -1;
-	char buf[4096];
-	ssize_t n;
-
-	strbuf_addf(&path, "%s/%s", dir, name);
-	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	*ret = xstrdup(buf);
-	return 0;
 }
 
 /* An attribute that may be missing (not every level has every file): NULL then. */

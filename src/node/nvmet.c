@@ -13,6 +13,7 @@
 #include "node/nvmet.h"
 #include "util/path.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -38,24 +39,15 @@ static char *cfs_path(const char *root, const char *a, const char *b, const char
 	return strbuf_detach(&sb);
 }
 
-static int read_attr(const char *path, char **ret)
+/* An attribute as configfs shows it; an unset device_path reads "(null)", which is "". */
+static int read_cfs_attr(const char *path, char **ret)
 {
-	_cleanup_close_ int fd = -1;
-	char buf[4096];
-	ssize_t n;
+	int r = read_attr(path, NULL, ret);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
-	/* An unset device_path reads "(null)" (nvmet_ns_device_path_show() prints a NULL %s). */
-	*ret = xstrdup(strcmp(buf, "(null)") == 0 ? "" : buf);
-	return 0;
+	/* nvmet_ns_device_path_show() prints a NULL %s. */
+	if (r == 0 && strcmp(*ret, "(null)") == 0)
+		(*ret)[0] = '\0';
+	return r;
 }
 
 /* An attribute's value, "" when it cannot be read. */
@@ -63,7 +55,7 @@ static char *read_attr_or_empty(const char *path)
 {
 	char *v;
 
-	return read_attr(path, &v) < 0 ? xstrdup("") : v;
+	return read_cfs_attr(path, &v) < 0 ? xstrdup("") : v;
 }
 
 static int write_attr(const char *path, const char *value)
@@ -186,7 +178,7 @@ int nvmet_port_ensure(const char *root, const struct nvmet_port *port)
 	for (size_t i = 0; i < 4; i++) {
 		_cleanup_free_ char *path = cfs_path(dir, attrs[i], NULL, NULL, NULL);
 
-		r = read_attr(path, &have[i]);
+		r = read_cfs_attr(path, &have[i]);
 		if (r < 0)
 			break;
 		if (have[i][0] && strcmp(have[i], want[i]) != 0)
@@ -308,7 +300,7 @@ static int ensure_namespace(const char *sub, const char *device_path)
 	r = make_dir(ns);
 	if (r < 0)
 		return r;
-	r = read_attr(path_attr, &have);
+	r = read_cfs_attr(path_attr, &have);
 	if (r < 0)
 		return r;
 	if (have[0] && strcmp(have, device_path) != 0)
@@ -319,7 +311,7 @@ static int ensure_namespace(const char *sub, const char *device_path)
 		if (r < 0)
 			return r;
 	}
-	r = read_attr(enable_attr, &enabled);
+	r = read_cfs_attr(enable_attr, &enabled);
 	if (r < 0)
 		return r;
 	return strcmp(enabled, "1") == 0 ? 0 : write_attr(enable_attr, "1");
@@ -347,7 +339,7 @@ int nvmet_export(const char *root, unsigned port_id, const char *nqn, const char
 		return r;
 	/* Never 1: then anyone who can reach the port could connect. */
 	any_attr = cfs_path(sub, "attr_allow_any_host", NULL, NULL, NULL);
-	r = read_attr(any_attr, &any);
+	r = read_cfs_attr(any_attr, &any);
 	if (r == 0 && strcmp(any, "0") != 0)
 		r = write_attr(any_attr, "0");
 	if (r < 0)

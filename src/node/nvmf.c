@@ -13,6 +13,7 @@
 
 #include "node/nvmf.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -24,27 +25,6 @@
  * directly under the given root, and libnvme does the one thing sysfs cannot:
  * the connect (the option string written to /dev/nvme-fabrics).
  */
-
-static int read_attr(const char *dir, const char *name, char **ret)
-{
-	_cleanup_strbuf_ struct strbuf path = STRBUF_INIT;
-	_cleanup_close_ int fd = -1;
-	char buf[4096];
-	ssize_t n;
-
-	strbuf_addf(&path, "%s/%s", dir, name);
-	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
-	*ret = xstrdup(buf);
-	return 0;
-}
 
 /* "nvme" followed by digits, then (for a namespace) 'n' and digits: nothing else. */
 static const char *skip_digits(const char *s)

@@ -16,6 +16,7 @@
 #include "model/names.h"
 #include "node/agent-internal.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -31,20 +32,6 @@
 
 #define NVMF_TCP_PORT 4420 /* what the address is for; RTTs are measured with ICMP */
 #define ANNOTATION_TCP "meshstor.io/nvme-over-tcp-address"
-
-static char *read_first_line(const char *dir, const char *name)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	char buf[256];
-
-	xasprintf(&path, "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf[0] ? xstrdup(buf) : NULL;
-}
 
 static int write_new_file(const char *dir, const char *name, const char *value)
 {
@@ -86,8 +73,8 @@ int publish_identity(struct agent *a)
 	_cleanup_free_ char *nqn = NULL;
 	int r;
 
-	a->host_nqn = read_first_line(a->etc_nvme, "hostnqn");
-	a->host_id = read_first_line(a->etc_nvme, "hostid");
+	a->host_nqn = read_attr_or_null(a->etc_nvme, "hostnqn");
+	a->host_id = read_attr_or_null(a->etc_nvme, "hostid");
 	if (a->host_nqn && a->host_id)
 		return 0;
 	if (a->host_nqn || a->host_id)
