@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include <cmocka.h>
 
 #include "node/md.h"
+#include "tree.h"
 #include "util/macro.h"
 #include "util/run.h"
 #include "util/strbuf.h"
@@ -211,72 +211,10 @@ static void test_parse_invalid(void **state)
 	assert_int_equal(sb.role, 1);
 }
 
-/* A prepared tree under /tmp: sys/block/..., dev/..., bin/mdadm. */
-struct tree {
-	char root[64];
-};
-
-static char *join(const struct tree *t, const char *rel)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addf(&sb, "%s/%s", t->root, rel);
-	return strbuf_detach(&sb);
-}
-
-/* mkdir -p of rel under the root. */
-static void make_dirs(const struct tree *t, const char *rel)
-{
-	char *p = join(t, rel);
-
-	for (char *s = p + strlen(t->root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
-		*s = '/';
-	}
-	assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
-	free(p);
-}
-
-static void write_bytes(const struct tree *t, const char *rel, const void *data, size_t len)
-{
-	char *p = join(t, rel);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-	free(p);
-}
-
-static void write_file(const struct tree *t, const char *rel, const char *text)
-{
-	write_bytes(t, rel, text, strlen(text));
-}
-
+/* A prepared tree (tree.h) under /tmp: sys/block/..., dev/..., bin/mdadm. */
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
-
-	assert_non_null(t);
-	snprintf(t->root, sizeof(t->root), "/tmp/test-md.XXXXXX");
-	assert_non_null(mkdtemp(t->root));
-	*state = t;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-
-	assert_int_equal(nftw(t->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(t);
-	return 0;
+	return tree_setup(state, "test-md", NULL);
 }
 
 static void test_read_superblock(void **state)
@@ -287,32 +225,19 @@ static void test_read_superblock(void **state)
 	char *p;
 
 	sb_build(dev, &spec_a);
-	write_bytes(t, "member", dev, sizeof(dev));
-	write_bytes(t, "short", dev, SB + 100);
-	p = join(t, "member");
+	tree_write(t, "member", dev, sizeof(dev), 0755);
+	tree_write(t, "short", dev, SB + 100, 0755);
+	p = tree_path(t, "member");
 	assert_int_equal(md_read_superblock(p, &sb), 0);
 	assert_string_equal(sb.uuid, UUID_A);
 	assert_int_equal(sb.role, 1);
 	free(p);
-	p = join(t, "short");
+	p = tree_path(t, "short");
 	assert_int_equal(md_read_superblock(p, &sb), -ENODATA);
 	free(p);
-	p = join(t, "absent");
+	p = tree_path(t, "absent");
 	assert_int_equal(md_read_superblock(p, &sb), -ENOENT);
 	free(p);
-}
-
-/* One sysfs attribute file, written as the kernel shows it: value and newline. */
-static void attr(const struct tree *t, const char *dir, const char *name, const char *value)
-{
-	struct strbuf rel = STRBUF_INIT, text = STRBUF_INIT;
-
-	make_dirs(t, dir);
-	strbuf_addf(&rel, "%s/%s", dir, name);
-	strbuf_addf(&text, "%s\n", value);
-	write_file(t, rel.buf, text.buf);
-	strbuf_done(&rel);
-	strbuf_done(&text);
 }
 
 static void make_sysfs(const struct tree *t)
@@ -323,47 +248,47 @@ static void make_sysfs(const struct tree *t)
 	struct sb_spec s = spec_a;
 
 	/* md127: degraded, the remote member failed (still in its slot until removed). */
-	attr(t, "sys/block/md127/md", "level", "raid1");
-	attr(t, "sys/block/md127/md", "array_state", "clean");
-	attr(t, "sys/block/md127/md", "sync_action", "idle");
-	attr(t, "sys/block/md127/md", "sync_completed", "none");
-	attr(t, "sys/block/md127/md", "raid_disks", "2");
-	attr(t, "sys/block/md127/md", "degraded", "1");
-	attr(t, "sys/block/md127/md", "component_size", "1048576");
-	attr(t, "sys/block/md127/md/dev-nvme1n1", "slot", "1");
-	attr(t, "sys/block/md127/md/dev-nvme1n1", "state", "faulty,write_error");
-	attr(t, "sys/block/md127/md/dev-nvme0n1p2", "slot", "0");
-	attr(t, "sys/block/md127/md/dev-nvme0n1p2", "state", "in_sync");
+	tree_attr(t, "sys/block/md127/md", "level", "raid1");
+	tree_attr(t, "sys/block/md127/md", "array_state", "clean");
+	tree_attr(t, "sys/block/md127/md", "sync_action", "idle");
+	tree_attr(t, "sys/block/md127/md", "sync_completed", "none");
+	tree_attr(t, "sys/block/md127/md", "raid_disks", "2");
+	tree_attr(t, "sys/block/md127/md", "degraded", "1");
+	tree_attr(t, "sys/block/md127/md", "component_size", "1048576");
+	tree_attr(t, "sys/block/md127/md/dev-nvme1n1", "slot", "1");
+	tree_attr(t, "sys/block/md127/md/dev-nvme1n1", "state", "faulty,write_error");
+	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2", "slot", "0");
+	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2", "state", "in_sync");
 	s.dev_number = 0;
 	sb_build(dev, &s);
-	make_dirs(t, "dev");
-	write_bytes(t, "dev/nvme0n1p2", dev, sizeof(dev));
+	tree_mkdirs(t, "dev");
+	tree_write(t, "dev/nvme0n1p2", dev, sizeof(dev), 0755);
 	/* The faulty member is never read, even where it would answer. */
 	s.name = "stale";
 	sb_build(dev, &s);
-	write_bytes(t, "dev/nvme1n1", dev, sizeof(dev));
+	tree_write(t, "dev/nvme1n1", dev, sizeof(dev), 0755);
 
 	/* md126: recovering onto a new member; its in-sync member has no device node here. */
-	attr(t, "sys/block/md126/md", "level", "raid1");
-	attr(t, "sys/block/md126/md", "array_state", "active");
-	attr(t, "sys/block/md126/md", "sync_action", "recover");
-	attr(t, "sys/block/md126/md", "sync_completed", "1024 / 4096");
-	attr(t, "sys/block/md126/md", "raid_disks", "2");
-	attr(t, "sys/block/md126/md", "degraded", "1");
-	attr(t, "sys/block/md126/md", "component_size", "2048");
-	attr(t, "sys/block/md126/md/dev-nvme2n1", "slot", "1");
-	attr(t, "sys/block/md126/md/dev-nvme2n1", "state", "spare");
-	attr(t, "sys/block/md126/md/dev-nvme0n1p3", "slot", "0");
-	attr(t, "sys/block/md126/md/dev-nvme0n1p3", "state", "in_sync");
+	tree_attr(t, "sys/block/md126/md", "level", "raid1");
+	tree_attr(t, "sys/block/md126/md", "array_state", "active");
+	tree_attr(t, "sys/block/md126/md", "sync_action", "recover");
+	tree_attr(t, "sys/block/md126/md", "sync_completed", "1024 / 4096");
+	tree_attr(t, "sys/block/md126/md", "raid_disks", "2");
+	tree_attr(t, "sys/block/md126/md", "degraded", "1");
+	tree_attr(t, "sys/block/md126/md", "component_size", "2048");
+	tree_attr(t, "sys/block/md126/md/dev-nvme2n1", "slot", "1");
+	tree_attr(t, "sys/block/md126/md/dev-nvme2n1", "state", "spare");
+	tree_attr(t, "sys/block/md126/md/dev-nvme0n1p3", "slot", "0");
+	tree_attr(t, "sys/block/md126/md/dev-nvme0n1p3", "state", "in_sync");
 	s = spec_a;
 	s.uuid = uuid_b;
 	s.name = "pvc-b";
 	sb_build(dev, &s);
-	write_bytes(t, "dev/nvme2n1", dev, sizeof(dev));
+	tree_write(t, "dev/nvme2n1", dev, sizeof(dev), 0755);
 
 	/* Not arrays: a disk, and an md device node without md/ (being torn down). */
-	make_dirs(t, "sys/block/nvme0n1");
-	make_dirs(t, "sys/block/md125");
+	tree_mkdirs(t, "sys/block/nvme0n1");
+	tree_mkdirs(t, "sys/block/md125");
 }
 
 static void test_list(void **state)
@@ -374,8 +299,8 @@ static void test_list(void **state)
 	char *sysfs, *dev;
 
 	make_sysfs(t);
-	sysfs = join(t, "sys");
-	dev = join(t, "dev");
+	sysfs = tree_path(t, "sys");
+	dev = tree_path(t, "dev");
 	assert_int_equal(md_list(sysfs, dev, &a, &n), 0);
 	assert_int_equal(n, 2);
 
@@ -429,15 +354,15 @@ static void test_list_inactive(void **state)
 	size_t n;
 	char *sysfs, *dev;
 
-	attr(t, "sys/block/md0/md", "level", "");
-	attr(t, "sys/block/md0/md", "array_state", "inactive");
-	attr(t, "sys/block/md0/md", "raid_disks", "0");
-	attr(t, "sys/block/md0/md", "component_size", "0");
-	attr(t, "sys/block/md0/md/dev-sdb", "slot", "none");
-	attr(t, "sys/block/md0/md/dev-sdb", "state", "spare");
-	make_dirs(t, "dev");
-	sysfs = join(t, "sys");
-	dev = join(t, "dev");
+	tree_attr(t, "sys/block/md0/md", "level", "");
+	tree_attr(t, "sys/block/md0/md", "array_state", "inactive");
+	tree_attr(t, "sys/block/md0/md", "raid_disks", "0");
+	tree_attr(t, "sys/block/md0/md", "component_size", "0");
+	tree_attr(t, "sys/block/md0/md/dev-sdb", "slot", "none");
+	tree_attr(t, "sys/block/md0/md/dev-sdb", "state", "spare");
+	tree_mkdirs(t, "dev");
+	sysfs = tree_path(t, "sys");
+	dev = tree_path(t, "dev");
 	assert_int_equal(md_list(sysfs, dev, &a, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(a[0].level, "");
@@ -452,7 +377,7 @@ static void test_list_inactive(void **state)
 	free(dev);
 
 	/* No sysfs at all: an error, not an empty list. */
-	sysfs = join(t, "nothing");
+	sysfs = tree_path(t, "nothing");
 	assert_int_equal(md_list(sysfs, "/dev", &a, &n), -ENOENT);
 	free(sysfs);
 }
@@ -484,14 +409,15 @@ int run_command(const char *const *argv, unsigned timeout_ms, struct strbuf *out
 /* mdadm on PATH (a file that is never executed), nothing run yet. */
 static int setup_mdadm(void **state)
 {
+	static const char script[] = "#!/bin/sh\nexit 1\n";
 	struct tree *t;
 	char *bin;
 
 	setup(state);
 	t = *state;
-	make_dirs(t, "bin");
-	write_file(t, "bin/mdadm", "#!/bin/sh\nexit 1\n");
-	bin = join(t, "bin");
+	tree_mkdirs(t, "bin");
+	tree_write(t, "bin/mdadm", script, strlen(script), 0755);
+	bin = tree_path(t, "bin");
 	assert_int_equal(setenv("PATH", bin, 1), 0);
 	free(bin);
 	strbuf_reset(&ran);
@@ -503,7 +429,7 @@ static int setup_mdadm(void **state)
 static int teardown_mdadm(void **state)
 {
 	strbuf_done(&ran);
-	return teardown(state);
+	return tree_teardown(state);
 }
 
 static void test_create(void **state)
@@ -599,16 +525,16 @@ static void test_zero_superblock(void **state)
 	char *p;
 
 	memset(dev, 0, sizeof(dev));
-	write_bytes(t, "blank", dev, sizeof(dev));
+	tree_write(t, "blank", dev, sizeof(dev), 0755);
 	sb_build(dev, &spec_a);
-	write_bytes(t, "member", dev, sizeof(dev));
+	tree_write(t, "member", dev, sizeof(dev), 0755);
 
-	p = join(t, "blank");
+	p = tree_path(t, "blank");
 	assert_int_equal(md_zero_superblock(p, NULL), 0);
 	assert_string_equal(ran.buf, ""); /* nothing to zero: mdadm not run */
 	free(p);
 
-	p = join(t, "member");
+	p = tree_path(t, "member");
 	assert_int_equal(md_zero_superblock(p, NULL), 0);
 	assert_true(strncmp(ran.buf, "mdadm --zero-superblock /tmp/", 29) == 0);
 	free(p);
@@ -621,9 +547,9 @@ int main(void)
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test(test_parse_roles),
 		cmocka_unit_test(test_parse_invalid),
-		cmocka_unit_test_setup_teardown(test_read_superblock, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_inactive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_superblock, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_list_inactive, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_manage, setup_mdadm, teardown_mdadm),

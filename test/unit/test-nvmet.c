@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 
 #include "model/names.h"
 #include "node/nvmet.h"
+#include "tree.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -32,69 +32,9 @@
 #define HOST_2 "nqn.2024-01.io.meshstor:node:two"
 #define DEV_A "/dev/disk/by-partuuid/0f0e0d0c-0b0a-4908-8706-050403020100"
 
-struct tree {
-	char root[64];
-	char nvmet[96];
-};
-
-static char *join(const struct tree *t, const char *rel)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addf(&sb, "%s/%s", t->nvmet, rel);
-	return strbuf_detach(&sb);
-}
-
-static void make_dirs(const struct tree *t, const char *rel)
-{
-	char *p = join(t, rel);
-
-	for (char *s = p + strlen(t->root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
-		*s = '/';
-	}
-	assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
-	free(p);
-}
-
-/* An attribute as configfs shows it: the value and a newline ("\n" when never set). */
-static void attr(const struct tree *t, const char *dir, const char *name, const char *value)
-{
-	struct strbuf rel = STRBUF_INIT;
-	char *p;
-	int fd;
-
-	make_dirs(t, dir);
-	strbuf_addf(&rel, "%s/%s", dir, name);
-	p = join(t, rel.buf);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, value, strlen(value)), (ssize_t)strlen(value));
-	assert_int_equal(write(fd, "\n", 1), 1);
-	assert_int_equal(close(fd), 0);
-	free(p);
-	strbuf_done(&rel);
-}
-
-static char *text(const struct tree *t, const char *rel)
-{
-	char buf[256], *p = join(t, rel);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	close(fd);
-	free(p);
-	return strdup(buf);
-}
-
 static void assert_text(const struct tree *t, const char *rel, const char *want)
 {
-	char *have = text(t, rel);
+	char *have = tree_read(t, rel);
 
 	assert_string_equal(have, want);
 	free(have);
@@ -103,7 +43,7 @@ static void assert_text(const struct tree *t, const char *rel, const char *want)
 /* A link made as configfs needs it: to the absolute path of the target. */
 static void link_to(const struct tree *t, const char *target, const char *link)
 {
-	char *tp = join(t, target), *lp = join(t, link);
+	char *tp = tree_path(t, target), *lp = tree_path(t, link);
 
 	assert_int_equal(symlink(tp, lp), 0);
 	free(tp);
@@ -112,7 +52,7 @@ static void link_to(const struct tree *t, const char *target, const char *link)
 
 static bool present(const struct tree *t, const char *rel)
 {
-	char *p = join(t, rel);
+	char *p = tree_path(t, rel);
 	struct stat st;
 	bool r = lstat(p, &st) == 0;
 
@@ -123,7 +63,7 @@ static bool present(const struct tree *t, const char *rel)
 /* Where the link points, relative to the nvmet root. */
 static void assert_link(const struct tree *t, const char *link, const char *target)
 {
-	char buf[512], *p = join(t, link), *want = join(t, target);
+	char buf[512], *p = tree_path(t, link), *want = tree_path(t, target);
 	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
 
 	assert_true(n > 0);
@@ -141,9 +81,9 @@ static void fresh_port(const struct tree *t, const char *dir)
 	struct strbuf subs = STRBUF_INIT;
 
 	for (size_t i = 0; i < 5; i++)
-		attr(t, dir, names[i], "");
+		tree_attr(t, dir, names[i], "");
 	strbuf_addf(&subs, "%s/subsystems", dir);
-	make_dirs(t, subs.buf);
+	tree_mkdirs(t, subs.buf);
 	strbuf_done(&subs);
 }
 
@@ -151,54 +91,38 @@ static void fresh_port(const struct tree *t, const char *dir)
 static void make_exports(const struct tree *t)
 {
 	fresh_port(t, "ports/1");
-	attr(t, "ports/1", "addr_trtype", "tcp");
-	attr(t, "ports/1", "addr_adrfam", "ipv4");
-	attr(t, "ports/1", "addr_traddr", "10.0.0.1");
-	attr(t, "ports/1", "addr_trsvcid", "4420");
-	make_dirs(t, "hosts/" HOST_1);
+	tree_attr(t, "ports/1", "addr_trtype", "tcp");
+	tree_attr(t, "ports/1", "addr_adrfam", "ipv4");
+	tree_attr(t, "ports/1", "addr_traddr", "10.0.0.1");
+	tree_attr(t, "ports/1", "addr_trsvcid", "4420");
+	tree_mkdirs(t, "hosts/" HOST_1);
 
-	attr(t, "subsystems/" NQN_A, "attr_allow_any_host", "0");
-	attr(t, "subsystems/" NQN_A "/namespaces/1", "device_path", DEV_A);
-	attr(t, "subsystems/" NQN_A "/namespaces/1", "enable", "1");
-	make_dirs(t, "subsystems/" NQN_A "/allowed_hosts");
+	tree_attr(t, "subsystems/" NQN_A, "attr_allow_any_host", "0");
+	tree_attr(t, "subsystems/" NQN_A "/namespaces/1", "device_path", DEV_A);
+	tree_attr(t, "subsystems/" NQN_A "/namespaces/1", "enable", "1");
+	tree_mkdirs(t, "subsystems/" NQN_A "/allowed_hosts");
 	link_to(t, "hosts/" HOST_1, "subsystems/" NQN_A "/allowed_hosts/" HOST_1);
 	/* "<root>//subsystems/...": the same target, but not the spelling nvmet.c writes. */
 	link_to(t, "/subsystems/" NQN_A, "ports/1/subsystems/" NQN_A);
 
-	attr(t, "subsystems/" NQN_B, "attr_allow_any_host", "0");
-	make_dirs(t, "subsystems/" NQN_B "/namespaces");
-	make_dirs(t, "subsystems/" NQN_B "/allowed_hosts");
+	tree_attr(t, "subsystems/" NQN_B, "attr_allow_any_host", "0");
+	tree_mkdirs(t, "subsystems/" NQN_B "/namespaces");
+	tree_mkdirs(t, "subsystems/" NQN_B "/allowed_hosts");
 
 	/* Somebody else's subsystem. */
-	attr(t, "subsystems/nqn.2014-08.org.example:other", "attr_allow_any_host", "1");
+	tree_attr(t, "subsystems/nqn.2014-08.org.example:other", "attr_allow_any_host", "1");
 }
 
+/* The tree (tree.h) is based at its nvmet directory, as the code under test sees configfs. */
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t;
 
-	assert_non_null(t);
-	snprintf(t->root, sizeof(t->root), "/tmp/test-nvmet.XXXXXX");
-	assert_non_null(mkdtemp(t->root));
-	snprintf(t->nvmet, sizeof(t->nvmet), "%s/nvmet", t->root);
-	make_dirs(t, "ports");
-	make_dirs(t, "subsystems");
-	make_dirs(t, "hosts");
-	*state = t;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-
-	assert_int_equal(nftw(t->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(t);
+	tree_setup(state, "test-nvmet", "nvmet");
+	t = *state;
+	tree_mkdirs(t, "ports");
+	tree_mkdirs(t, "subsystems");
+	tree_mkdirs(t, "hosts");
 	return 0;
 }
 
@@ -209,7 +133,7 @@ static void test_list(void **state)
 	size_t n;
 
 	make_exports(t);
-	assert_int_equal(nvmet_list(t->nvmet, MEMBER_NQN_PREFIX, &s, &n), 0);
+	assert_int_equal(nvmet_list(t->base, MEMBER_NQN_PREFIX, &s, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(s[0].nqn, NQN_A);
 	assert_string_equal(s[0].device_path, DEV_A);
@@ -248,33 +172,33 @@ static void test_port(void **state)
 	};
 
 	fresh_port(t, "ports/1");
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &p), 0);
+	assert_int_equal(nvmet_port_ensure(t->base, &p), 0);
 	assert_text(t, "ports/1/addr_trtype", "tcp\n");
 	assert_text(t, "ports/1/addr_adrfam", "ipv4\n");
 	assert_text(t, "ports/1/addr_traddr", "10.0.0.1\n");
 	assert_text(t, "ports/1/addr_trsvcid", "4420\n");
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &p), 0);
+	assert_int_equal(nvmet_port_ensure(t->base, &p), 0);
 
 	/* The same id with another address: refused, and nothing rewritten. */
 	p.traddr = "10.0.0.9";
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &p), -EEXIST);
+	assert_int_equal(nvmet_port_ensure(t->base, &p), -EEXIST);
 	assert_text(t, "ports/1/addr_traddr", "10.0.0.1\n");
 	p.traddr = "10.0.0.1";
 	p.trtype = "rdma";
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &p), -EEXIST);
+	assert_int_equal(nvmet_port_ensure(t->base, &p), -EEXIST);
 	assert_text(t, "ports/1/addr_trtype", "tcp\n");
 
 	fresh_port(t, "ports/2");
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &v6), 0);
+	assert_int_equal(nvmet_port_ensure(t->base, &v6), 0);
 	assert_text(t, "ports/2/addr_trtype", "rdma\n");
 	assert_text(t, "ports/2/addr_adrfam", "ipv6\n");
 	assert_text(t, "ports/2/addr_traddr", "fd00::1\n");
 
 	v6.traddr = "node-b.example";
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &v6), -EINVAL);
+	assert_int_equal(nvmet_port_ensure(t->base, &v6), -EINVAL);
 	v6.traddr = "fd00::1";
 	v6.trtype = "loop";
-	assert_int_equal(nvmet_port_ensure(t->nvmet, &v6), -EINVAL);
+	assert_int_equal(nvmet_port_ensure(t->base, &v6), -EINVAL);
 }
 
 /* Exporting again to the same host changes nothing: its connections stay. */
@@ -283,7 +207,7 @@ static void test_export_again(void **state)
 	struct tree *t = *state;
 
 	make_exports(t);
-	assert_int_equal(nvmet_export(t->nvmet, 1, NQN_A, DEV_A, HOST_1), 0);
+	assert_int_equal(nvmet_export(t->base, 1, NQN_A, DEV_A, HOST_1), 0);
 	assert_link(t, "ports/1/subsystems/" NQN_A, "/subsystems/" NQN_A); /* the old link */
 	assert_link(t, "subsystems/" NQN_A "/allowed_hosts/" HOST_1, "hosts/" HOST_1);
 	assert_text(t, "subsystems/" NQN_A "/namespaces/1/device_path", DEV_A "\n");
@@ -302,8 +226,8 @@ static void test_export_other_host(void **state)
 
 	make_exports(t);
 	/* attr_allow_any_host must end up 0 whatever it was. */
-	attr(t, "subsystems/" NQN_A, "attr_allow_any_host", "1");
-	assert_int_equal(nvmet_export(t->nvmet, 1, NQN_A, DEV_A, HOST_2), 0);
+	tree_attr(t, "subsystems/" NQN_A, "attr_allow_any_host", "1");
+	assert_int_equal(nvmet_export(t->base, 1, NQN_A, DEV_A, HOST_2), 0);
 	assert_link(t, "ports/1/subsystems/" NQN_A, "subsystems/" NQN_A); /* a new link */
 	assert_link(t, "subsystems/" NQN_A "/allowed_hosts/" HOST_2, "hosts/" HOST_2);
 	assert_false(present(t, "subsystems/" NQN_A "/allowed_hosts/" HOST_1));
@@ -319,7 +243,7 @@ static void test_export_shared_host(void **state)
 
 	make_exports(t);
 	link_to(t, "hosts/" HOST_1, "subsystems/" NQN_B "/allowed_hosts/" HOST_1);
-	assert_int_equal(nvmet_export(t->nvmet, 1, NQN_A, DEV_A, HOST_2), 0);
+	assert_int_equal(nvmet_export(t->base, 1, NQN_A, DEV_A, HOST_2), 0);
 	assert_true(present(t, "hosts/" HOST_1));
 	assert_true(present(t, "subsystems/" NQN_B "/allowed_hosts/" HOST_1));
 }
@@ -330,29 +254,29 @@ static void test_export_refused(void **state)
 
 	make_exports(t);
 	/* Namespace 1 already backed by another device. */
-	assert_int_equal(nvmet_export(t->nvmet, 1, NQN_A, "/dev/nvme9n1p9", HOST_1), -EEXIST);
+	assert_int_equal(nvmet_export(t->base, 1, NQN_A, "/dev/nvme9n1p9", HOST_1), -EEXIST);
 	assert_text(t, "subsystems/" NQN_A "/namespaces/1/device_path", DEV_A "\n");
 	/* No such port: nothing is made. */
-	assert_int_equal(nvmet_export(t->nvmet, 7, MEMBER_NQN_PREFIX "pvc-n:m0", DEV_A, HOST_1),
+	assert_int_equal(nvmet_export(t->base, 7, MEMBER_NQN_PREFIX "pvc-n:m0", DEV_A, HOST_1),
 			 -ENOENT);
 	assert_false(present(t, "subsystems/" MEMBER_NQN_PREFIX "pvc-n:m0"));
 	assert_int_equal(nvmet_export("relative/nvmet", 1, NQN_A, DEV_A, HOST_1), -EINVAL);
-	assert_int_equal(nvmet_export(t->nvmet, 1, "../escape", DEV_A, HOST_1), -EINVAL);
-	assert_int_equal(nvmet_export(t->nvmet, 1, NQN_A, "nvme0n1p1", HOST_1), -EINVAL);
+	assert_int_equal(nvmet_export(t->base, 1, "../escape", DEV_A, HOST_1), -EINVAL);
+	assert_int_equal(nvmet_export(t->base, 1, NQN_A, "nvme0n1p1", HOST_1), -EINVAL);
 	/* Removing what is not there is done already. */
-	assert_int_equal(nvmet_remove(t->nvmet, MEMBER_NQN_PREFIX "pvc-n:m0"), 0);
+	assert_int_equal(nvmet_remove(t->base, MEMBER_NQN_PREFIX "pvc-n:m0"), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_again, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_other_host, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_shared_host, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_list_empty, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_port, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_export_again, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_export_other_host, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_export_shared_host, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_export_refused, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

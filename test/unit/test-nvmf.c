@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 
 #include "model/names.h"
 #include "node/nvmf.h"
+#include "tree.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -23,67 +23,13 @@
 #define NQN_C MEMBER_NQN_PREFIX "pvc-c:m2"
 #define NQN_LOCAL "nqn.2014.08.org.nvmexpress:uuid:5a6b7c8d-0000-0000-0000-000000000001"
 
-/* A prepared sysfs under /tmp, shaped as the kernel's for fabrics controllers. */
-struct tree {
-	char root[64];
-	char sysfs[96];
-};
-
-static char *join(const struct tree *t, const char *rel)
+/* The prepared sysfs (tree.h) under the tree's root, shaped as the kernel's. */
+static const char *sysfs(const struct tree *t)
 {
-	struct strbuf sb = STRBUF_INIT;
+	static char path[sizeof(t->base) + 8];
 
-	strbuf_addf(&sb, "%s/%s", t->root, rel);
-	return strbuf_detach(&sb);
-}
-
-static void make_dirs(const struct tree *t, const char *rel)
-{
-	char *p = join(t, rel);
-
-	for (char *s = p + strlen(t->root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
-		*s = '/';
-	}
-	assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
-	free(p);
-}
-
-/* dir/name holding value and a newline, as sysfs shows it. */
-static void attr(const struct tree *t, const char *dir, const char *name, const char *value)
-{
-	struct strbuf rel = STRBUF_INIT;
-	char *p;
-	int fd;
-
-	make_dirs(t, dir);
-	strbuf_addf(&rel, "%s/%s", dir, name);
-	p = join(t, rel.buf);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	if (value) {
-		assert_int_equal(write(fd, value, strlen(value)), (ssize_t)strlen(value));
-		assert_int_equal(write(fd, "\n", 1), 1);
-	}
-	assert_int_equal(close(fd), 0);
-	free(p);
-	strbuf_done(&rel);
-}
-
-static char *read_text(const struct tree *t, const char *rel)
-{
-	char buf[256], *p = join(t, rel);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	close(fd);
-	free(p);
-	return strdup(buf);
+	snprintf(path, sizeof(path), "%s/sys", t->base);
+	return path;
 }
 
 /* A controller under class/nvme, linked from its subsystem as the kernel links it. */
@@ -94,15 +40,15 @@ static void ctrl(const struct tree *t, const char *subsys, const char *name, con
 	char *p;
 
 	strbuf_addf(&dir, "sys/class/nvme/%s", name);
-	attr(t, dir.buf, "subsysnqn", nqn);
-	attr(t, dir.buf, "state", state);
-	attr(t, dir.buf, "transport", address ? "tcp" : "pcie");
-	attr(t, dir.buf, "address", address ? address : "0000:00:04.0");
-	attr(t, dir.buf, "delete_controller", NULL);
-	make_dirs(t, subsys);
+	tree_attr(t, dir.buf, "subsysnqn", nqn);
+	tree_attr(t, dir.buf, "state", state);
+	tree_attr(t, dir.buf, "transport", address ? "tcp" : "pcie");
+	tree_attr(t, dir.buf, "address", address ? address : "0000:00:04.0");
+	tree_attr(t, dir.buf, "delete_controller", NULL);
+	tree_mkdirs(t, subsys);
 	strbuf_addf(&link, "%s/%s", subsys, name);
 	strbuf_addf(&target, "../../nvme/%s", name);
-	p = join(t, link.buf);
+	p = tree_path(t, link.buf);
 	assert_int_equal(symlink(target.buf, p), 0);
 	free(p);
 	strbuf_done(&dir);
@@ -113,57 +59,36 @@ static void ctrl(const struct tree *t, const char *subsys, const char *name, con
 static void make_sysfs(const struct tree *t)
 {
 	/* A local PCIe drive: not ours, not fabrics. */
-	attr(t, "sys/class/nvme-subsystem/nvme-subsys0", "subsysnqn", NQN_LOCAL);
+	tree_attr(t, "sys/class/nvme-subsystem/nvme-subsys0", "subsysnqn", NQN_LOCAL);
 	ctrl(t, "sys/class/nvme-subsystem/nvme-subsys0", "nvme0", NQN_LOCAL, "live", NULL);
-	make_dirs(t, "sys/class/nvme-subsystem/nvme-subsys0/nvme0n1");
+	tree_mkdirs(t, "sys/class/nvme-subsystem/nvme-subsys0/nvme0n1");
 
 	/* Ours, native multipath: the head nvme1n1 under the subsystem, the path hidden. */
-	attr(t, "sys/class/nvme-subsystem/nvme-subsys1", "subsysnqn", NQN_A);
+	tree_attr(t, "sys/class/nvme-subsystem/nvme-subsys1", "subsysnqn", NQN_A);
 	ctrl(t, "sys/class/nvme-subsystem/nvme-subsys1", "nvme1", NQN_A, "live",
 	     "traddr=10.0.0.2,trsvcid=4420,src_addr=10.0.0.1");
-	make_dirs(t, "sys/class/nvme-subsystem/nvme-subsys1/nvme1n1");
-	make_dirs(t, "sys/class/nvme/nvme1/nvme1c1n1");
+	tree_mkdirs(t, "sys/class/nvme-subsystem/nvme-subsys1/nvme1n1");
+	tree_mkdirs(t, "sys/class/nvme/nvme1/nvme1c1n1");
 
 	/* Ours, still connecting, no namespace yet. */
-	attr(t, "sys/class/nvme-subsystem/nvme-subsys2", "subsysnqn", NQN_B);
+	tree_attr(t, "sys/class/nvme-subsystem/nvme-subsys2", "subsysnqn", NQN_B);
 	ctrl(t, "sys/class/nvme-subsystem/nvme-subsys2", "nvme2", NQN_B, "connecting",
 	     "traddr=10.0.0.3,trsvcid=4420");
 
 	/* Ours without native multipath: namespaces belong to controllers; two of them. */
-	attr(t, "sys/class/nvme-subsystem/nvme-subsys3", "subsysnqn", NQN_C);
+	tree_attr(t, "sys/class/nvme-subsystem/nvme-subsys3", "subsysnqn", NQN_C);
 	ctrl(t, "sys/class/nvme-subsystem/nvme-subsys3", "nvme10", NQN_C, "resetting",
 	     "traddr=10.0.0.4,trsvcid=4420");
 	ctrl(t, "sys/class/nvme-subsystem/nvme-subsys3", "nvme3", NQN_C, "live",
 	     "traddr=10.0.0.4,trsvcid=4420");
-	make_dirs(t, "sys/class/nvme/nvme3/nvme3n10");
-	make_dirs(t, "sys/class/nvme/nvme3/nvme3n2");
-	make_dirs(t, "sys/class/nvme/nvme10/nvme10n2");
+	tree_mkdirs(t, "sys/class/nvme/nvme3/nvme3n10");
+	tree_mkdirs(t, "sys/class/nvme/nvme3/nvme3n2");
+	tree_mkdirs(t, "sys/class/nvme/nvme10/nvme10n2");
 }
 
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
-
-	assert_non_null(t);
-	snprintf(t->root, sizeof(t->root), "/tmp/test-nvmf.XXXXXX");
-	assert_non_null(mkdtemp(t->root));
-	snprintf(t->sysfs, sizeof(t->sysfs), "%s/sys", t->root);
-	*state = t;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-
-	assert_int_equal(nftw(t->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(t);
-	return 0;
+	return tree_setup(state, "test-nvmf", NULL);
 }
 
 static void test_list(void **state)
@@ -173,7 +98,7 @@ static void test_list(void **state)
 	size_t n;
 
 	make_sysfs(t);
-	assert_int_equal(nvmf_list(t->sysfs, MEMBER_NQN_PREFIX, &s, &n), 0);
+	assert_int_equal(nvmf_list(sysfs(t), MEMBER_NQN_PREFIX, &s, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(s[0].nqn, NQN_A);
 	assert_string_equal(s[0].ctrl_state, "live");
@@ -188,7 +113,7 @@ static void test_list(void **state)
 	nvmf_subsystems_free(s, n);
 
 	/* Everything, the local drive too (sorted by NQN: it comes first). */
-	assert_int_equal(nvmf_list(t->sysfs, "", &s, &n), 0);
+	assert_int_equal(nvmf_list(sysfs(t), "", &s, &n), 0);
 	assert_int_equal(n, 4);
 	assert_string_equal(s[0].nqn, NQN_LOCAL);
 	assert_string_equal(s[0].block, "/dev/nvme0n1");
@@ -203,11 +128,11 @@ static void test_no_nvme(void **state)
 	struct nvmf_subsystem *s = (void *)1;
 	size_t n = 1;
 
-	make_dirs(t, "sys/class");
-	assert_int_equal(nvmf_list(t->sysfs, MEMBER_NQN_PREFIX, &s, &n), 0);
+	tree_mkdirs(t, "sys/class");
+	assert_int_equal(nvmf_list(sysfs(t), MEMBER_NQN_PREFIX, &s, &n), 0);
 	assert_int_equal(n, 0);
 	nvmf_subsystems_free(s, n);
-	assert_int_equal(nvmf_disconnect(t->sysfs, NQN_A), 0);
+	assert_int_equal(nvmf_disconnect(sysfs(t), NQN_A), 0);
 }
 
 /*
@@ -232,17 +157,17 @@ static void test_connect_existing(void **state)
 	struct nvmf_target bad = target;
 
 	make_sysfs(t);
-	assert_int_equal(nvmf_connect(t->sysfs, &target), 0);
+	assert_int_equal(nvmf_connect(sysfs(t), &target), 0);
 	/* A controller still connecting counts too: the kernel is on it. */
 	target.nqn = NQN_B;
 	target.traddr = "10.0.0.3";
-	assert_int_equal(nvmf_connect_err(t->sysfs, &target, NULL), 0);
+	assert_int_equal(nvmf_connect_err(sysfs(t), &target, NULL), 0);
 
 	bad.transport = "fc";
-	assert_int_equal(nvmf_connect_err(t->sysfs, &bad, NULL), -EINVAL);
+	assert_int_equal(nvmf_connect_err(sysfs(t), &bad, NULL), -EINVAL);
 	bad.transport = "tcp";
 	bad.host_id = NULL;
-	assert_int_equal(nvmf_connect_err(t->sysfs, &bad, NULL), -EINVAL);
+	assert_int_equal(nvmf_connect_err(sysfs(t), &bad, NULL), -EINVAL);
 }
 
 static void test_disconnect(void **state)
@@ -251,36 +176,36 @@ static void test_disconnect(void **state)
 	char *text;
 
 	make_sysfs(t);
-	assert_int_equal(nvmf_disconnect(t->sysfs, NQN_C), 0);
-	text = read_text(t, "sys/class/nvme/nvme3/delete_controller");
+	assert_int_equal(nvmf_disconnect(sysfs(t), NQN_C), 0);
+	text = tree_read(t, "sys/class/nvme/nvme3/delete_controller");
 	assert_string_equal(text, "1");
 	free(text);
-	text = read_text(t, "sys/class/nvme/nvme10/delete_controller");
+	text = tree_read(t, "sys/class/nvme/nvme10/delete_controller");
 	assert_string_equal(text, "1");
 	free(text);
 	/* Nobody else's. */
-	text = read_text(t, "sys/class/nvme/nvme1/delete_controller");
+	text = tree_read(t, "sys/class/nvme/nvme1/delete_controller");
 	assert_string_equal(text, "");
 	free(text);
-	text = read_text(t, "sys/class/nvme/nvme0/delete_controller");
+	text = tree_read(t, "sys/class/nvme/nvme0/delete_controller");
 	assert_string_equal(text, "");
 	free(text);
 
 	/* A controller whose deletion already began has no delete_controller left. */
-	text = join(t, "sys/class/nvme/nvme1/delete_controller");
+	text = tree_path(t, "sys/class/nvme/nvme1/delete_controller");
 	assert_int_equal(unlink(text), 0);
 	free(text);
-	assert_int_equal(nvmf_disconnect(t->sysfs, NQN_A), 0);
-	assert_int_equal(nvmf_disconnect(t->sysfs, MEMBER_NQN_PREFIX "pvc-z:m0"), 0);
+	assert_int_equal(nvmf_disconnect(sysfs(t), NQN_A), 0);
+	assert_int_equal(nvmf_disconnect(sysfs(t), MEMBER_NQN_PREFIX "pvc-z:m0"), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_nvme, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_connect_existing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_no_nvme, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_connect_existing, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_disconnect, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
