@@ -15,6 +15,7 @@ static const char *const phase_names[] = {
 	[VOLUME_PHASE_READY] = "Ready",		[VOLUME_PHASE_DEGRADED] = "Degraded",
 	[VOLUME_PHASE_SYNCING] = "Syncing",	[VOLUME_PHASE_EXPANDING] = "Expanding",
 	[VOLUME_PHASE_REPLACING] = "Replacing", [VOLUME_PHASE_DELETING] = "Deleting",
+	[VOLUME_PHASE_BROKEN] = "Broken",
 };
 
 static const char *const state_names[] = {

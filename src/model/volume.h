@@ -31,6 +31,7 @@ enum volume_phase {
 	VOLUME_PHASE_EXPANDING,
 	VOLUME_PHASE_REPLACING,
 	VOLUME_PHASE_DELETING,
+	VOLUME_PHASE_BROKEN,	/* the array takes no writes (MD_BROKEN): stop and assemble again */
 	_VOLUME_PHASE_MAX,
 };
 

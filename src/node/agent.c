@@ -130,10 +130,15 @@ static void record_phase(struct agent *a, const char *id, const json_t *obj,
 			 enum volume_phase phase)
 {
 	struct strbuf msg = STRBUF_INIT;
-	enum kube_event_type type = phase == VOLUME_PHASE_DEGRADED ? KUBE_EVENT_WARNING :
-								   KUBE_EVENT_NORMAL;
+	enum kube_event_type type = phase == VOLUME_PHASE_DEGRADED || phase == VOLUME_PHASE_BROKEN ?
+					    KUBE_EVENT_WARNING : KUBE_EVENT_NORMAL;
 
 	strbuf_addf(&msg, "Volume is %s on %s", volume_phase_to_string(phase), a->o.node_name);
+	if (phase == VOLUME_PHASE_BROKEN)
+		strbuf_adds(&msg, ": the array lost every member at once and takes no writes. "
+				  "Nothing acknowledged is lost; restart the pod (the volume is "
+				  "unstaged and assembled again from its current copy once the "
+				  "nodes holding it answer)");
 	kube_event_record(a->client, &kube_meshstorvolumes, obj, type,
 			  volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
 	log_vol_info(id, "%s", msg.buf);

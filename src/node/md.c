@@ -368,6 +368,7 @@ static int read_array(const char *sysfs, const char *dev, const char *kname, str
 		return r;
 	}
 	a.sync_percent = sync_percent(sync_completed);
+	a.broken = strcmp(a.array_state, "broken") == 0;
 	a.kname = xstrdup(kname);
 	read_identity(dev, &a);
 	*ret = a;
@@ -423,6 +424,28 @@ int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *r
 		qsort(arrays, n, sizeof(*arrays), array_cmp);
 	*ret = arrays;
 	*ret_n = n;
+	return 0;
+}
+
+/* "md127 : broken raid1 ...": the word after the colon is "active", "inactive" or "broken". */
+int md_mark_broken(const char *proc, struct md_array *a, size_t n)
+{
+	_cleanup_free_ char *path = path_join_root(proc, "/mdstat");
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (getline(&line, &cap, f) > 0) {
+		size_t klen = strcspn(line, " ");
+
+		if (strncmp(line + klen, " : broken ", 10) != 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (strlen(a[i].kname) == klen && strncmp(a[i].kname, line, klen) == 0)
+				a[i].broken = true;
+	}
 	return 0;
 }
 

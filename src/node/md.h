@@ -56,6 +56,14 @@ struct md_array {
 	int raid_disks;
 	int degraded;
 	int sync_percent;	/* 0-100 while syncing, -1 when not */
+	/*
+	 * MD_BROKEN: RAID1 never fails its last working member; it sets
+	 * MD_BROKEN instead, leaves that member In_sync (even when its block
+	 * device is gone) and fails every write from then on until the array
+	 * is stopped. /proc/mdstat says "broken" in place of "active";
+	 * array_state says so only while the array is clean.
+	 */
+	bool broken;
 	uint64_t size_kib;	/* component size */
 	struct md_member *members;
 	size_t n_members;
@@ -68,6 +76,8 @@ struct md_array {
  */
 int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *ret_n);
 void md_arrays_free(struct md_array *a, size_t n);
+/* Sets broken on each of the n arrays that <proc>/mdstat lists as broken. */
+int md_mark_broken(const char *proc, struct md_array *a, size_t n);
 
 /*
  * The commands below run mdadm (found once on PATH; -ENOENT without it). They

@@ -24,6 +24,9 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	r = md_list(p->sysfs, p->dev, &o.arrays, &o.n_arrays);
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
+	r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
+	if (r < 0)
+		first = first ?: r;
 	if (first < 0) {
 		observation_done(&o);
 		return first;

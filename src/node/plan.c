@@ -158,9 +158,54 @@ static bool is_consumer(const struct plan_input *in, const struct volume *v)
 	return v->spec.node_name && strcmp(v->spec.node_name, in->node_name) == 0;
 }
 
+/*
+ * Only the API server's deletionTimestamp: status.phase is written by every
+ * agent, and a phase alone must never delete a partition.
+ */
 static bool is_deleting(const struct volume *v)
 {
-	return v->meta.deleting || v->status.phase == VOLUME_PHASE_DELETING;
+	return v->meta.deleting;
+}
+
+/* Whether the array here is the one this node assembled for the claim (stage.c's record). */
+static bool assembled_here(const struct plan_input *in, const struct volume *v)
+{
+	return is_consumer(in, v) && v->status.node_name &&
+	       strcmp(v->status.node_name, in->node_name) == 0;
+}
+
+bool member_partition_ok(const struct volume *v, const struct volume_member *m,
+			 const struct gpt_partition *p)
+{
+	char uuid[UUID_STRING_LEN + 1];
+	struct strbuf name = STRBUF_INIT;
+	bool ok;
+
+	if (m->index < 0 || partition_uuid_for_member(v->meta.name, (unsigned)m->index, uuid) < 0 ||
+	    strcmp(uuid, m->partition_uuid) != 0)
+		return false;
+	if (!p)
+		return true;
+	member_partition_name(v->meta.name, m->index, &name);
+	ok = strcmp(p->name, name.buf) == 0;
+	strbuf_done(&name);
+	return ok;
+}
+
+/* Our partition of member m, when its UUID and GPT name are what m's identity derives. */
+static bool find_member_partition(const struct plan_input *in, const struct volume *v,
+				  const struct volume_member *m, const struct drive **ret_drive,
+				  const struct gpt_partition **ret_part)
+{
+	const struct drive *d;
+	const struct gpt_partition *p;
+
+	if (!observation_find_partition(in->obs, m->partition_uuid, &d, &p) ||
+	    !member_partition_ok(v, m, p))
+		return false;
+	*ret_drive = d;
+	*ret_part = p;
+	return true;
 }
 
 static void member_nqn_of(const struct volume *v, const struct volume_member *m,
@@ -178,7 +223,7 @@ char *plan_member_device(const struct plan_input *in, const struct volume *v,
 	if (is_mine(in, m)) {
 		char *path;
 
-		if (!observation_find_partition(in->obs, m->partition_uuid, &d, &p))
+		if (!find_member_partition(in, v, m, &d, &p))
 			return NULL;
 		path = gpt_partition_path(d->path, p->partno);
 		return path;
@@ -244,6 +289,8 @@ bool member_joined_this_epoch(const struct volume *v, int32_t index)
 
 static bool array_has_in_sync(const struct md_array *a)
 {
+	if (a->broken)
+		return false;
 	for (size_t i = 0; i < a->n_members; i++)
 		if (a->members[i].in_sync && !a->members[i].faulty)
 			return true;
@@ -266,8 +313,13 @@ static bool is_exported(const struct plan_input *in, const struct volume *v,
 static void plan_array(const struct plan_input *in, const struct volume *v,
 		       const struct md_array *a, struct plan *p)
 {
-	if (!is_consumer(in, v) || is_deleting(v)) {
-		/* The claim moved (or the volume goes): never under a mounted filesystem. */
+	if (!assembled_here(in, v) || is_deleting(v)) {
+		/*
+		 * The claim moved, the volume goes, or the array is left from an
+		 * earlier claim of this node (another node has had the volume
+		 * since: its data is older, nothing returns into it): stopped,
+		 * never under a mounted filesystem.
+		 */
 		if (!is_mounted(in, a)) {
 			struct action *act = add(p, ACT_MD_STOP, v, -1);
 
@@ -343,6 +395,10 @@ static void plan_member(const struct plan_input *in, const struct volume *v,
 	const struct mesh_node *consumer = NULL;
 	struct action *act;
 
+	if (!member_partition_ok(v, m, NULL))
+		return; /* not the identity its index derives: the report says so */
+	if (have && !member_partition_ok(v, m, part))
+		return; /* another member's or volume's partition: never touched */
 	member_nqn_of(v, m, &nqn);
 	exp = observation_find_export(in->obs, nqn.buf);
 	if (v->spec.node_name && !is_consumer(in, v))
@@ -415,14 +471,14 @@ static void plan_delete(const struct plan_input *in, const struct volume *v, str
 		const struct gpt_partition *part;
 		struct action *act;
 
-		if (!is_mine(in, m))
+		if (!is_mine(in, m) || !member_partition_ok(v, m, NULL))
 			continue;
 		member_nqn_of(v, m, &nqn);
 		if (observation_find_export(in->obs, nqn.buf)) {
 			act = add(p, ACT_UNEXPORT, v, m->index);
 			act->nqn = strbuf_detach(&nqn);
 			left = true;
-		} else if (observation_find_partition(in->obs, m->partition_uuid, &d, &part)) {
+		} else if (find_member_partition(in, v, m, &d, &part)) {
 			act = add(p, ACT_PART_DELETE, v, m->index);
 			act->drive = xstrdup(d->path);
 			act->uuid = xstrdup(m->partition_uuid);
@@ -548,12 +604,15 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 			char id[VOLUME_ID_MAX + 1] = "";
 			const struct volume *v;
 			bool placed = false;
+			int index = -1;
 
-			if (!part->ours || sscanf(part->name, "ms:%31[^:]:m", id) != 1)
+			if (!part->ours || sscanf(part->name, "ms:%31[^:]:m%d", id, &index) != 2)
 				continue;
 			v = find_volume(in, id);
+			/* By index too: a member whose UUID was edited still owns its partition. */
 			for (size_t k = 0; v && k < v->spec.n_members; k++)
-				placed |= strcmp(v->spec.members[k].partition_uuid, part->uuid) == 0;
+				placed |= strcmp(v->spec.members[k].partition_uuid, part->uuid) == 0 ||
+					  v->spec.members[k].index == index;
 			/* A moved member's old copy stays until its replacement is in sync. */
 			if (!v || placed || observation_find_array(o, id) || !all_synced(v))
 				continue;

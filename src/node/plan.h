@@ -76,6 +76,11 @@ void action_format(const struct action *a, struct strbuf *out);
 #define MEMBER_DIVERGED_MESSAGE MEMBER_RESYNC_PREFIX "diverged, local to an earlier consumer"
 #define MEMBER_BEHIND_MESSAGE MEMBER_RESYNC_PREFIX "behind the array under an earlier claim"
 
+/* On a member whose partition UUID or GPT name is not what its identity derives. */
+#define MEMBER_IDENTITY_MESSAGE                                                               \
+	"refused: spec.members[].partitionUUID is not the UUID this member's volume and index " \
+	"derive, or names a partition that is another member's; nothing is done to it"
+
 /* Whether member index of v carries a MEMBER_RESYNC_PREFIX message. */
 bool member_needs_full_resync(const struct volume *v, int32_t index);
 /*
@@ -92,6 +97,14 @@ void member_partition_name(const char *volume_id, int32_t index, struct strbuf *
  * when there is no serial), lowercased, anything but [a-z0-9.-] as '-'.
  */
 void drive_object_name(const char *node, const struct drive *d, struct strbuf *out);
+/*
+ * Whether member m's partition UUID is the one its volume and index derive
+ * (partition_uuid_for_member()) and, when p is given, p's GPT name is
+ * member_partition_name(): a hand-edited or buggy spec that points a member
+ * at another partition is never acted on.
+ */
+bool member_partition_ok(const struct volume *v, const struct volume_member *m,
+			 const struct gpt_partition *p);
 /* The MeshStorNode called name, or NULL. */
 const struct mesh_node *plan_find_node(const struct plan_input *in, const char *name);
 /* Where member m is on this node: its partition or imported namespace (malloc'd), or NULL. */

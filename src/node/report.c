@@ -35,6 +35,23 @@ static bool set_state(struct member_status *ms, enum member_state state, int64_t
 	return changed;
 }
 
+static bool set_int(int32_t *field, int32_t value)
+{
+	bool changed = *field != value;
+
+	*field = value;
+	return changed;
+}
+
+static bool set_str(char **field, const char *value)
+{
+	if ((!*field && !value) || (*field && value && strcmp(*field, value) == 0))
+		return false;
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+	return true;
+}
+
 static bool is_mine(const struct plan_input *in, const struct volume_member *m)
 {
 	return strcmp(m->node_name, in->node_name) == 0;
@@ -79,9 +96,18 @@ static bool report_host(const struct plan_input *in, struct volume *v,
 	member_nqn(v->meta.name, (unsigned)m->index, &nqn);
 	exp = observation_find_export(in->obs, nqn.buf);
 	strbuf_done(&nqn);
+	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p) &&
+	    !member_partition_ok(v, m, p)) {
+		changed |= set_str(&ms->message, MEMBER_IDENTITY_MESSAGE);
+		return set_state(ms, MEMBER_STATE_REQUESTED, v->spec.epoch, 0) || changed;
+	}
+	if (!member_partition_ok(v, m, NULL)) {
+		changed |= set_str(&ms->message, MEMBER_IDENTITY_MESSAGE);
+		return set_state(ms, MEMBER_STATE_REQUESTED, v->spec.epoch, 0) || changed;
+	}
 	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p))
 		state = exported_to_consumer(in, v, exp) ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
-	if (v->meta.deleting || v->status.phase == VOLUME_PHASE_DELETING)
+	if (v->meta.deleting)
 		state = MEMBER_STATE_DELETING;
 	return set_state(ms, state, v->spec.epoch, 0) || changed;
 }
@@ -111,25 +137,10 @@ static enum member_state array_view(const struct md_array *a, const struct md_me
 	return a->sync_percent >= 0 ? MEMBER_STATE_SYNCING : MEMBER_STATE_SPARE;
 }
 
-static bool set_int(int32_t *field, int32_t value)
-{
-	bool changed = *field != value;
-
-	*field = value;
-	return changed;
-}
-
-static bool set_str(char **field, const char *value)
-{
-	if ((!*field && !value) || (*field && value && strcmp(*field, value) == 0))
-		return false;
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
-	return true;
-}
-
 static enum volume_phase array_phase(const struct md_array *a, int32_t active, int32_t total)
 {
+	if (a->broken)
+		return VOLUME_PHASE_BROKEN;
 	if (a->sync_percent >= 0 && a->sync_action && strcmp(a->sync_action, "idle") != 0 &&
 	    strcmp(a->sync_action, "check") != 0)
 		return VOLUME_PHASE_SYNCING;
@@ -155,7 +166,8 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		struct member_status *ms = status_of(v, m->index);
 		int64_t since = 0;
 
-		active += s == MEMBER_STATE_SYNCED;
+		/* A broken array serves nothing, though its last member still reads in sync. */
+		active += s == MEMBER_STATE_SYNCED && !a->broken;
 		failed += s == MEMBER_STATE_FAULTY;
 		missing += s == MEMBER_STATE_MISSING;
 		if (s == MEMBER_STATE_MISSING)
@@ -201,7 +213,13 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
 {
 	const struct md_array *a = observation_find_array(in->obs, v->meta.name);
-	bool consumer = v->spec.node_name && strcmp(v->spec.node_name, in->node_name) == 0;
+	/*
+	 * The array here speaks for the volume only when staging recorded it
+	 * (status.nodeName): one left from an earlier claim of this node is older
+	 * than the volume and reports nothing.
+	 */
+	bool consumer = v->spec.node_name && strcmp(v->spec.node_name, in->node_name) == 0 &&
+			v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0;
 	bool changed = false;
 
 	for (size_t i = 0; i < v->spec.n_members; i++)

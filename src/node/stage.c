@@ -9,6 +9,7 @@
 
 #include "kube/codec.h"
 #include "model/names.h"
+#include "node/copies.h"
 #include "node/agent-internal.h"
 #include "node/md.h"
 #include "node/nvmet.h"
@@ -63,8 +64,8 @@ struct stage_ctx {
 	struct agent_view view;
 	struct observation obs;
 	struct plan_input in;
-	const char **devs;	/* per member, in slot order; NULL when unavailable */
-	bool *diverged;
+	const char **devs;	/* per member, in spec order; NULL when unreachable */
+	struct copies_choice choice;	/* which members the array starts from */
 };
 
 static void stage_ctx_done(struct stage_ctx *s)
@@ -72,7 +73,7 @@ static void stage_ctx_done(struct stage_ctx *s)
 	for (size_t i = 0; s->devs && i < s->v->spec.n_members; i++)
 		free((char *)s->devs[i]);
 	free(s->devs);
-	free(s->diverged);
+	copies_choice_done(&s->choice);
 	observation_done(&s->obs);
 	agent_view_done(&s->view);
 	volume_free(s->v);
@@ -123,25 +124,21 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 
 /*
  * Every member's device: local partitions as they are, remote ones
- * connected. A member local to the node that last had the array (another
- * node) may hold writes nobody else saw: it is marked diverged and never
- * assembled; returning later, it is resynced in full.
+ * connected; then which of them the array starts from (copies_choose()):
+ * current copies only, and never the old consumer's own copy while another
+ * current one is in reach. No current copy in reach: wait (-EAGAIN).
  */
 static int gather_members(struct stage_ctx *s, struct strbuf *err)
 {
 	const struct volume *v = s->v;
-	size_t n = v->spec.n_members, have = 0;
+	size_t n = v->spec.n_members;
+	_cleanup_free_ bool *reachable = xcalloc(n + 1, sizeof(bool));
 
 	s->devs = xcalloc(n, sizeof(*s->devs));
-	s->diverged = xcalloc(n, sizeof(*s->diverged));
 	for (size_t i = 0; i < n; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		char *dev = plan_member_device(&s->in, v, m);
 
-		s->diverged[i] = (v->status.node_name &&
-				  strcmp(v->status.node_name, s->a->o.node_name) != 0 &&
-				  strcmp(m->node_name, v->status.node_name) == 0) ||
-				 member_needs_full_resync(v, m->index);
 		if (dev && strcmp(m->node_name, s->a->o.node_name) == 0) {
 			/* Ours to use directly now: exported to nobody (a stale export
 			 * could still reach the previous consumer). */
@@ -164,17 +161,10 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 			strbuf_addf(err, "member %d: its partition on this node does not exist yet; ",
 				    m->index);
 		s->devs[i] = dev;
-		have += dev && !s->diverged[i];
-	}
-	if (have == 0) {
-		/* Never start from copies that are not current: wait for one that is. */
-		strbuf_adds(err, "no current copy of the volume is reachable (a copy that fell "
-				 "behind or may have diverged is never assembled on its own); "
-				 "staging waits for the nodes holding current copies");
-		return -EAGAIN;
+		reachable[i] = dev != NULL;
 	}
 	strbuf_reset(err);
-	return 0;
+	return copies_choose(v, s->a->o.node_name, reachable, &s->choice, err);
 }
 
 /* Slot order: stripe-major, copies adjacent (MD RAID10's near layout pairs neighbours). */
@@ -201,7 +191,7 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		int slot = slot_of(v, &v->spec.members[i]);
 
-		if (s->devs[i] && !s->diverged[i] && slot < slots)
+		if (s->choice.use[i] && slot < slots)
 			devs[slot] = s->devs[i];
 	}
 	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
@@ -230,7 +220,7 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 		struct md_superblock sb;
 		int r;
 
-		if (!s->devs[i] || s->diverged[i])
+		if (!s->choice.use[i])
 			continue;
 		r = md_read_superblock(s->devs[i], &sb);
 		if (r == 0 && strcmp(sb.uuid, uuid) == 0)
@@ -292,14 +282,17 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
 				 record_formatted, NULL, NULL, err);
 }
 
-/* The diverged members go into status, so the loop resyncs them in full when they return. */
-struct diverged_ctx {
-	struct stage_ctx *s;
-};
-
-static int mark_diverged(json_t *obj, void *userdata)
+/*
+ * Before the array is assembled, the record says so: status.nodeName is this
+ * node (so no other node, and no later claim of this node, takes an array
+ * assembled here for its own), and the diverged members are marked (the loop
+ * resyncs them in full when they return). Written under the resourceVersion
+ * of an object that still carries our claim at the epoch we staged for.
+ */
+static int record_assembly(json_t *obj, void *userdata)
 {
 	struct stage_ctx *s = userdata;
+	const char *me = s->a->o.node_name;
 	struct volume *v;
 	json_t *status;
 	bool changed = false;
@@ -307,10 +300,20 @@ static int mark_diverged(json_t *obj, void *userdata)
 
 	if (r < 0)
 		return r;
+	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
+	    v->spec.epoch != s->v->spec.epoch) {
+		volume_free(v);
+		return -ESTALE; /* the claim moved meanwhile: stage again */
+	}
+	if (!v->status.node_name || strcmp(v->status.node_name, me) != 0) {
+		free(v->status.node_name);
+		v->status.node_name = xstrdup(me);
+		changed = true;
+	}
 	for (size_t i = 0; i < s->v->spec.n_members; i++) {
 		struct member_status *ms = NULL;
 
-		if (!s->diverged[i])
+		if (!s->choice.diverged[i])
 			continue;
 		for (size_t k = 0; k < v->status.n_members; k++)
 			if (v->status.members[k].index == s->v->spec.members[i].index)
@@ -339,18 +342,71 @@ static int mark_diverged(json_t *obj, void *userdata)
 	return 0;
 }
 
+/*
+ * An array of this volume already assembled here is ours to go on with only
+ * when the record says this node assembled it (status.nodeName; another node
+ * that had the volume since has overwritten it) and it still takes writes.
+ * One left from an earlier claim holds older data than the volume: it is
+ * stopped when nothing has it mounted, and refused otherwise. 0: go on with
+ * it; 1: stopped, assemble anew; -errno: refused, with why in err.
+ */
+static int check_existing(struct stage_ctx *s, const struct md_array *arr, struct strbuf *err)
+{
+	const char *me = s->a->o.node_name;
+	_cleanup_free_ char *md = NULL;
+	bool mounted = true;
+	int r;
+
+	xasprintf(&md, "%s/%s", s->a->dev, arr->kname);
+	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
+		if (!arr->broken)
+			return 0;
+		strbuf_addf(err, "array %s lost every member at once and takes no writes (MD "
+				 "broken); unstage the volume (restart the pod) so it is assembled "
+				 "again from its current copy",
+			    md);
+		return -EIO;
+	}
+	r = fs_device_is_mounted(s->a->proc, md, &mounted);
+	if (r < 0 || mounted) {
+		strbuf_addf(err, "array %s here is left from an earlier claim of this volume "
+				 "(node %s has had it since) and is still mounted; it holds older "
+				 "data and is never adopted: unstage it (NodeUnstageVolume) first",
+			    md, s->v->status.node_name ?: "another");
+		return -EBUSY;
+	}
+	log_vol_info(s->v->meta.name, "Stopping %s, left from an earlier claim (node %s has had "
+				      "the volume since): it is never adopted",
+		     md, s->v->status.node_name ?: "another");
+	r = md_stop(md, err);
+	return r < 0 ? r : 1;
+}
+
 static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 {
 	const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
 	bool created = false;
 	int r;
 
+	if (arr) {
+		r = check_existing(s, arr, err);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			r = observe_again(s);
+			if (r < 0)
+				return r;
+			arr = observation_find_array(&s->obs, s->v->meta.name);
+		}
+	}
 	if (!arr) {
 		r = gather_members(s, err);
 		if (r < 0)
 			return r;
 		r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
-				      "status", mark_diverged, s, NULL, err);
+				      "status", record_assembly, s, NULL, err);
+		if (r == -ESTALE)
+			strbuf_adds(err, "the claim moved while staging; stage again");
 		if (r < 0)
 			return r;
 		/* Diverged members are wiped only later, by a full resync into a running array. */
@@ -399,7 +455,7 @@ static int stage_locked(struct stage_ctx *s, const char *staging_path, struct st
 		const char *kname = strrchr(source, '/');
 
 		if (arr && kname && strcmp(kname + 1, arr->kname) == 0)
-			return 0; /* staged already */
+			return check_existing(s, arr, err); /* staged already, if ours */
 		strbuf_addf(err, "%s is mounted from %s, not from this volume's array; leaving it",
 			    staging_path, source);
 		return -EEXIST;

@@ -131,7 +131,7 @@ static void test_volume_rejects(void **state)
 		{ "spec.members.1.sizeBytes", NULL, "spec.members[1].sizeBytes: missing" },
 		{ "spec.members.3.index", J("10"), "spec.members[3].index: duplicate index" },
 		{ "status", J("\"Ready\""), "status: expected an object" },
-		{ "status.phase", J("\"Broken\""), "status.phase: unknown value" },
+		{ "status.phase", J("\"Exploded\""), "status.phase: unknown value" },
 		{ "status.degraded", J("\"yes\""), "status.degraded: expected a boolean" },
 		{ "status.syncPercentage", J("1e2"), "status.syncPercentage: expected an integer" },
 		{ "status.members.0.state", NULL, "status.members[0].state: missing" },

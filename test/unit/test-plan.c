@@ -138,10 +138,13 @@ static void add_import(struct world *w, const char *nqn, const char *block)
 	};
 }
 
-/* An array of this volume with the given member devices. */
+/* An array of this volume with the given member devices, assembled here by staging. */
 static void add_array(struct world *w, const char *const *members, size_t n)
 {
 	struct md_array *a;
+
+	if (!w->vols[0]->status.node_name)
+		w->vols[0]->status.node_name = xstrdup("b");
 
 	w->obs.arrays = xcalloc(1, sizeof(*a));
 	w->obs.n_arrays = 1;
@@ -330,8 +333,14 @@ static void test_delete_in_order(void **state)
 	expect_plan(&w, expected);
 	/* Then the finalizer; never one for a volume we do not hold. */
 	world_init(&w, volume_two(NULL, true));
-	w.vols[0]->status.phase = VOLUME_PHASE_DELETING;
+	w.vols[0]->meta.deleting = true;
 	expect_plan(&w, "finalizer-remove vol=" VOL "\n");
+	/* status.phase Deleting without a deletionTimestamp (any agent can write
+	 * status): not a deletion; the member is made as usual. */
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->status.phase = VOLUME_PHASE_DELETING;
+	add_member_partition(&w, 1);
+	expect_plan(&w, "");
 	world_init(&w, volume_two(NULL, false));
 	w.vols[0]->meta.deleting = true;
 	expect_plan(&w, "");
@@ -502,6 +511,98 @@ static void test_returning_member(void **state)
 	free(nqn0);
 }
 
+/*
+ * Item 3 of the compound-fault issue: the claim came back to this node (b ->
+ * c -> b) while b's array of the first claim was still assembled. c wrote
+ * since; b's array is older than the volume: nothing returns into it (a full
+ * resync from it would overwrite c's writes), and it is stopped when unused.
+ */
+static void test_array_from_earlier_claim(void **state)
+{
+	struct world w;
+	const char *members[] = { "nvme0n1p1" };
+	char expected[512];
+	char *nqn0 = nqn_of(0);
+
+	world_init(&w, volume_two("b", true));
+	w.vols[0]->status.node_name = xstrdup("c");
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	snprintf(expected, sizeof(expected), "md-stop vol=%s md=md127\n", VOL);
+	expect_plan(&w, expected);
+	/* Still mounted (the old pod's mount): left alone, nothing returned. */
+	world_init(&w, volume_two("b", true));
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	free(w.vols[0]->status.node_name);
+	w.vols[0]->status.node_name = NULL; /* the last consumer unstaged and cleared it */
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	w.mounted[0] = "/dev/md127";
+	w.n_mounted = 1;
+	expect_plan(&w, "");
+	free(nqn0);
+}
+
+/*
+ * Item 2: every leg was lost at once. RAID1 keeps its last member In_sync on a
+ * device that is gone (MD_BROKEN); the member returning under a new name may
+ * be the newest copy. Nothing is returned (a failed re-add used to fall back
+ * to zeroing it).
+ */
+static void test_broken_array(void **state)
+{
+	struct world w;
+	const char *members[] = { "nvme2n1", "nvme0n1p1" };
+	char *nqn0 = nqn_of(0);
+
+	world_init(&w, volume_two("b", true));
+	w.vols[0]->status.n_members = 1;
+	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
+	w.vols[0]->status.members[0] = (struct member_status){
+		.index = 0, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
+	add_member_partition(&w, 1);
+	add_array(&w, members, 2);
+	w.obs.arrays[0].broken = true;
+	w.obs.arrays[0].members[1].in_sync = false;
+	w.obs.arrays[0].members[1].faulty = true;
+	add_import(&w, nqn0, "/dev/nvme3n1"); /* reconnected under a new name */
+	expect_plan(&w, "");
+	free(nqn0);
+}
+
+/*
+ * Item 6: a hand-edited spec points member 1 at another volume's partition on
+ * this node. It is neither exported nor deleted; the partition is not ours to
+ * give.
+ */
+static void test_member_identity(void **state)
+{
+	struct world w;
+	char uuid[UUID_STRING_LEN + 1];
+	const char *other = "pvc-ffffffffffffffffffffffff";
+
+	world_init(&w, volume_two("a", true));
+	partition_uuid_for_member(other, 0, uuid);
+	free(w.vols[0]->spec.members[1].partition_uuid);
+	w.vols[0]->spec.members[1].partition_uuid = xstrdup(uuid);
+	add_partition(&w, uuid, "ms:pvc-ffffffffffffffffffffffff:m0", true);
+	expect_plan(&w, "");
+	/* The derived UUID, but the partition carrying it is named for another member. */
+	world_init(&w, volume_two("a", true));
+	partition_uuid_for_member(VOL, 1, uuid);
+	add_partition(&w, uuid, "ms:" VOL ":m0", true);
+	expect_plan(&w, "");
+	/* On deletion neither. */
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->meta.deleting = true;
+	partition_uuid_for_member(other, 0, uuid);
+	free(w.vols[0]->spec.members[1].partition_uuid);
+	w.vols[0]->spec.members[1].partition_uuid = xstrdup(uuid);
+	add_partition(&w, uuid, "ms:pvc-ffffffffffffffffffffffff:m0", true);
+	expect_plan(&w, "finalizer-remove vol=" VOL "\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +620,9 @@ int main(void)
 		cmocka_unit_test(test_leftovers),
 		cmocka_unit_test(test_unreadable_drive),
 		cmocka_unit_test(test_returning_member),
+		cmocka_unit_test(test_array_from_earlier_claim),
+		cmocka_unit_test(test_broken_array),
+		cmocka_unit_test(test_member_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
