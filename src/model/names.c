@@ -242,3 +242,12 @@ int member_nqn_parse(const char *nqn, char ret_id[static VOLUME_ID_MAX + 1], uns
 	*ret_index = (unsigned)index;
 	return 0;
 }
+
+/* "meshstor-md-arry": MD array UUIDs live in a namespace of their own. */
+static const uint8_t md_uuid_namespace[16] = { 0x6d, 0x65, 0x73, 0x68, 0x73, 0x74, 0x6f, 0x72,
+					       0x2d, 0x6d, 0x64, 0x2d, 0x61, 0x72, 0x72, 0x79 };
+
+void volume_md_uuid(const char *volume_id, char ret[static UUID_STRING_LEN + 1])
+{
+	uuid_v8_sha256(md_uuid_namespace, volume_id, strlen(volume_id), ret);
+}

@@ -66,6 +66,9 @@ int member_nqn(const char *volume_id, unsigned index, struct strbuf *out);
 void uuid_v8_sha256(const uint8_t ns[static 16], const void *name, size_t len,
 		    char ret[static UUID_STRING_LEN + 1]);
 
+/* The MD array UUID of a volume: name-based (v8, SHA-256) in a namespace of its own. */
+void volume_md_uuid(const char *volume_id, char ret[static UUID_STRING_LEN + 1]);
+
 /*
  * The volume id and member index a member NQN names: 0, or -EINVAL when nqn
  * is not one member_nqn() makes. ret_id gets at most VOLUME_ID_MAX + 1 bytes.

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kube/codec.h"
+#include "model/names.h"
 #include "node/agent-internal.h"
 #include "node/gpt.h"
 #include "node/md.h"
@@ -166,16 +167,81 @@ static int apply_connect(struct agent *a, const struct action *act, struct strbu
 }
 
 /*
+ * Device names are the kernel's and are reused (a controller deleted after
+ * ctrl_loss_tmo comes back under another name, and its old name may go to
+ * another volume's import): the member is found again, by partition UUID or
+ * subsystem NQN, right before mdadm touches it. -ESTALE when it moved.
+ */
+static int resolve_again(struct agent *a, const struct action *act, struct observation *obs,
+			 struct strbuf *err)
+{
+	_cleanup_free_ char *now = NULL;
+	const struct drive *d;
+	const struct gpt_partition *p;
+	const struct nvmf_subsystem *imp;
+	int r;
+
+	r = observe_take(&a->paths, obs);
+	if (r < 0) {
+		strbuf_addf(err, "cannot read the kernel's state again: %s", strerror(-r));
+		return r;
+	}
+	if (act->uuid && observation_find_partition(obs, act->uuid, &d, &p))
+		now = gpt_partition_path(d->path, p->partno);
+	else if (act->nqn && (imp = observation_find_import(obs, act->nqn)) && imp->block)
+		now = xstrdup(imp->block);
+	if (!now || strcmp(now, act->device) != 0) {
+		strbuf_addf(err, "member %d is no longer %s (now %s); planned again at the next pass",
+			    act->member, act->device, now ?: "gone");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
+ * Zeroing a superblock throws a copy away: md_may_wipe() decides, against the
+ * live members of the running array (none when it is broken).
+ */
+static int may_wipe(struct agent *a, const struct action *act, const struct md_array *arr,
+		    struct strbuf *err)
+{
+	const char *kname = strrchr(act->device, '/');
+	char uuid[UUID_STRING_LEN + 1];
+	char **live = xcalloc(arr ? arr->n_members + 1 : 1, sizeof(char *));
+	size_t n = 0;
+	int r;
+
+	kname = kname ? kname + 1 : act->device;
+	for (size_t i = 0; arr && !arr->broken && i < arr->n_members; i++) {
+		const struct md_member *m = &arr->members[i];
+
+		if (m->in_sync && !m->faulty && strcmp(m->kname, kname) != 0)
+			xasprintf(&live[n++], "%s/%s", a->dev, m->kname);
+	}
+	volume_md_uuid(act->volume, uuid);
+	r = md_may_wipe(act->device, uuid, act->full, (const char *const *)live, n, err);
+	if (r == -EBUSY)
+		strbuf_addf(err, "; member %d returns when the array is assembled again",
+			    act->member);
+	strv_free(live);
+	return r;
+}
+
+/*
  * A member back in reach: re-added when it may be (only the bitmap's dirty
  * regions resync; the kernel refuses when its bitmap cannot tell), else wiped
- * and added as new, which resyncs it in full. A member marked diverged is
- * never re-added.
+ * and added as new, which resyncs it in full, when may_wipe() allows. A member
+ * marked diverged is never re-added.
  */
 static int apply_md_return(struct agent *a, const struct action *act, struct strbuf *err)
 {
+	_cleanup_(observation_done) struct observation obs = { 0 };
 	_cleanup_free_ char *md = NULL;
 	int r;
 
+	r = resolve_again(a, act, &obs, err);
+	if (r < 0)
+		return r;
 	xasprintf(&md, "%s/%s", a->dev, act->md);
 	/* Its old, failed entry must leave first (a no-op when there is none). */
 	md_remove_gone(md, NULL);
@@ -198,7 +264,12 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 		log_vol_info(act->volume, "member %d may have diverged: wiping it for a full resync",
 			     act->member);
 	}
-	r = md_zero_superblock(act->device, err);
+	observation_done(&obs);
+	r = resolve_again(a, act, &obs, err);
+	if (r >= 0)
+		r = may_wipe(a, act, observation_find_array(&obs, act->volume), err);
+	if (r >= 0)
+		r = md_zero_superblock(act->device, err);
 	if (r >= 0)
 		r = md_add(md, act->device, err);
 	return r;

@@ -449,6 +449,38 @@ int md_mark_broken(const char *proc, struct md_array *a, size_t n)
 	return 0;
 }
 
+int md_may_wipe(const char *dev, const char *uuid, bool full, const char *const *live, size_t n,
+		struct strbuf *err)
+{
+	struct md_superblock sb, other;
+	int r;
+
+	r = md_read_superblock(dev, &sb);
+	if (r == -ENODATA)
+		return 0;
+	if (r < 0) {
+		strbuf_addf(err, "cannot read the MD superblock of %s (%s): not wiped", dev,
+			    strerror(-r));
+		return r;
+	}
+	if (strcmp(sb.uuid, uuid) != 0) {
+		strbuf_addf(err, "%s carries another array's superblock (UUID %s, name %s): never "
+				 "wiped",
+			    dev, sb.uuid, sb.name);
+		return -EEXIST;
+	}
+	if (full)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (md_read_superblock(live[i], &other) == 0 && strcmp(other.uuid, uuid) == 0 &&
+		    other.events >= sb.events)
+			return 0;
+	strbuf_addf(err, "%s may be the newest copy (%llu events, more than any live member): "
+			 "not wiped",
+		    dev, (unsigned long long)sb.events);
+	return -EBUSY;
+}
+
 /* mdadm, found once on PATH (pthread_once: node actions may run on several threads). */
 static pthread_once_t mdadm_once = PTHREAD_ONCE_INIT;
 static char *mdadm_path;

@@ -123,5 +123,16 @@ int md_remove_gone(const char *md, struct strbuf *err);
 int md_replace(const char *md, const char *old, const char *with, struct strbuf *err);
 /* Grows every member's share of md to size_kib (0: as far as the members allow). */
 int md_grow(const char *md, uint64_t size_kib, struct strbuf *err);
+/*
+ * Whether dev's superblock may be zeroed, throwing that copy away: 0 when it
+ * carries none, or carries array uuid and either full is set (the record
+ * already says the member is not current) or one of the n live members of the
+ * running array carries at least as many events (MD counts events within one
+ * writer's lineage; across lineages the epoch has decided, and set full).
+ * -EEXIST when it carries another array's superblock, -EBUSY when it may be
+ * newer than every live member, -errno when it cannot be read; why in err.
+ */
+int md_may_wipe(const char *dev, const char *uuid, bool full, const char *const *live, size_t n,
+		struct strbuf *err);
 /* Zeroes dev's MD superblock; 0 without running mdadm when there is none. */
 int md_zero_superblock(const char *dev, struct strbuf *err);

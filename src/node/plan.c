@@ -350,9 +350,18 @@ static void plan_array(const struct plan_input *in, const struct volume *v,
 			 * member only once its export is gone (the host role removes it).
 			 */
 			struct action *act = add(p, ACT_MD_RETURN, v, m->index);
+			struct strbuf nqn = STRBUF_INIT;
 
 			act->md = xstrdup(a->kname);
 			act->device = TAKE_PTR(device);
+			/* How apply finds it again right before mdadm acts (names are reused). */
+			if (is_mine(in, m)) {
+				act->uuid = xstrdup(m->partition_uuid);
+			} else {
+				member_nqn_of(v, m, &nqn);
+				act->nqn = strbuf_detach(&nqn);
+			}
+			strbuf_done(&nqn);
 			act->full = member_needs_full_resync(v, m->index) ||
 				    !member_joined_this_epoch(v, m->index);
 		}

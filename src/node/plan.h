@@ -25,7 +25,8 @@ enum action_type {
 	ACT_FINALIZER_REMOVE,	/* volume */
 	ACT_CONNECT,		/* volume, member: nqn, address */
 	ACT_DISCONNECT,		/* nqn */
-	ACT_MD_RETURN,		/* volume, member: md, device; re-add, else add with full resync */
+	ACT_MD_RETURN,		/* volume, member: md, device, uuid (local) or nqn (remote);
+				   re-add, else add with full resync */
 	ACT_MD_STOP,		/* volume: md (an array whose claim moved elsewhere, unmounted) */
 	_ACT_MAX,
 };

@@ -33,15 +33,6 @@
 #define XFS_EIO_RETRIES 3
 #define XFS_EIO_RETRY_SECONDS 10
 
-/* MD array UUIDs are name-based (v8, SHA-256) in a namespace of their own. */
-static const uint8_t md_uuid_namespace[16] = { 0x6d, 0x65, 0x73, 0x68, 0x73, 0x74, 0x6f, 0x72,
-					       0x2d, 0x6d, 0x64, 0x2d, 0x61, 0x72, 0x72, 0x79 };
-
-static void md_uuid_of(const char *volume_id, char ret[static UUID_STRING_LEN + 1])
-{
-	uuid_v8_sha256(md_uuid_namespace, volume_id, strlen(volume_id), ret);
-}
-
 /* The volume from the API server itself: the claim may be newer than the cache. */
 static int fetch_volume(struct agent *a, const char *id, struct volume **ret, struct strbuf *err)
 {
@@ -215,7 +206,7 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 	char uuid[UUID_STRING_LEN + 1];
 	size_t n = 0, foreign = 0;
 
-	md_uuid_of(v->meta.name, uuid);
+	volume_md_uuid(v->meta.name, uuid);
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		struct md_superblock sb;
 		int r;
@@ -684,10 +675,14 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 	if (r == 0) {
 		int want = volume_member_count(a, volume_id, arr->raid_disks), have = 0;
 
-		for (size_t i = 0; i < arr->n_members; i++)
+		for (size_t i = 0; i < arr->n_members && !arr->broken; i++)
 			have += arr->members[i].in_sync;
 		*ret_abnormal = have < want;
-		if (have < want)
+		if (arr->broken)
+			strbuf_addf(msg, "array %s is broken: it lost every member at once and takes "
+					 "no writes; restart the pod so the volume is assembled again",
+				    arr->kname);
+		else if (have < want)
 			strbuf_addf(msg, "array %s is degraded: %d of its %d members in sync",
 				    arr->kname, have, want);
 		else if (arr->sync_percent >= 0)

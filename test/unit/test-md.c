@@ -540,6 +540,69 @@ static void test_zero_superblock(void **state)
 	free(p);
 }
 
+/*
+ * Item 2 of the compound-fault issue: a failed re-add fell back to zeroing
+ * the returning member, which could be the newest copy or another volume's.
+ */
+static void test_may_wipe(void **state)
+{
+	static uint8_t dev[DEV_SIZE];
+	static const uint8_t uuid_b[16] = { 0xbb };
+	struct tree *t = *state;
+	struct sb_spec s = spec_a;
+	struct strbuf err = STRBUF_INIT;
+	char *member, *older, *newer, *other, *blank;
+	const char *live[2];
+
+	sb_build(dev, &s);
+	tree_write(t, "member", dev, sizeof(dev), 0644);
+	s.events = spec_a.events - 5;
+	sb_build(dev, &s);
+	tree_write(t, "older", dev, sizeof(dev), 0644);
+	s.events = spec_a.events + 5;
+	sb_build(dev, &s);
+	tree_write(t, "newer", dev, sizeof(dev), 0644);
+	s = spec_a;
+	s.uuid = uuid_b;
+	sb_build(dev, &s);
+	tree_write(t, "other", dev, sizeof(dev), 0644);
+	memset(dev, 0, sizeof(dev));
+	tree_write(t, "blank", dev, sizeof(dev), 0644);
+	member = tree_path(t, "member");
+	older = tree_path(t, "older");
+	newer = tree_path(t, "newer");
+	other = tree_path(t, "other");
+	blank = tree_path(t, "blank");
+
+	/* Nothing to lose: no superblock. */
+	assert_int_equal(md_may_wipe(blank, UUID_A, false, NULL, 0, &err), 0);
+	/* Another array's superblock: never, not even when the record says full. */
+	assert_int_equal(md_may_wipe(other, UUID_A, true, NULL, 0, &err), -EEXIST);
+	assert_non_null(strstr(err.buf, "another array"));
+	/* The record says it is not current: it goes. */
+	assert_int_equal(md_may_wipe(member, UUID_A, true, NULL, 0, &err), 0);
+	/* No live member (a broken array): it may be the newest copy. */
+	strbuf_reset(&err);
+	assert_int_equal(md_may_wipe(member, UUID_A, false, NULL, 0, &err), -EBUSY);
+	assert_non_null(strstr(err.buf, "newest"));
+	/* Live members all older: the same. */
+	live[0] = older;
+	assert_int_equal(md_may_wipe(member, UUID_A, false, live, 1, &err), -EBUSY);
+	/* A live member at least as new (or another array's, which does not count). */
+	live[0] = other;
+	live[1] = newer;
+	assert_int_equal(md_may_wipe(member, UUID_A, false, live, 2, &err), 0);
+	live[1] = member;
+	assert_int_equal(md_may_wipe(older, UUID_A, false, live, 2, &err), 0);
+	assert_int_equal(md_may_wipe(member, UUID_A, false, live, 1, &err), -EBUSY);
+	strbuf_done(&err);
+	free(member);
+	free(older);
+	free(newer);
+	free(other);
+	free(blank);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_parse_roles),
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test_setup_teardown(test_read_superblock, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_may_wipe, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_list_inactive, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),

@@ -366,8 +366,8 @@ static void test_consumer_connects_and_returns(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127 full\n",
-		 VOL);
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127 full\n",
+		 VOL, nqn0);
 	expect_plan(&w, expected);
 	/* Marked diverged at staging: never re-added. */
 	world_init(&w, volume_two("b", true));
@@ -378,8 +378,8 @@ static void test_consumer_connects_and_returns(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127 full\n",
-		 VOL);
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127 full\n",
+		 VOL, nqn0);
 	expect_plan(&w, expected);
 	free(nqn0);
 }
@@ -485,7 +485,8 @@ static void test_returning_member(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127\n", VOL);
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127\n", VOL,
+		 nqn0);
 	expect_plan(&w, expected);
 	/* Its host's word only (never in this array at this epoch): full resync. */
 	world_init(&w, volume_two("b", true));
@@ -496,8 +497,8 @@ static void test_returning_member(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 device=/dev/nvme1n1 md=md127 full\n",
-		 VOL);
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127 full\n",
+		 VOL, nqn0);
 	expect_plan(&w, expected);
 	/* A broken array (nothing in sync): the returning member may be the last
 	 * current copy; nothing is done to it. */
