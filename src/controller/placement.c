@@ -43,6 +43,7 @@ struct fit {
 enum reject {
 	REJECT_NONE,
 	REJECT_AVOIDED,
+	REJECT_IDENTITY, /* another node publishes its NVMe host NQN or host ID */
 	REJECT_STALE,
 	REJECT_NO_DRIVES,
 	REJECT_SECTOR, /* fewer than drives_per_copy drives of the sector size */
@@ -52,6 +53,7 @@ enum reject {
 
 static const char *const reject_summary[_REJECT_MAX] = {
 	[REJECT_AVOIDED] = "excluded for this volume",
+	[REJECT_IDENTITY] = "NVMe host identity shared with another node",
 	[REJECT_STALE] = "heartbeat stale",
 	[REJECT_NO_DRIVES] = "no drives",
 	[REJECT_SECTOR] = "too few drives of the sector size",
@@ -108,6 +110,8 @@ static enum reject classify(const struct placement_request *r, const struct plac
 	*f = (struct fit){ 0 };
 	if (avoided(r, n->name))
 		return REJECT_AVOIDED;
+	if (n->same_identity)
+		return REJECT_IDENTITY;
 	if (!n->fresh)
 		return REJECT_STALE;
 	if (n->n_drives == 0)
@@ -372,12 +376,17 @@ static void add_need(const struct placement_request *r, struct strbuf *why)
 		strbuf_adds(why, " each");
 }
 
-static void add_reject(const struct placement_request *r, enum reject why_not, const struct fit *f,
-		       struct strbuf *sb)
+static void add_reject(const struct placement_request *r, const struct placement_node *n,
+		       enum reject why_not, const struct fit *f, struct strbuf *sb)
 {
 	unsigned need = r->drives_per_copy;
 
-	if (why_not == REJECT_SECTOR && f->same_sector == 0)
+	if (why_not == REJECT_IDENTITY)
+		strbuf_addf(sb,
+			    "publishes the same NVMe host NQN or host ID as %s (give one of them "
+			    "a new /etc/nvme/hostnqn and hostid pair)",
+			    n->same_identity);
+	else if (why_not == REJECT_SECTOR && f->same_sector == 0)
 		strbuf_addf(sb, "no %" PRIu32 "-byte-sector drive", r->sector_size);
 	else if (why_not == REJECT_SECTOR)
 		strbuf_addf(sb, "only %u %" PRIu32 "-byte-sector drive%s, needs %u", f->same_sector,
@@ -420,7 +429,7 @@ static void add_rejects(const struct placement_request *r, const struct placemen
 			continue;
 		}
 		strbuf_addf(why, "%s%s: ", i ? "; " : ". ", out[i]->name);
-		add_reject(r, why_not, &f, why);
+		add_reject(r, out[i], why_not, &f, why);
 	}
 	if (n_out > WHY_NODES_MAX)
 		strbuf_addf(why, "; and %zu more:", n_out - WHY_NODES_MAX);
@@ -514,7 +523,7 @@ uint64_t placement_capacity(const struct placement_request *shape,
 	if (check_request(shape, false, &why) < 0)
 		return 0;
 	for (size_t i = 0; i < n_nodes; i++)
-		if (nodes[i].fresh && !avoided(shape, nodes[i].name))
+		if (nodes[i].fresh && !nodes[i].same_identity && !avoided(shape, nodes[i].name))
 			keep_top(top, shape->copies, node_capacity(shape, &nodes[i]));
 	/* MiB-aligned is a multiple of every sector size, as placement_plan() requires. */
 	return top[shape->copies - 1] / MIB * MIB;

@@ -10,8 +10,12 @@
  *
  * 1. Eligibility. A drive is eligible when its logical sector size equals the
  *    request's and its largest free extent holds member_bytes. A node is
- *    eligible when its heartbeat is fresh, it is not in avoid_nodes, and it has
- *    at least drives_per_copy eligible drives.
+ *    eligible when it is not in avoid_nodes, shares its NVMe host identity
+ *    with no other node (same_identity), its heartbeat is fresh, and it has at
+ *    least drives_per_copy eligible drives. A node whose identity another node
+ *    also publishes gets nothing: its agent refuses to export (the other
+ *    node would pass every fence put up for it), so a member placed there
+ *    would never be served.
  *
  * 2. Shape. A copy lives on exactly one node, and a node holds at most one
  *    copy, so a volume needs `copies` eligible nodes. A copy never spans nodes,
@@ -70,6 +74,8 @@ struct placement_node {
 	const char *name;
 	bool fresh; /* agent heartbeat recent enough */
 	bool rdma;
+	/* Another node publishing this one's NVMe host NQN or host ID, or NULL. */
+	const char *same_identity;
 	const char *zone; /* topology labels, NULL when absent */
 	const char *rack;
 	const struct placement_peer *peers; /* RTT measured by this node */

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "controller/topology.h"
+#include "util/cleanup.h"
+#include "util/macro.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -28,6 +30,55 @@ int64_t topology_reserved(struct volume *const *volumes, size_t n_volumes, const
 				sum += v->spec.members[m].size_bytes;
 	}
 	return sum;
+}
+
+/* One node's host NQN or host ID, for finding the nodes that share it. */
+struct identity {
+	const char *value;
+	const char *node;
+	size_t i; /* index into the input */
+};
+
+static int cmp_identity(const void *a, const void *b)
+{
+	const struct identity *x = a, *y = b;
+	int c = strcmp(x->value, y->value);
+
+	return c ? c : strcmp(x->node, y->node);
+}
+
+/* Sorted by value, then name: each run of one value is the nodes that share it. */
+static void mark_twins(struct mesh_node *const *nodes, size_t n_nodes, bool by_id,
+		       const char **twins)
+{
+	_cleanup_free_ struct identity *v = xcalloc(MAX(n_nodes, 1), sizeof(*v));
+	size_t n = 0, end;
+
+	for (size_t i = 0; i < n_nodes; i++) {
+		const struct mesh_node_status *st = &nodes[i]->status;
+		const char *value = by_id ? st->host_id : st->host_nqn;
+
+		if (value)
+			v[n++] = (struct identity){ value, nodes[i]->meta.name, i };
+	}
+	qsort(v, n, sizeof(*v), cmp_identity);
+	for (size_t run = 0; run < n; run = end) {
+		for (end = run + 1; end < n && strcmp(v[end].value, v[run].value) == 0; end++)
+			;
+		if (end - run < 2)
+			continue; /* this value is one node's own */
+		for (size_t k = run; k < end; k++)
+			if (!twins[v[k].i])
+				twins[v[k].i] = v[k == run ? run + 1 : run].node;
+	}
+}
+
+void topology_identity_twins(struct mesh_node *const *nodes, size_t n_nodes, const char **ret_twins)
+{
+	for (size_t i = 0; i < n_nodes; i++)
+		ret_twins[i] = NULL;
+	mark_twins(nodes, n_nodes, false, ret_twins);
+	mark_twins(nodes, n_nodes, true, ret_twins);
 }
 
 static void add_drives(struct placement_node *pn, const char *node,
@@ -57,6 +108,7 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		    const struct node_labels *labels, size_t n_labels, int64_t now,
 		    unsigned heartbeat_timeout_s, struct topology *t)
 {
+	_cleanup_free_ const char **twins = xcalloc(MAX(n_nodes, 1), sizeof(*twins));
 	size_t n_peers = 0, used_drives = 0, used_peers = 0;
 
 	for (size_t i = 0; i < n_nodes; i++)
@@ -67,6 +119,7 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		.drives = xcalloc(n_devices, sizeof(*t->drives)),
 		.peers = xcalloc(n_peers, sizeof(*t->peers)),
 	};
+	topology_identity_twins(nodes, n_nodes, twins);
 	for (size_t i = 0; i < n_nodes; i++) {
 		const struct mesh_node_status *st = &nodes[i]->status;
 		struct placement_node *pn = &t->nodes[i];
@@ -74,6 +127,7 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		pn->name = nodes[i]->meta.name;
 		pn->fresh = mesh_node_is_fresh(st, now, heartbeat_timeout_s);
 		pn->rdma = st->rdma_capable;
+		pn->same_identity = twins[i];
 		for (size_t l = 0; l < n_labels; l++)
 			if (strcmp(labels[l].node, pn->name) == 0) {
 				pn->zone = labels[l].zone;

@@ -36,7 +36,8 @@ struct node_labels {
 /*
  * Pure: builds t from the objects given, borrowing their strings (they must
  * outlive t). now and heartbeat_timeout_s decide which nodes are fresh;
- * labels (may be empty) give each node's zone and rack.
+ * labels (may be empty) give each node's zone and rack; a node sharing its
+ * NVMe host identity gets same_identity (topology_identity_twins()).
  */
 void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		    struct node_device *const *devices, size_t n_devices,
@@ -44,6 +45,19 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 		    const struct node_labels *labels, size_t n_labels, int64_t now,
 		    unsigned heartbeat_timeout_s, struct topology *t);
 void topology_done(struct topology *t);
+
+/*
+ * Pure: for each nodes[i], ret_twins[i] is the name of another node that
+ * publishes the same status.hostNQN or status.hostID (the first such name in
+ * name order, host NQN first), or NULL when none does; names are borrowed
+ * from nodes. Such a pair cannot be told apart by an NVMe-oF target: an export
+ * allowed to one admits the other, so their agents refuse to export, and
+ * neither is fit to host a member or consume a volume. Freshness does not
+ * matter: a node whose agent is silent may still be running its kernel.
+ * Cost: n log n.
+ */
+void topology_identity_twins(struct mesh_node *const *nodes, size_t n_nodes,
+			     const char **ret_twins);
 
 /* Bytes of member still to be created on drive (reserved), from volumes. */
 int64_t topology_reserved(struct volume *const *volumes, size_t n_volumes, const char *drive);

@@ -2,12 +2,13 @@
 /*
  * controller/placement: one table case per rule, each run on the nodes as
  * written, reversed and rotated (the answer must not depend on input order),
- * then properties over generated topologies.
+ * then properties over generated topologies; and the placement input's
+ * shared NVMe host identities (controller/topology).
  *
  * A topology is one line per node: its name, then "stale", "rdma", "zone=Z",
- * "rack=R", "d=DRIVE:SECTOR:FREE_MIB" per drive and "rtt=PEER:USEC" per
- * measured peer. A plan prints as "node[drive,drive] node[drive]", one
- * node per copy, in copy order.
+ * "rack=R", "twin=NODE" (NODE publishes the same NVMe host identity),
+ * "d=DRIVE:SECTOR:FREE_MIB" per drive and "rtt=PEER:USEC" per measured peer. A plan prints as
+ * "node[drive,drive] node[drive]", one node per copy, in copy order.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +22,9 @@
 #include <cmocka.h>
 
 #include "controller/placement.h"
+#include "controller/topology.h"
+#include "model/node.h"
+#include "util/cleanup.h"
 #include "model/volume.h"
 #include "util/arena.h"
 #include "util/macro.h"
@@ -102,6 +106,8 @@ static void parse_node(struct arena *a, const char *line, struct placement_node 
 			n->zone = tok + 5;
 		else if (strncmp(tok, "rack=", 5) == 0)
 			n->rack = tok + 5;
+		else if (strncmp(tok, "twin=", 5) == 0)
+			n->same_identity = tok + 5;
 		else if (strncmp(tok, "d=", 2) == 0)
 			parse_drive(tok + 2, &d[n->n_drives++]);
 		else if (strncmp(tok, "rtt=", 4) == 0)
@@ -164,7 +170,8 @@ static unsigned fitting_drives(const struct placement_request *r, const struct p
 
 static bool eligible(const struct placement_request *r, const struct placement_node *n)
 {
-	return n->fresh && !in_avoid(r, n->name) && fitting_drives(r, n) >= r->drives_per_copy;
+	return n->fresh && !n->same_identity && !in_avoid(r, n->name) &&
+	       fitting_drives(r, n) >= r->drives_per_copy;
 }
 
 static void check_member(const struct placement_request *r, const struct placement_node *n,
@@ -279,6 +286,25 @@ static const struct plan_case plan_cases[] = {
 	{ "avoided consumer does not get copy 0",
 	  TOPO("a d=a0:4096:9000", "b d=b0:4096:5000", "c d=c0:4096:2048"),
 	  REQ(1024, 2, 1, 4096, .consumer = "a", .avoid_nodes = AVOID("a")), 0, "b[b0] c[c0]" },
+	/*
+	 * A shared NVMe host identity: its agent exports nothing, so nothing is
+	 * placed there, however well it ranks, stale or fresh twin alike.
+	 */
+	{ "shared host identity excluded",
+	  TOPO("a rdma twin=b d=a0:4096:99999", "b rdma twin=a d=b0:4096:99999", "c d=c0:4096:2048",
+	       "d d=d0:4096:2048"),
+	  REQ(1024, 2, 1, 4096), 0, "c[c0] d[d0]" },
+	{ "consumer sharing its identity does not get copy 0",
+	  TOPO("a twin=s d=a0:4096:9000 rtt=b:900 rtt=c:100", "s stale twin=a", "b d=b0:4096:9000",
+	       "c d=c0:4096:2048"),
+	  REQ(1024, 2, 1, 4096, .consumer = "a"), 0, "c[c0] b[b0]" },
+	{ "ENOSPC names the node a shared identity keeps out",
+	  TOPO("a twin=b d=a0:4096:2048", "b twin=a d=b0:4096:2048", "c d=c0:4096:2048"),
+	  REQ(1024, 2, 1, 4096), -ENOSPC,
+	  "need 2 nodes with a free 4096-byte-sector drive of at least 1024 MiB; found 1 (c). "
+	  "a: publishes the same NVMe host NQN or host ID as b (give one of them a new "
+	  "/etc/nvme/hostnqn and hostid pair); b: publishes the same NVMe host NQN or host ID "
+	  "as a (give one of them a new /etc/nvme/hostnqn and hostid pair)" },
 	/* Ranking. */
 	{ "RDMA preferred over free space", TOPO("a d=a0:4096:90000", "b rdma d=b0:4096:2048"),
 	  REQ(1024, 1, 1, 4096), 0, "b[b0]" },
@@ -354,6 +380,16 @@ static const struct plan_case plan_cases[] = {
 	  "n06: heartbeat stale; n07: heartbeat stale; n08: heartbeat stale; "
 	  "n09: heartbeat stale; and 5 more: 2 heartbeat stale, "
 	  "1 too few drives of the sector size, 2 too little free space" },
+	{ "ENOSPC counts shared identities",
+	  TOPO("n00 stale", "n01 stale", "n02 stale", "n03 stale", "n04 stale", "n05 stale",
+	       "n06 stale", "n07 stale", "n08 stale", "n09 stale", "n10 twin=n11 d=x:4096:9999",
+	       "n11 twin=n10 d=y:4096:9999", "ok d=ok0:4096:9999"),
+	  REQ(1024, 2, 1, 4096), -ENOSPC,
+	  "need 2 nodes with a free 4096-byte-sector drive of at least 1024 MiB; found 1 (ok). "
+	  "n00: heartbeat stale; n01: heartbeat stale; n02: heartbeat stale; "
+	  "n03: heartbeat stale; n04: heartbeat stale; n05: heartbeat stale; "
+	  "n06: heartbeat stale; n07: heartbeat stale; n08: heartbeat stale; "
+	  "n09: heartbeat stale; and 2 more: 2 NVMe host identity shared with another node" },
 	/* Malformed requests. */
 	{ "EINVAL sector size", TOPO("a d=a0:4096:2048"), REQ(1, 1, 1, 520), -EINVAL,
 	  "sectorSize must be 512 or 4096, got 520" },
@@ -450,6 +486,11 @@ static void gen_topo(uint64_t seed, size_t n, struct topo *t)
 		t->nodes[i].name = arena_printf(&t->arena, "n%03zu", i);
 	for (size_t i = 0; i < n; i++)
 		gen_node(&t->arena, &seed, t->nodes, n, i);
+	/* Every tenth node shares its identity with the one before: both are out. */
+	for (size_t i = 9; i < n; i += 10) {
+		t->nodes[i].same_identity = t->nodes[i - 1].name;
+		t->nodes[i - 1].same_identity = t->nodes[i].name;
+	}
 }
 
 static struct placement_request gen_shape(uint64_t *s, const struct topo *t, const char **avoid)
@@ -516,12 +557,13 @@ static void test_capacity_shape(void **state)
 	struct placement_request r = REQ(0, 2, 1, 4096);
 
 	topo_parse(TOPO("a d=a0:4096:5000 d=a1:4096:8000", "b d=b0:4096:3000",
-			"c d=c0:4096:1000 d=c1:512:9000", "s stale d=s0:4096:9999"),
+			"c d=c0:4096:1000 d=c1:512:9000", "s stale d=s0:4096:9999",
+			"t twin=u d=t0:4096:9999 d=t1:4096:9999 d=t2:512:9999", "u stale twin=t"),
 		   &t);
 	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 3000 * MIB);
 	r.copies = 3;
 	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 1000 * MIB);
-	r.copies = 4; /* only three fresh nodes */
+	r.copies = 4; /* only three fresh nodes that share no identity */
 	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 0);
 	r.copies = 2;
 	r.avoid_nodes = avoid;
@@ -583,16 +625,120 @@ static void test_shuffled_input(void **state)
 	assert_true(placed >= 30);
 }
 
+/* MeshStorNodes from "NAME NQN ID" lines ("-": unset), in the order given or reversed. */
+static struct mesh_node **mesh_nodes(const char *const *lines, size_t n, bool reversed)
+{
+	struct mesh_node **nodes = xcalloc(n + 1, sizeof(*nodes));
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *line = xstrdup(lines[reversed ? n - 1 - i : i]);
+		char *s = line, *name = next_token(&s), *nqn = next_token(&s), *id = next_token(&s);
+
+		nodes[i] = mesh_node_new();
+		nodes[i]->meta.name = xstrdup(name);
+		nodes[i]->status.host_nqn = strcmp(nqn, "-") ? xstrdup(nqn) : NULL;
+		nodes[i]->status.host_id = strcmp(id, "-") ? xstrdup(id) : NULL;
+	}
+	return nodes;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "NAME:TWIN" for each node that has one, by name, as topology_identity_twins() says. */
+static void format_twins(struct mesh_node *const *nodes, size_t n, struct strbuf *out)
+{
+	const char **twins = xcalloc(n + 1, sizeof(*twins));
+	char **pairs = xcalloc(n + 1, sizeof(*pairs));
+	size_t k = 0;
+
+	topology_identity_twins(nodes, n, twins);
+	for (size_t i = 0; i < n; i++)
+		if (twins[i])
+			xasprintf(&pairs[k++], "%s:%s", nodes[i]->meta.name, twins[i]);
+	qsort(pairs, k, sizeof(*pairs), cmp_str);
+	for (size_t i = 0; i < k; i++) {
+		strbuf_addf(out, "%s%s", i ? " " : "", pairs[i]);
+		free(pairs[i]);
+	}
+	free(pairs);
+	free(twins);
+}
+
+/* controller/topology: which nodes share an NVMe host identity, whatever the input order. */
+static const struct {
+	const char *const *nodes; /* "NAME NQN ID" */
+	const char *want;
+} twin_cases[] = {
+	{ TOPO("a q1 i1", "b q2 i2", "c - -"), "" },
+	{ TOPO("a q1 i1", "b q2 i2", "c q1 i3"), "a:c c:a" },
+	{ TOPO("a q1 i1", "b q2 i1"), "a:b b:a" },
+	/* Unset is no identity, so nothing to share. */
+	{ TOPO("a - -", "b - -", "c q1 -", "d - i1"), "" },
+	/* Three alike: each names the first other one by name. */
+	{ TOPO("c q1 i3", "b q1 i2", "a q1 i1"), "a:b b:a c:a" },
+	/* The host NQN is what exports are allowed to: it is named first. */
+	{ TOPO("a q1 i1", "b q2 i1", "z q1 i3"), "a:z b:a z:a" },
+	{ TOPO("a q1 i1"), "" },
+	{ NULL, "" },
+};
+
+static void test_identity_twins(void **state)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(twin_cases); i++) {
+		size_t n = 0;
+
+		while (twin_cases[i].nodes && twin_cases[i].nodes[n])
+			n++;
+		for (int reversed = 0; reversed < 2; reversed++) {
+			_cleanup_strbuf_ struct strbuf got = STRBUF_INIT;
+			struct mesh_node **nodes = mesh_nodes(twin_cases[i].nodes, n, reversed);
+
+			format_twins(nodes, n, &got);
+			if (strcmp(got.buf, twin_cases[i].want) != 0)
+				fail_msg("case %zu%s:\n got: %s\nwant: %s", i,
+					 reversed ? " reversed" : "", got.buf, twin_cases[i].want);
+			for (size_t k = 0; k < n; k++)
+				mesh_node_free(nodes[k]);
+			free(nodes);
+		}
+	}
+}
+
+/* The placement input carries it: a node sharing its identity is not placed on. */
+static void test_topology_marks_twins(void **state)
+{
+	struct mesh_node **nodes = mesh_nodes(TOPO("a q1 i1", "b q2 i2", "c q3 i2"), 3, false);
+	struct topology t;
+
+	for (size_t i = 0; i < 3; i++)
+		nodes[i]->status.heartbeat_time = 1000;
+	topology_build(nodes, 3, NULL, 0, NULL, 0, NULL, 0, 1000, 180, &t);
+	assert_int_equal(t.n_nodes, 3);
+	assert_null(t.nodes[0].same_identity);
+	assert_string_equal(t.nodes[1].same_identity, "c");
+	assert_string_equal(t.nodes[2].same_identity, "b");
+	assert_true(t.nodes[1].fresh && t.nodes[2].fresh);
+	topology_done(&t);
+	for (size_t i = 0; i < 3; i++)
+		mesh_node_free(nodes[i]);
+	free(nodes);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(plan_cases) + 3] = {
+	struct CMUnitTest tests[ARRAY_SIZE(plan_cases) + 5] = {
 		cmocka_unit_test(test_capacity_consistent),
 		cmocka_unit_test(test_capacity_shape),
 		cmocka_unit_test(test_shuffled_input),
+		cmocka_unit_test(test_identity_twins),
+		cmocka_unit_test(test_topology_marks_twins),
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(plan_cases); i++)
-		tests[3 + i] = (struct CMUnitTest){ .name = plan_cases[i].title,
+		tests[5 + i] = (struct CMUnitTest){ .name = plan_cases[i].title,
 						    .test_func = test_plan_case,
 						    .initial_state = (void *)&plan_cases[i] };
 	return cmocka_run_group_tests(tests, NULL, NULL);
