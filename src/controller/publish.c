@@ -16,6 +16,7 @@
 
 #include "controller/controller.h"
 #include "controller/fence.h"
+#include "controller/topology.h"
 #include "kube/codec.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
@@ -76,6 +77,88 @@ static bool node_fresh(const char *node, void *userdata)
 	return fresh;
 }
 
+/* The cached MeshStorNodes, decoded, and whose NVMe host identity each shares. */
+struct identities {
+	struct mesh_node **nodes;
+	const char **twins;
+	size_t n;
+	unsigned heartbeat_timeout_s;
+	int64_t now;
+};
+
+static void identities_take(struct controller *c, struct identities *ids)
+{
+	json_t *list = kube_informer_list(c->nodes), *obj;
+	size_t i;
+
+	*ids = (struct identities){ .heartbeat_timeout_s = c->heartbeat_timeout_s,
+				    .now = time(NULL) };
+	ids->nodes = xcalloc(json_array_size(list) + 1, sizeof(*ids->nodes));
+	json_array_foreach (list, i, obj)
+		if (mesh_node_from_json(obj, &ids->nodes[ids->n], NULL) == 0)
+			ids->n++;
+	json_decref(list);
+	ids->twins = xcalloc(ids->n + 1, sizeof(*ids->twins));
+	topology_identity_twins(ids->nodes, ids->n, ids->twins);
+}
+
+static void identities_done(struct identities *ids)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		mesh_node_free(ids->nodes[i]);
+	free(ids->nodes);
+	free(ids->twins);
+}
+
+static ssize_t identities_find(const struct identities *ids, const char *node)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (strcmp(ids->nodes[i]->meta.name, node) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static const char *identities_twin(const char *node, void *userdata)
+{
+	const struct identities *ids = userdata;
+	ssize_t i = identities_find(ids, node);
+
+	return i < 0 ? NULL : ids->twins[i];
+}
+
+static bool identities_fresh(const char *node, void *userdata)
+{
+	const struct identities *ids = userdata;
+	ssize_t i = identities_find(ids, node);
+
+	return i >= 0 &&
+	       mesh_node_is_fresh(&ids->nodes[i]->status, ids->now, ids->heartbeat_timeout_s);
+}
+
+/*
+ * Before claiming: -EPERM when the fence cannot be put up for node because of
+ * a shared NVMe host identity (fence_identity_ok()); an unknown volume is left
+ * to the claim to report.
+ */
+static int check_identities(struct controller *c, const char *id, const char *node,
+			    struct strbuf *err)
+{
+	struct identities ids;
+	struct volume *v = NULL;
+	int r = 0;
+
+	if (controller_get_volume(c, id, &v) < 0)
+		return 0;
+	identities_take(c, &ids);
+	if (!fence_identity_ok(v, node, identities_fresh, identities_twin, &ids, err)) {
+		log_vol_warning(id, "Not published to %s: %s", node, err->buf);
+		r = -EPERM;
+	}
+	identities_done(&ids);
+	volume_free(v);
+	return r;
+}
+
 /* Polls the volume cache until the fence holds at epoch or later, or the time is up. */
 static int await_fence(struct controller *c, const char *id, struct claim *cl,
 		       uint64_t deadline_usec, struct strbuf *err)
@@ -124,6 +207,9 @@ int controller_publish(struct controller *c, const char *id, const char *node,
 			    node);
 		return -ENOENT;
 	}
+	r = check_identities(c, id, node, err);
+	if (r < 0)
+		return r;
 	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, claim_mutate, &cl,
 			      NULL, err);
 	if (r == -EPERM)

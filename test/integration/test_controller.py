@@ -86,6 +86,20 @@ class Controller(unittest.TestCase):
             return e.code(), e.details()
         return grpc.StatusCode.OK, ""
 
+    def cap(self):
+        return request("x").volume_capabilities[0]
+
+    def publish(self, volume_id, node, timeout=20):
+        return call(self.ch, "/csi.v1.Controller/ControllerPublishVolume",
+                    csi.ControllerPublishVolumeRequest(volume_id=volume_id, node_id=node,
+                                                       volume_capability=self.cap()),
+                    response=csi.ControllerPublishVolumeResponse, timeout=timeout)
+
+    def unpublish(self, volume_id, node, timeout=20):
+        call(self.ch, "/csi.v1.Controller/ControllerUnpublishVolume",
+             csi.ControllerUnpublishVolumeRequest(volume_id=volume_id, node_id=node),
+             timeout=timeout)
+
 
 class ControllerTest(Controller):
     def test_placement_recorded(self):
@@ -279,20 +293,6 @@ class ReplaceTest(Controller):
 class FenceTest(Controller):
     """ControllerPublish/Unpublish against agents played by test/sanity/agent-sim."""
 
-    def cap(self):
-        return request("x").volume_capabilities[0]
-
-    def publish(self, volume_id, node, timeout=20):
-        return call(self.ch, "/csi.v1.Controller/ControllerPublishVolume",
-                    csi.ControllerPublishVolumeRequest(volume_id=volume_id, node_id=node,
-                                                       volume_capability=self.cap()),
-                    response=csi.ControllerPublishVolumeResponse, timeout=timeout)
-
-    def unpublish(self, volume_id, node, timeout=20):
-        call(self.ch, "/csi.v1.Controller/ControllerUnpublishVolume",
-             csi.ControllerUnpublishVolumeRequest(volume_id=volume_id, node_id=node),
-             timeout=timeout)
-
     def test_fence(self):
         stop = agent_sim.start()
         try:
@@ -350,6 +350,78 @@ class FenceTest(Controller):
         finally:
             stop()
             subprocess.run([PUBLISH, "3"], check=True)  # fresh heartbeats again
+
+
+class IdentityTest(Controller):
+    """Two MeshStorNodes with one NVMe host identity (docs/ARCHITECTURE.md, "Duplicate
+    host identity"): an export allowed to one admits the other, so their agents refuse
+    to export; the controller must neither place there nor wait on them."""
+
+    def share_identity(self, node, like):
+        status = json.loads(kubectl("get", "msnode", like, "-o", "json"))["status"]
+        kubectl("patch", "msnode", node, "--subresource=status", "--type=merge", "-p",
+                json.dumps({"status": {"hostNQN": status["hostNQN"],
+                                       "hostID": status["hostID"]}}))
+        time.sleep(1)  # the controller's MeshStorNode cache follows by watch
+
+    def test_duplicate_identity(self):
+        stop = agent_sim.start()
+        ids = []
+        try:
+            spread = self.create(request("it-twin-spread", numberOfCopies=3))
+            ids.append(spread.volume_id)
+            epoch = msvol(spread.volume_id)["spec"]["epoch"]
+            self.share_identity("sanity-node-3", "sanity-node-2")
+
+            # Left out of placement, and the RESOURCE_EXHAUSTED message says why.
+            code, details = self.code_of(self.create, request("it-twin-two", numberOfCopies=2))
+            self.assertEqual(code, grpc.StatusCode.RESOURCE_EXHAUSTED, details)
+            self.assertIn("found 1 (sanity-node-1)", details)
+            for node, other in (("sanity-node-2", "sanity-node-3"),
+                                ("sanity-node-3", "sanity-node-2")):
+                self.assertIn("%s: publishes the same NVMe host NQN or host ID as %s"
+                              % (node, other), details)
+            self.assertIn("/etc/nvme/hostnqn", details)
+            # One copy goes to the one node left, though the consumer is a twin.
+            req = request("it-twin-one", numberOfCopies=1)
+            req.accessibility_requirements.preferred.add().segments[
+                "topology.meshstor.io/node"] = "sanity-node-3"
+            one = self.create(req)
+            ids.append(one.volume_id)
+            self.assertEqual([m["nodeName"] for m in msvol(one.volume_id)["spec"]["members"]],
+                             ["sanity-node-1"])
+
+            # Publish says why at once, and claims nothing: members on the twins...
+            start = time.monotonic()
+            code, details = self.code_of(self.publish, spread.volume_id, "sanity-node-1", 20)
+            self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION, details)
+            self.assertLess(time.monotonic() - start, 5)
+            self.assertRegex(details, r"on node sanity-node-[23], which publishes the same "
+                                      r"NVMe host NQN or host ID as node sanity-node-[23]")
+            self.assertIn("/etc/nvme/hostnqn and hostid pair", details)
+            spec = msvol(spread.volume_id)["spec"]
+            self.assertNotIn("nodeName", spec)
+            self.assertEqual(spec["epoch"], epoch)
+            # ...or a twin as the consumer: the other would pass its fence.
+            code, details = self.code_of(self.publish, one.volume_id, "sanity-node-3", 20)
+            self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION, details)
+            self.assertIn("node sanity-node-3 publishes the same NVMe host NQN or host ID as "
+                          "node sanity-node-2", details)
+            self.assertNotIn("nodeName", msvol(one.volume_id)["spec"])
+
+            # Each node its own identity again: both go through.
+            subprocess.run([PUBLISH, "3"], check=True)
+            time.sleep(1)
+            self.publish(spread.volume_id, "sanity-node-1")
+            self.unpublish(spread.volume_id, "sanity-node-1")
+            self.publish(one.volume_id, "sanity-node-3")
+            self.unpublish(one.volume_id, "sanity-node-3")
+        finally:
+            subprocess.run([PUBLISH, "3"], check=True)
+            for volume_id in ids:
+                self.code_of(self.unpublish, volume_id, "")
+                self.delete(volume_id)
+            stop()
 
 
 if __name__ == "__main__":

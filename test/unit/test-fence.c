@@ -140,9 +140,66 @@ static void test_withdrawn_everywhere(void **state)
 	volume_free(v);
 }
 
+/* userdata: "NODE=TWIN" strings, NULL-terminated. */
+static const char *twin_of(const char *node, void *userdata)
+{
+	size_t len = strlen(node);
+
+	for (const char *const *p = userdata; *p; p++)
+		if (strncmp(*p, node, len) == 0 && (*p)[len] == '=')
+			return *p + len + 1;
+	return NULL;
+}
+
+/* Members on a, b and c: may the fence be put up for the consumer? */
+static void test_identity(void **state)
+{
+	static const char *const fix = "Give one of them a new /etc/nvme/hostnqn and hostid pair";
+	static const struct {
+		const char *consumer;
+		const char *twins[3];
+		bool c_dead, want;
+		const char *why;
+	} cases[] = {
+		{ "a", { NULL }, false, true, "" },
+		/* Identities shared away from the volume do not matter. */
+		{ "a", { "x=y", "y=x" }, false, true, "" },
+		/* A consumer sharing its identity: the other node would pass the fence. */
+		{ "a", { "a=x", "x=a" }, false, false,
+		  "node a publishes the same NVMe host NQN or host ID as node x: an export to a "
+		  "would admit x too" },
+		{ "d", { "d=a", "a=d" }, false, false,
+		  "node d publishes the same NVMe host NQN or host ID as node a" },
+		/* Even when the twin is dead: its kernel may still be up. */
+		{ "a", { "a=c", "c=a" }, true, false, "as node c: an export to a would admit c too" },
+		/* A live host sharing its identity exports nothing: say so now. */
+		{ "a", { "b=x", "x=b" }, false, false,
+		  "member 1 is on node b, which publishes the same NVMe host NQN or host ID as "
+		  "node x, so its agent exports nothing" },
+		{ "d", { "c=b", "b=c" }, false, false, "member 1 is on node b" },
+		/* A dead one is not waited for (fence_exported()), so not in the way. */
+		{ "a", { "c=x", "x=c" }, true, true, "" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct volume *v = volume_of(cases[i].consumer, 5, NULL, 0);
+		struct strbuf why = STRBUF_INIT;
+		bool got = fence_identity_ok(v, cases[i].consumer,
+					     cases[i].c_dead ? fresh_except_c : all_fresh, twin_of,
+					     (void *)cases[i].twins, &why);
+
+		if (got != cases[i].want || !strstr(why.buf, cases[i].why) ||
+		    (!got && !strstr(why.buf, fix)))
+			fail_msg("case %zu: got %d, '%s'", i, got, why.buf);
+		strbuf_done(&why);
+		volume_free(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_exported),
 		cmocka_unit_test(test_withdrawn),
 		cmocka_unit_test(test_withdrawn_everywhere),
