@@ -123,6 +123,10 @@ static int create_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 
 	if (!req->name[0])
 		return csi_call_fail(c, -EINVAL, "name is required");
+	/* Said here: the controller's -EINVAL could as well be the API refusing our write. */
+	if (strlen(req->name) > VOLUME_REQUEST_NAME_MAX)
+		return csi_call_fail(c, -EINVAL, "name is longer than %d bytes",
+				     VOLUME_REQUEST_NAME_MAX);
 	r = check_capabilities(c, req->volume_capabilities, req->n_volume_capabilities);
 	if (r < 0)
 		return r;
@@ -144,7 +148,7 @@ static int create_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	cr.consumer = preferred_consumer(req->accessibility_requirements);
 	r = controller_create_volume(ctl, &cr, &v, &err);
 	if (r < 0)
-		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
+		return csi_call_forward(c, r, &err);
 	resp = arena_new(&c->arena, Csi__V1__CreateVolumeResponse);
 	csi__v1__create_volume_response__init(resp);
 	resp->volume = volume_message(c, v);
@@ -168,14 +172,14 @@ static int delete_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 		return r;
 	r = controller_delete_volume(ctl, req->volume_id, &err);
 	if (r < 0)
-		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
+		return csi_call_forward(c, r, &err);
 	resp = arena_new(&c->arena, Csi__V1__DeleteVolumeResponse);
 	csi__v1__delete_volume_response__init(resp);
 	*ret = &resp->base;
 	return 0;
 }
 
-/* 0 and the volume, or NOT_FOUND (or UNAVAILABLE) recorded in c. */
+/* 0 and the volume, or NOT_FOUND (or UNAVAILABLE, or a cache entry we cannot read). */
 static int find_volume(struct csi_call *c, const char *id, struct volume **ret)
 {
 	struct controller *ctl;
@@ -187,8 +191,11 @@ static int find_volume(struct csi_call *c, const char *id, struct volume **ret)
 	if (r < 0)
 		return r;
 	r = controller_get_volume(ctl, id, ret);
-	if (r < 0)
+	if (r == -ENOENT)
 		return csi_call_fail(c, -ENOENT, "volume %s does not exist", id);
+	if (r < 0)
+		return csi_call_fail(c, -EIO, "volume %s is in the cache but cannot be read: %s",
+				     id, strerror(-r));
 	return 0;
 }
 
@@ -397,7 +404,7 @@ static int publish_volume(struct csi_call *c, const ProtobufCMessage *msg, Proto
 		return r;
 	r = controller_publish(ctl, req->volume_id, req->node_id, c->deadline_usec, &e, &err);
 	if (r < 0)
-		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
+		return csi_call_forward(c, r, &err);
 	resp = arena_new(&c->arena, Csi__V1__ControllerPublishVolumeResponse);
 	csi__v1__controller_publish_volume_response__init(resp);
 	/* The stage call checks it against the claim it finds in the API. */
@@ -430,11 +437,27 @@ static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg, Pro
 	r = controller_unpublish(ctl, req->volume_id, req->node_id[0] ? req->node_id : NULL,
 				 c->deadline_usec, &err);
 	if (r < 0)
-		return csi_call_fail(c, r, "%s", err.len ? err.buf : strerror(-r));
+		return csi_call_forward(c, r, &err);
 	resp = arena_new(&c->arena, Csi__V1__ControllerUnpublishVolumeResponse);
 	csi__v1__controller_unpublish_volume_response__init(resp);
 	*ret = &resp->base;
 	return 0;
+}
+
+/*
+ * Whether volume id has striped copies, which controller/expand.c cannot grow
+ * yet: what makes its -EINVAL the request's fault, not a write of ours refused.
+ */
+static bool striped(struct controller *ctl, const char *id)
+{
+	struct volume *v;
+	bool striped;
+
+	if (controller_get_volume(ctl, id, &v) < 0)
+		return false;
+	striped = v->spec.drives_per_copy > 1;
+	volume_free(v);
+	return striped;
 }
 
 /* Grows the volume in spec; the node grows array and filesystem (online). */
@@ -451,7 +474,8 @@ static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 		return csi_call_fail(c, -EINVAL, "volume_id is required");
 	if (!req->capacity_range)
 		return csi_call_fail(c, -EINVAL, "capacity_range is required");
-	if (req->volume_capability && (r = csi_check_volume_capability(c, req->volume_capability)) < 0)
+	if (req->volume_capability &&
+	    (r = csi_check_volume_capability(c, req->volume_capability)) < 0)
 		return r;
 	r = volume_capacity_from_range(req->capacity_range->required_bytes,
 				       req->capacity_range->limit_bytes, &capacity, &err);
@@ -461,9 +485,10 @@ static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	if (r < 0)
 		return r;
 	r = controller_expand_volume(ctl, req->volume_id, capacity, &now, &err);
+	if (r == -EINVAL && striped(ctl, req->volume_id))
+		return csi_call_fail(c, -EINVAL, "%s", err.buf);
 	if (r < 0)
-		return csi_call_fail(c, r == -ERANGE ? -ERANGE : r, "%s",
-				     err.len ? err.buf : strerror(-r));
+		return csi_call_forward(c, r, &err);
 	resp = arena_new(&c->arena, Csi__V1__ControllerExpandVolumeResponse);
 	csi__v1__controller_expand_volume_response__init(resp);
 	resp->capacity_bytes = now;
@@ -515,6 +540,8 @@ const struct csi_method csi_controller_create_volume = {
 	.request = &csi__v1__create_volume_request__descriptor,
 	.key = "name",
 	.handler = create_volume,
+	/* Same name, other parameters; no room for it. */
+	.passes = CSI_PASSES(-EEXIST, -ENOSPC),
 };
 
 const struct csi_method csi_controller_delete_volume = {
@@ -522,6 +549,7 @@ const struct csi_method csi_controller_delete_volume = {
 	.request = &csi__v1__delete_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = delete_volume,
+	.passes = CSI_PASSES(-EPERM), /* still published */
 };
 
 const struct csi_method csi_controller_publish_volume = {
@@ -529,6 +557,8 @@ const struct csi_method csi_controller_publish_volume = {
 	.request = &csi__v1__controller_publish_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = publish_volume,
+	/* No such volume or node; held by another node; the fence did not hold in time. */
+	.passes = CSI_PASSES(-ENOENT, -EPERM, -ETIMEDOUT),
 };
 
 const struct csi_method csi_controller_unpublish_volume = {
@@ -536,6 +566,8 @@ const struct csi_method csi_controller_unpublish_volume = {
 	.request = &csi__v1__controller_unpublish_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = unpublish_volume,
+	/* The fence did not hold in time. Unknown volumes succeed: never NOT_FOUND. */
+	.passes = CSI_PASSES(-ETIMEDOUT),
 };
 
 const struct csi_method csi_controller_validate_volume_capabilities = {
@@ -574,4 +606,5 @@ const struct csi_method csi_controller_expand_volume = {
 	.request = &csi__v1__controller_expand_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = expand_volume,
+	.passes = CSI_PASSES(-ENOENT), /* no such volume, or being deleted */
 };

@@ -8,6 +8,7 @@
 
 #include "csi/dispatch.h"
 #include "csi/message.h"
+#include "csi/status.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -18,11 +19,20 @@ int csi_call_fail(struct csi_call *c, int r, const char *fmt, ...)
 {
 	va_list ap;
 
+	c->error = r;
 	if (c->error_message)
 		return r;
 	va_start(ap, fmt);
 	c->error_message = arena_vprintf(&c->arena, fmt, ap);
 	va_end(ap);
+	return r;
+}
+
+int csi_call_forward(struct csi_call *c, int r, const struct strbuf *err)
+{
+	if (err->len)
+		csi_call_fail(c, r, "%s", err->buf);
+	c->error = 0;
 	return r;
 }
 
@@ -51,6 +61,30 @@ static void reply_error(struct csi_reply *reply, int r, const char *message)
 	reply->message = xstrdup(message ? message : strerror(-reply->error));
 }
 
+/*
+ * The boundary: an errno the handler did not state is its callee's, and the
+ * CO hears only what the method passes (csi/status.h). A translated one keeps
+ * its own name in the message, for the operator.
+ */
+static void reply_callee_error(struct csi_reply *reply, const struct csi_method *m, int r,
+			       const char *message)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	int code = csi_errno_from_callee(r, m->passes);
+
+	if (code == r) {
+		reply_error(reply, r, message);
+		return;
+	}
+	if (!message)
+		strbuf_adds(&sb, strerror(-r));
+	else if (!strstr(message, strerror(-r)))
+		strbuf_addf(&sb, "%s (%s)", message, strerror(-r));
+	else
+		strbuf_adds(&sb, message);
+	reply_error(reply, code, sb.buf);
+}
+
 static void pack(const ProtobufCMessage *resp, struct csi_reply *reply)
 {
 	reply->body_len = protobuf_c_message_get_packed_size(resp);
@@ -74,8 +108,10 @@ static void run_handler(struct csi_service *s, const struct csi_method *m,
 	r = m->handler(&c, req, &resp);
 	if (r >= 0 && !resp)
 		r = csi_call_fail(&c, -EIO, "%s produced no response", m->path);
-	if (r < 0)
+	if (r < 0 && r == c.error)
 		reply_error(reply, r, c.error_message);
+	else if (r < 0)
+		reply_callee_error(reply, m, r, c.error_message);
 	else
 		pack(resp, reply);
 	arena_done(&c.arena);

@@ -8,6 +8,7 @@
 #include "csi/inflight.h"
 #include "util/arena.h"
 #include "util/macro.h"
+#include "util/strbuf.h"
 
 struct csi_call;
 struct csi_identity;
@@ -28,10 +29,22 @@ struct csi_method {
 	 * volume answers ABORTED. NULL for calls on no single volume.
 	 */
 	const char *key;
-	/* Builds the response in c->arena; returns 0 or -errno (see csi/status.h). */
+	/*
+	 * Builds the response in c->arena; returns 0 or -errno. An errno it
+	 * states with csi_call_fail() is its verdict (see csi/status.h); any
+	 * other, its callee's, goes through passes (csi_errno_from_callee()).
+	 */
 	int (*handler)(struct csi_call *c, const ProtobufCMessage *req,
 		       ProtobufCMessage **ret_resp);
+	/*
+	 * The errnos of the node agent's or the controller's call that mean, for
+	 * this method, what their CSI code says (CSI_PASSES(-EPERM, ...)); NULL
+	 * for none. docs/ARCHITECTURE.md, "Error codes", lists them per method.
+	 */
+	const int *passes;
 };
+
+#define CSI_PASSES(...) ((const int[]){ __VA_ARGS__, 0 })
 
 /* What a role serves. Methods not in the table answer UNIMPLEMENTED. */
 struct csi_service {
@@ -47,11 +60,20 @@ struct csi_call {
 	const struct csi_method *method;
 	struct arena arena;
 	char *error_message;	/* in the arena; first csi_call_fail() wins */
+	int error;		/* the errno last stated by csi_call_fail(), or 0 */
 	uint64_t deadline_usec; /* CLOCK_MONOTONIC; UINT64_MAX when the caller set none */
 };
 
-/* Records why the call failed (shown to the caller as the status message) and returns r. */
+/*
+ * The handler's verdict: records why the call failed (shown to the caller as
+ * the status message) and returns r, which the caller sees as it is.
+ */
 int csi_call_fail(struct csi_call *c, int r, const char *fmt, ...) _printf_(3, 4);
+/*
+ * A callee's failure r with its reason err (may be empty): records the reason
+ * and returns r, which the dispatcher translates through the method's passes.
+ */
+int csi_call_forward(struct csi_call *c, int r, const struct strbuf *err);
 
 /* The outcome of one call, independent of the transport. */
 struct csi_reply {

@@ -35,7 +35,8 @@ static int check_volume_id(struct csi_call *c, const char *id)
 	if (!id[0])
 		return csi_call_fail(c, -EINVAL, "volume_id is required");
 	if (!volume_id_is_valid(id))
-		return csi_call_fail(c, -ENOENT, "volume %s does not exist (not a MeshStor id)", id);
+		return csi_call_fail(c, -ENOENT, "volume %s does not exist (not a MeshStor id)",
+				     id);
 	return 0;
 }
 
@@ -63,8 +64,9 @@ static struct agent *known_volume(struct csi_call *c, const char *id, const char
 		*ret = csi_call_fail(c, -ENOENT, "volume %s does not exist", id);
 	else if (fs_check_target_path(path) < 0)
 		/* Nothing of ours can be there: the volume is not found at that path. */
-		*ret = csi_call_fail(c, -ENOENT, "volume %s is not at %s \"%s\" (not an absolute "
-						 "path without . or ..)",
+		*ret = csi_call_fail(c, -ENOENT,
+				     "volume %s is not at %s \"%s\" (not an absolute "
+				     "path without . or ..)",
 				     id, what, path);
 	return a;
 }
@@ -74,29 +76,60 @@ static int check_path(struct csi_call *c, const char *what, const char *path)
 	if (!path[0])
 		return csi_call_fail(c, -EINVAL, "%s is required", what);
 	if (fs_check_target_path(path) < 0)
-		return csi_call_fail(c, -EINVAL, "%s \"%s\" must be an absolute path without . or ..",
-				     what, path);
+		return csi_call_fail(c, -EINVAL,
+				     "%s \"%s\" must be an absolute path without . or ..", what,
+				     path);
 	return 0;
 }
 
-/* The agent's outcome: its message, or OK with an empty response of type T. */
-#define FINISH(c, r, err, T, init, ret)                                    \
-	({                                                                 \
-		int _r = (r);                                              \
-		if (_r < 0) {                                              \
-			_r = csi_call_fail(c, _r, "%s", (err)->len ? (err)->buf : strerror(-_r)); \
-		} else {                                                   \
-			T *_resp = arena_new(&(c)->arena, T);              \
-			init(_resp);                                       \
-			*(ret) = &_resp->base;                             \
-		}                                                          \
-		strbuf_done(err);                                          \
-		_r;                                                        \
+/*
+ * The agent's outcome: forwarded with its message (the method's passes decide
+ * what the CO hears), or OK with an empty response of type T.
+ */
+#define FINISH(c, r, err, T, init, ret)                       \
+	({                                                    \
+		int _r = (r);                                 \
+		if (_r < 0) {                                 \
+			_r = csi_call_forward(c, _r, err);    \
+		} else {                                      \
+			T *_resp = arena_new(&(c)->arena, T); \
+			init(_resp);                          \
+			*(ret) = &_resp->base;                \
+		}                                             \
+		strbuf_done(err);                             \
+		_r;                                           \
 	})
+
+/*
+ * Whether the agent's -ENOENT means what NOT_FOUND tells the CO: the volume
+ * does not exist (the agent's cache agrees), or nothing is mounted at path
+ * (when given). The agent also hands on -ENOENT from a missing tool, device
+ * or file, which says nothing about the volume.
+ */
+static bool confirmed_not_found(const struct csi_node *node, struct agent *a, const char *id,
+				const char *path)
+{
+	bool mounted;
+
+	if (!agent_volume_known(a, id))
+		return true;
+	return path && fs_is_mountpoint(node->sysroot, path, &mounted) == 0 && !mounted;
+}
+
+/* NOT_FOUND with the agent's reason. */
+static int not_found(struct csi_call *c, const char *id, struct strbuf *err)
+{
+	int r = err->len ? csi_call_fail(c, -ENOENT, "%s", err->buf)
+			 : csi_call_fail(c, -ENOENT, "volume %s does not exist", id);
+
+	strbuf_done(err);
+	return r;
+}
 
 static int stage_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	const Csi__V1__NodeStageVolumeRequest *req = (const void *)msg;
+	const struct csi_node *node = c->service->userdata;
 	struct strbuf err = STRBUF_INIT;
 	struct agent *a;
 	int r;
@@ -112,6 +145,9 @@ static int stage_volume(struct csi_call *c, const ProtobufCMessage *msg, Protobu
 	if (r < 0)
 		return r;
 	r = agent_stage(a, req->volume_id, req->staging_target_path, &err);
+	/* No path to confirm by: the staging path is not mounted until staging is done. */
+	if (r == -ENOENT && confirmed_not_found(node, a, req->volume_id, NULL))
+		return not_found(c, req->volume_id, &err);
 	return FINISH(c, r, &err, Csi__V1__NodeStageVolumeResponse,
 		      csi__v1__node_stage_volume_response__init, ret);
 }
@@ -131,8 +167,8 @@ static int no_agent_undo(const struct csi_node *node, const char *id, const char
 		return r;
 	}
 	if (mounted) {
-		strbuf_addf(err, "%s is mounted, but not by MeshStor for volume %s; leaving it", path,
-			    id);
+		strbuf_addf(err, "%s is mounted, but not by MeshStor for volume %s; leaving it",
+			    path, id);
 		return -EPERM;
 	}
 	return 0;
@@ -207,10 +243,10 @@ static int unpublish_volume(struct csi_call *c, const ProtobufCMessage *msg, Pro
 		      csi__v1__node_unpublish_volume_response__init, ret);
 }
 
-static int get_volume_stats(struct csi_call *c, const ProtobufCMessage *msg,
-			    ProtobufCMessage **ret)
+static int get_volume_stats(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	const Csi__V1__NodeGetVolumeStatsRequest *req = (const void *)msg;
+	const struct csi_node *node = c->service->userdata;
 	Csi__V1__NodeGetVolumeStatsResponse *resp;
 	Csi__V1__VolumeUsage *bytes, *inodes;
 	Csi__V1__VolumeCondition *cond;
@@ -224,9 +260,12 @@ static int get_volume_stats(struct csi_call *c, const ProtobufCMessage *msg,
 	if (r < 0)
 		return r;
 	r = agent_stats(a, req->volume_id, req->volume_path, &u, &abnormal, &why);
+	/* -EPERM: something else is mounted there; the volume is not at that path. */
+	if (r == -EPERM ||
+	    (r == -ENOENT && confirmed_not_found(node, a, req->volume_id, req->volume_path)))
+		return not_found(c, req->volume_id, &why);
 	if (r < 0) {
-		r = csi_call_fail(c, r == -EPERM ? -ENOENT : r, "%s",
-				  why.len ? why.buf : strerror(-r));
+		r = csi_call_forward(c, r, &why);
 		strbuf_done(&why);
 		return r;
 	}
@@ -261,6 +300,7 @@ static int get_volume_stats(struct csi_call *c, const ProtobufCMessage *msg,
 static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	const Csi__V1__NodeExpandVolumeRequest *req = (const void *)msg;
+	const struct csi_node *node = c->service->userdata;
 	Csi__V1__NodeExpandVolumeResponse *resp;
 	struct strbuf err = STRBUF_INIT;
 	int64_t capacity = 0;
@@ -274,9 +314,11 @@ static int expand_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	    (r = csi_check_volume_capability(c, req->volume_capability)) < 0)
 		return r;
 	r = agent_expand(a, req->volume_id, req->volume_path, &capacity, &err);
+	if (r == -EPERM ||
+	    (r == -ENOENT && confirmed_not_found(node, a, req->volume_id, req->volume_path)))
+		return not_found(c, req->volume_id, &err);
 	if (r < 0) {
-		r = csi_call_fail(c, r == -EPERM ? -ENOENT : r, "%s",
-				  err.len ? err.buf : strerror(-r));
+		r = csi_call_forward(c, r, &err);
 		strbuf_done(&err);
 		return r;
 	}
@@ -364,6 +406,9 @@ const struct csi_method csi_node_stage_volume = {
 	.request = &csi__v1__node_stage_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = stage_volume,
+	/* Not claimed by this node, or refusing to create or format over data; the
+	 * staging path holds another mount. -ENOENT: confirmed in the handler. */
+	.passes = CSI_PASSES(-EPERM, -EEXIST),
 };
 
 const struct csi_method csi_node_unstage_volume = {
@@ -371,6 +416,7 @@ const struct csi_method csi_node_unstage_volume = {
 	.request = &csi__v1__node_unstage_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = unstage_volume,
+	.passes = CSI_PASSES(-EPERM), /* a mount there that is not this volume's */
 };
 
 const struct csi_method csi_node_publish_volume = {
@@ -378,6 +424,7 @@ const struct csi_method csi_node_publish_volume = {
 	.request = &csi__v1__node_publish_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = publish_volume,
+	.passes = CSI_PASSES(-EPERM), /* not staged; another mount at the target */
 };
 
 const struct csi_method csi_node_unpublish_volume = {
@@ -385,6 +432,7 @@ const struct csi_method csi_node_unpublish_volume = {
 	.request = &csi__v1__node_unpublish_volume_request__descriptor,
 	.key = "volume_id",
 	.handler = unpublish_volume,
+	.passes = CSI_PASSES(-EPERM), /* a mount there that is not this volume's */
 };
 
 const struct csi_method csi_node_get_volume_stats = {

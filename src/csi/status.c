@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "csi/status.h"
 #include "util/macro.h"
@@ -16,14 +18,38 @@ static const struct {
 	{ ERANGE, GRPC_STATUS_OUT_OF_RANGE },
 	{ ENOSPC, GRPC_STATUS_RESOURCE_EXHAUSTED },
 	{ EBUSY, GRPC_STATUS_ABORTED },
-	{ ESTALE, GRPC_STATUS_ABORTED }, /* a write kept losing races: retry the call */
 	{ EPERM, GRPC_STATUS_FAILED_PRECONDITION },
 	{ EAGAIN, GRPC_STATUS_UNAVAILABLE },
 	{ ETIMEDOUT, GRPC_STATUS_DEADLINE_EXCEEDED },
 	{ EOPNOTSUPP, GRPC_STATUS_UNIMPLEMENTED },
-	{ EACCES, GRPC_STATUS_PERMISSION_DENIED },
-	{ ECANCELED, GRPC_STATUS_CANCELLED },
 };
+
+/*
+ * Deep errnos that blame us, not the world: waiting will not help, so the CO
+ * hears INTERNAL. kube/ turns 400 and 422 into EINVAL and 401 and 403 into
+ * EACCES; the rest are answers (JSON, sysfs, tool output) we could not read.
+ */
+static const int our_fault[] = {
+	EINVAL, EACCES, EPROTO, EBADMSG, EFAULT, ERANGE, EOVERFLOW, E2BIG
+};
+
+static bool listed(int r, const int *list)
+{
+	for (; list && *list; list++)
+		if (*list == r)
+			return true;
+	return false;
+}
+
+int csi_errno_from_callee(int r, const int *passes)
+{
+	if (r >= 0 || listed(r, passes))
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(our_fault); i++)
+		if (our_fault[i] == -r)
+			return -EIO;
+	return -EAGAIN;
+}
 
 grpc_status_code csi_status_from_errno(int r)
 {

@@ -27,6 +27,7 @@ struct agent {
 	bool wake, stop, published;
 	pthread_t thread;
 	bool thread_started;
+	struct legwatch *legwatch;	/* drops lost legs of our arrays, once recorded */
 
 	/* Another node publishes our host NQN or ID: its connects would pass our fence. */
 	bool identity_conflict;

@@ -8,6 +8,7 @@
 #include "kube/config.h"
 #include "kube/events.h"
 #include "node/agent-internal.h"
+#include "node/legwatch.h"
 #include "node/nvmet.h"
 #include "node/report.h"
 #include "util/cleanup.h"
@@ -262,16 +263,21 @@ static void pass(struct agent *a)
 	observation_done(&obs);
 	strv_free(mounted);
 	r = observe_take(&a->paths, &obs);
-	pthread_mutex_unlock(&a->kernel);
 	if (r == 0) {
 		agent_plan_input(a, &view, &obs, NULL, 0, &in);
 		/*
 		 * Against the cached copy first: only a volume whose status would
 		 * change costs a request (read, then write under its resourceVersion).
+		 * Still under the kernel lock: a report from this observation must
+		 * not land after a leg the watcher dropped meanwhile (legwatch.c),
+		 * saying it is still in sync.
 		 */
 		for (size_t i = 0; i < view.n_volumes; i++)
 			if (report_volume(&in, view.volumes[i], time(NULL)))
 				agent_report_volume(a, &in, view.volumes[i]->meta.name);
+	}
+	pthread_mutex_unlock(&a->kernel);
+	if (r == 0) {
 		publish_drives(a, &obs);
 		observation_done(&obs);
 	}
@@ -368,6 +374,9 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 	if (r >= 0)
 		r = kube_informer_start(a->client, &kube_meshstornodedevices, NULL, &device_ops, a,
 					&a->devices);
+	if (r >= 0)
+	if (r >= 0)
+		r = legwatch_start(a, &a->legwatch);
 	if (r >= 0) {
 		r = -pthread_create(&a->thread, NULL, loop, a);
 		a->thread_started = r == 0;
@@ -391,6 +400,7 @@ void agent_free(struct agent *a)
 		pthread_mutex_unlock(&a->lock);
 		pthread_join(a->thread, NULL);
 	}
+	legwatch_stop(a->legwatch);
 	kube_informer_free(a->volumes);
 	kube_informer_free(a->nodes);
 	kube_informer_free(a->devices);

@@ -84,6 +84,30 @@ static int unstage_eio(struct csi_call *c, const ProtobufCMessage *req, Protobuf
 	return -EIO;
 }
 
+/* A callee's failure, as a handler hands it on: with the callee's reason. */
+static int unstage_forward(struct csi_call *c, const ProtobufCMessage *req, ProtobufCMessage **ret)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r;
+
+	note_call(c);
+	strbuf_adds(&err, "cannot run /sbin/mdadm");
+	r = csi_call_forward(c, -ENOENT, &err);
+	strbuf_done(&err);
+	return r;
+}
+
+/* A verdict first, then a callee's failure with the same errno: the callee's wins. */
+static int unstage_stated_then_forward(struct csi_call *c, const ProtobufCMessage *req,
+				       ProtobufCMessage **ret)
+{
+	struct strbuf empty = STRBUF_INIT;
+
+	note_call(c);
+	csi_call_fail(c, -EINVAL, "a check that the handler then let pass");
+	return csi_call_forward(c, -EINVAL, &empty);
+}
+
 static int unstage_twice(struct csi_call *c, const ProtobufCMessage *req, ProtobufCMessage **ret)
 {
 	note_call(c);
@@ -139,9 +163,20 @@ static int plugin_info(struct csi_call *c, const ProtobufCMessage *req, Protobuf
 UNSTAGE(m_ok, unstage_ok);
 UNSTAGE(m_enoent, unstage_enoent);
 UNSTAGE(m_eio, unstage_eio);
+UNSTAGE(m_forward, unstage_forward);
+UNSTAGE(m_stated_then_forward, unstage_stated_then_forward);
 UNSTAGE(m_twice, unstage_twice);
 UNSTAGE(m_nothing, unstage_nothing);
 UNSTAGE(m_block, unstage_block);
+
+/* The same handler on a method whose callee documents -ENOENT as "no such volume". */
+static const struct csi_method m_forward_passed = {
+	.path = "/csi.v1.Node/NodeUnstageVolume",
+	.request = &csi__v1__node_unstage_volume_request__descriptor,
+	.key = "volume_id",
+	.handler = unstage_forward,
+	.passes = CSI_PASSES(-EPERM, -ENOENT),
+};
 
 static const struct csi_method m_info = {
 	.path = "/csi.v1.Identity/GetPluginInfo",
@@ -242,8 +277,11 @@ static void test_handler_errors(void **state)
 	assert_int_equal(csi_inflight_count(&svc.inflight), 0);
 
 	call(&m_eio, "pvc-404", &reply);
-	/* No reason given: the caller still gets a readable one, not an empty status. */
-	assert_error(&reply, -EIO, strerror(EIO));
+	/*
+	 * Not stated, so a callee's, passed by nothing: the world failed (EIO),
+	 * retry. No reason given: the caller still gets a readable one.
+	 */
+	assert_error(&reply, -EAGAIN, strerror(EIO));
 
 	call(&m_twice, "pvc-404", &reply);
 	assert_error(&reply, -EPERM, "first reason");
@@ -251,6 +289,28 @@ static void test_handler_errors(void **state)
 	call(&m_nothing, "pvc-404", &reply);
 	assert_error(&reply, -EIO, "/csi.v1.Node/NodeUnstageVolume produced no response");
 	assert_int_equal(seen.calls, 4);
+}
+
+/* A callee's errno reaches the caller only where the method passes it. */
+static void test_callee_errors(void **state)
+{
+	struct csi_reply reply;
+	char message[128];
+
+	/* ENOENT from a missing tool is not "no such volume": UNAVAILABLE, its name kept. */
+	call(&m_forward, "pvc-1", &reply);
+	snprintf(message, sizeof(message), "cannot run /sbin/mdadm (%s)", strerror(ENOENT));
+	assert_error(&reply, -EAGAIN, message);
+	assert_int_equal(seen.inflight, 1);
+	assert_int_equal(csi_inflight_count(&svc.inflight), 0);
+
+	call(&m_forward_passed, "pvc-1", &reply);
+	assert_error(&reply, -ENOENT, "cannot run /sbin/mdadm");
+
+	/* EINVAL from a callee is a value of ours refused: INTERNAL, never INVALID_ARGUMENT. */
+	call(&m_stated_then_forward, "pvc-1", &reply);
+	assert_error(&reply, -EIO, "a check that the handler then let pass (Invalid argument)");
+	assert_int_equal(seen.calls, 3);
 }
 
 static void test_success(void **state)
@@ -376,9 +436,9 @@ static void test_inflight(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_unknown_method), T(test_service_find), T(test_malformed),
-		T(test_handler_errors), T(test_success),      T(test_aborted),
-		T(test_inflight),
+		T(test_unknown_method), T(test_service_find),  T(test_malformed),
+		T(test_handler_errors), T(test_callee_errors), T(test_success),
+		T(test_aborted),	T(test_inflight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
