@@ -100,8 +100,9 @@ int node_main(int argc, char **argv)
 			.sysroot = strcmp(o.sysroot, "/") == 0 ? NULL : o.sysroot,
 			.period_s = o.reconcile_interval_s,
 			.heartbeat_s = o.heartbeat_interval_s,
-			.fast_io_fail_tmo = 1,
-			.ctrl_loss_tmo = 3,
+			/* Off: I/O to a lost leg waits until the agent drops it (legwatch.c). */
+			.fast_io_fail_tmo = 0,
+			.ctrl_loss_tmo = 60,
 			.keep_alive_tmo = 2,
 		};
 

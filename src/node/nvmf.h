@@ -29,9 +29,10 @@ struct nvmf_target {
 
 /*
  * Connects to t unless a controller of subsystem t->nqn over t->transport to
- * t->traddr:t->trsvcid exists already and is not being deleted (then 0). The
- * kernel gives I/O errors after fast_io_fail_tmo, so MD drops a lost member
- * instead of hanging. -EINVAL for an incomplete t or another transport;
+ * t->traddr:t->trsvcid exists already and is not being deleted (then 0). With
+ * fast_io_fail_tmo 0 (the kernel's default, off) I/O to a lost target waits
+ * while the controller reconnects, up to ctrl_loss_tmo; the agent drops the
+ * leg itself (legwatch.c). -EINVAL for an incomplete t or another transport;
  * -ENOENT without nvme-fabrics; -ECONNREFUSED, -EIO (any other failure of
  * the connect itself) or another -errno.
  */

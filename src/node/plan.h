@@ -82,6 +82,13 @@ void action_format(const struct action *a, struct strbuf *out);
 	"refused: spec.members[].partitionUUID is not the UUID this member's volume and index " \
 	"derive, or names a partition that is another member's; nothing is done to it"
 
+/*
+ * On a member the consumer dropped from its array when its node stopped
+ * answering (legwatch.c): Faulty at the epoch, written before the drop. It is
+ * behind the array, but may return with a bitmap resync.
+ */
+#define MEMBER_DROPPED_MESSAGE "dropped from the array: its node stopped answering"
+
 /* Whether member index of v carries a MEMBER_RESYNC_PREFIX message. */
 bool member_needs_full_resync(const struct volume *v, int32_t index);
 /*

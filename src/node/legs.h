@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node/md.h"
+#include "node/nvmf.h"
+
+/*
+ * The consumer's legs: the members of an array here, each a local partition
+ * or an NVMe-oF import. Imports are connected without fast_io_fail, so when a
+ * remote node stops answering, I/O to its leg waits (the controller
+ * reconnects) instead of failing: MD neither drops the leg nor, when every
+ * leg is lost at once, breaks the array. The agent drops a lost leg itself,
+ * and only after the drop is recorded (legwatch.c), so no write is
+ * acknowledged without it that the record does not know of. Pure.
+ */
+
+/* Why legs_decide() answered as it did. */
+enum leg_verdict {
+	LEG_ALL_WELL,	/* no leg is lost */
+	LEG_DROP,	/* drop the lost leg *ret_import: another in-sync leg answers */
+	LEG_WAIT,	/* every in-sync leg is lost: writes wait for one to return */
+};
+
+/*
+ * For array arr and the imports (down[i]: imports[i] has not been live for
+ * the grace period): a lost leg that may be dropped (a member, not faulty,
+ * whose import is down; one not in sync first), while an in-sync member is
+ * local or answers; LEG_WAIT when no in-sync member answers. A broken array
+ * has nothing to decide (LEG_ALL_WELL).
+ */
+enum leg_verdict legs_decide(const struct md_array *arr, const struct nvmf_subsystem *imports,
+			     const bool *down, size_t n_imports, size_t *ret_import);

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube/codec.h"
+#include "model/names.h"
+#include "node/agent-internal.h"
+#include "node/legs.h"
+#include "node/legwatch.h"
+#include "node/md.h"
+#include "node/nvmf.h"
+#include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/*
+ * The consumer's watch over the legs of its arrays (legs.h), on a thread of
+ * its own so that a long pass never delays it. Every LEGWATCH_PERIOD_MS it
+ * reads the imports and arrays from sysfs, and:
+ *
+ *   - asks for a pass when an array changes shape (degraded, broken, a member
+ *     faulty), so the status follows MD within a tick, not a period;
+ *   - drops a leg whose controller has not been live for LEG_GRACE_MS while
+ *     another in-sync leg answers: under the kernel lock it decides again
+ *     on what sysfs says then, records the member Faulty at the current
+ *     epoch, and only then deletes the leg's controller, which fails the
+ *     I/O waiting on it and lets MD go on without it. Until the record has
+ *     landed, writes wait: none is acknowledged without that leg unless the
+ *     API knows the leg is behind.
+ */
+
+#define LEGWATCH_PERIOD_MS 250
+#define LEG_GRACE_MS 1000
+
+struct lost_leg {
+	char *nqn;
+	uint64_t since_usec;
+};
+
+struct legwatch {
+	struct agent *a;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+	struct lost_leg *lost;	/* imports not live, since when */
+	size_t n_lost;
+	char *shape;		/* the arrays' shapes at the last tick */
+	char *waiting;		/* the arrays whose every in-sync leg is lost, logged once */
+};
+
+/* Keeps w->lost to the imports not live now; down[i]: imports[i] is lost past the grace. */
+static void track(struct legwatch *w, const struct nvmf_subsystem *imp, size_t n, bool *down)
+{
+	struct lost_leg *next = xcalloc(n + 1, sizeof(*next));
+	uint64_t now = now_usec();
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t since = now;
+
+		down[i] = false;
+		if (imp[i].ctrl_state && strcmp(imp[i].ctrl_state, "live") == 0)
+			continue;
+		for (size_t j = 0; j < w->n_lost; j++)
+			if (strcmp(w->lost[j].nqn, imp[i].nqn) == 0)
+				since = w->lost[j].since_usec;
+		next[k++] = (struct lost_leg){ .nqn = xstrdup(imp[i].nqn), .since_usec = since };
+		down[i] = now - since >= LEG_GRACE_MS * 1000ULL;
+	}
+	for (size_t j = 0; j < w->n_lost; j++)
+		free(w->lost[j].nqn);
+	free(w->lost);
+	w->lost = next;
+	w->n_lost = k;
+}
+
+/* The volume whose array this is, when this node assembled it for its claim. */
+static struct volume *consumed_volume(struct agent *a, const struct md_array *arr)
+{
+	_cleanup_(json_decrefp) json_t *obj = arr->name ? kube_informer_get(a->volumes, arr->name) :
+							    NULL;
+	const char *me = a->o.node_name;
+	struct volume *v = NULL;
+
+	if (!obj || volume_from_json(obj, &v, NULL) < 0)
+		return NULL;
+	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 || !v->status.node_name ||
+	    strcmp(v->status.node_name, me) != 0) {
+		volume_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+struct drop_ctx {
+	const char *me;
+	int32_t index;
+};
+
+/* status.members[index]: Faulty at the current epoch, dropped by us. */
+static int record_dropped(json_t *obj, void *userdata)
+{
+	const struct drop_ctx *ctx = userdata;
+	struct member_status *ms = NULL;
+	struct volume *v;
+	json_t *status;
+	int r = volume_from_json(obj, &v, NULL);
+
+	if (r < 0)
+		return r;
+	if (!v->spec.node_name || strcmp(v->spec.node_name, ctx->me) != 0 ||
+	    !v->status.node_name || strcmp(v->status.node_name, ctx->me) != 0) {
+		volume_free(v);
+		return -ESTALE;
+	}
+	for (size_t i = 0; i < v->status.n_members; i++)
+		if (v->status.members[i].index == ctx->index)
+			ms = &v->status.members[i];
+	if (!ms) {
+		v->status.members = xreallocarray(v->status.members, v->status.n_members + 1,
+						  sizeof(*ms));
+		ms = &v->status.members[v->status.n_members++];
+		memset(ms, 0, sizeof(*ms));
+		ms->index = ctx->index;
+	}
+	ms->state = MEMBER_STATE_FAULTY;
+	ms->last_epoch = v->spec.epoch;
+	ms->missing_since = 0;
+	if (!ms->message || strncmp(ms->message, MEMBER_RESYNC_PREFIX,
+				    strlen(MEMBER_RESYNC_PREFIX)) != 0) {
+		free(ms->message);
+		ms->message = xstrdup(MEMBER_DROPPED_MESSAGE);
+	}
+	status = volume_status_to_json(v);
+	volume_free(v);
+	if (!status)
+		return -EINVAL;
+	json_object_set(obj, "status", json_object_get(status, "status"));
+	json_decref(status);
+	return 0;
+}
+
+struct sysfs_view {
+	struct nvmf_subsystem *imports;
+	size_t n_imports;
+	struct md_array *arrays;
+	size_t n_arrays;
+	bool *down;
+};
+
+static void view_done(struct sysfs_view *s)
+{
+	nvmf_subsystems_free(s->imports, s->n_imports);
+	md_arrays_free(s->arrays, s->n_arrays);
+	free(s->down);
+	memset(s, 0, sizeof(*s));
+}
+
+static int view_take(struct legwatch *w, struct sysfs_view *ret)
+{
+	struct agent *a = w->a;
+	struct sysfs_view s = { 0 };
+	int r;
+
+	r = nvmf_list(a->sysfs, MEMBER_NQN_PREFIX, &s.imports, &s.n_imports);
+	if (r == -ENOENT)
+		r = 0;
+	if (r >= 0)
+		r = md_list(a->sysfs, a->dev, &s.arrays, &s.n_arrays);
+	if (r == -ENOENT)
+		r = 0;
+	if (r >= 0)
+		r = md_mark_broken(a->proc, s.arrays, s.n_arrays);
+	if (r < 0) {
+		view_done(&s);
+		return r;
+	}
+	s.down = xcalloc(s.n_imports + 1, sizeof(bool));
+	track(w, s.imports, s.n_imports, s.down);
+	*ret = s;
+	return 0;
+}
+
+static const struct md_array *find_array(const struct sysfs_view *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_arrays; i++)
+		if (s->arrays[i].name && strcmp(s->arrays[i].name, name) == 0)
+			return &s->arrays[i];
+	return NULL;
+}
+
+/* Decides again under the kernel lock, records, then deletes the controller. */
+static void drop_leg(struct legwatch *w, const char *volume, const char *nqn)
+{
+	struct agent *a = w->a;
+	struct sysfs_view s;
+	struct strbuf err = STRBUF_INIT;
+	char id[VOLUME_ID_MAX + 1];
+	unsigned index;
+	const struct md_array *arr;
+	size_t k;
+	int r;
+
+	if (member_nqn_parse(nqn, id, &index) < 0 || strcmp(id, volume) != 0)
+		return;
+	pthread_mutex_lock(&a->kernel);
+	r = view_take(w, &s);
+	if (r < 0)
+		goto out;
+	arr = find_array(&s, volume);
+	if (!arr || legs_decide(arr, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
+	    strcmp(s.imports[k].nqn, nqn) != 0)
+		goto done; /* it came back, or something else changed: the next tick sees */
+	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, volume, "status",
+			      record_dropped,
+			      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index },
+			      NULL, &err);
+	if (r == -ESTALE) {
+		/* The claim moved (we are fenced): our writes wait, as they must. */
+		log_vol_debug(volume, "Member %u stopped answering; the claim is no longer ours",
+			      index);
+		goto done;
+	}
+	if (r < 0) {
+		log_vol_warning_errno(volume, r, "Member %u stopped answering, but dropping it cannot "
+						 "be recorded (%s): writes wait for it or for the "
+						 "record, retried every %d ms",
+				      index, err.len ? err.buf : "no reason given", LEGWATCH_PERIOD_MS);
+		goto done;
+	}
+	r = nvmf_disconnect(a->sysfs, nqn);
+	if (r < 0)
+		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
+						 "controller cannot be deleted: %m",
+				      index);
+	else
+		log_vol_info(volume, "Member %u stopped answering for %d ms: recorded as dropped, "
+				     "its controller deleted; writes go on without it",
+			     index, LEG_GRACE_MS);
+done:
+	view_done(&s);
+out:
+	pthread_mutex_unlock(&a->kernel);
+	strbuf_done(&err);
+}
+
+/* "md127:1:0:2;" per array: degraded, broken, faulty members. */
+static char *shape_of(const struct sysfs_view *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < s->n_arrays; i++) {
+		const struct md_array *arr = &s->arrays[i];
+		size_t faulty = 0;
+
+		for (size_t m = 0; m < arr->n_members; m++)
+			faulty += arr->members[m].faulty;
+		strbuf_addf(&sb, "%s:%d:%d:%zu:%zu;", arr->kname, arr->degraded, arr->broken,
+			    faulty, arr->n_members);
+	}
+	return strbuf_detach(&sb);
+}
+
+static void note_waiting(struct legwatch *w, const struct sysfs_view *s, const bool *waits)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	for (size_t i = 0; i < s->n_arrays; i++)
+		if (waits[i])
+			strbuf_addf(&names, "%s;", s->arrays[i].name);
+	if (names.len && (!w->waiting || strcmp(w->waiting, names.buf) != 0))
+		log_warning("Every in-sync member of %s stopped answering: writes wait for one to "
+			    "return (the array would break if one were dropped)",
+			    names.buf);
+	free(w->waiting);
+	w->waiting = strbuf_detach(&names);
+}
+
+static void tick(struct legwatch *w)
+{
+	struct sysfs_view s;
+	_cleanup_free_ char *shape = NULL;
+	_cleanup_free_ bool *waits = NULL;
+
+	if (view_take(w, &s) < 0)
+		return;
+	shape = shape_of(&s);
+	if (!w->shape || strcmp(shape, w->shape) != 0) {
+		if (w->shape)
+			agent_kick(w->a);
+		free(w->shape);
+		w->shape = TAKE_PTR(shape);
+	}
+	waits = xcalloc(s.n_arrays + 1, sizeof(bool));
+	for (size_t i = 0; i < s.n_arrays; i++) {
+		struct volume *v = consumed_volume(w->a, &s.arrays[i]);
+		enum leg_verdict verdict;
+		size_t k;
+
+		if (!v)
+			continue;
+		verdict = legs_decide(&s.arrays[i], s.imports, s.down, s.n_imports, &k);
+		if (verdict == LEG_DROP)
+			drop_leg(w, v->meta.name, s.imports[k].nqn);
+		waits[i] = verdict == LEG_WAIT;
+		volume_free(v);
+	}
+	note_waiting(w, &s, waits);
+	view_done(&s);
+}
+
+static void *legwatch_loop(void *userdata)
+{
+	struct legwatch *w = userdata;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		struct timespec until = realtime_after_ms(LEGWATCH_PERIOD_MS);
+
+		pthread_mutex_unlock(&w->lock);
+		tick(w);
+		pthread_mutex_lock(&w->lock);
+		while (!w->stop &&
+		       pthread_cond_timedwait(&w->cond, &w->lock, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int legwatch_start(struct agent *a, struct legwatch **ret)
+{
+	struct legwatch *w = xzalloc(sizeof(*w));
+	int r;
+
+	w->a = a;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	r = -pthread_create(&w->thread, NULL, legwatch_loop, w);
+	if (r < 0) {
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->cond);
+		free(w);
+		return r;
+	}
+	*ret = w;
+	return 0;
+}
+
+void legwatch_stop(struct legwatch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	for (size_t i = 0; i < w->n_lost; i++)
+		free(w->lost[i].nqn);
+	free(w->lost);
+	free(w->shape);
+	free(w->waiting);
+	free(w);
+}

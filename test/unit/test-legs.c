@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * legs_decide(): which lost leg of an array the consumer may drop, and when
+ * it must let writes wait instead (the array would break).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "node/legs.h"
+
+/* md127 over a local partition and two imports, all in sync unless a row says. */
+static struct md_member members[] = {
+	{ .kname = "nvme0n1p1", .slot = 0, .in_sync = true },
+	{ .kname = "nvme2n1", .slot = 1, .in_sync = true },
+	{ .kname = "nvme3n1", .slot = 2, .in_sync = true },
+};
+static struct nvmf_subsystem imports[] = {
+	{ .nqn = "nqn.x:m1", .ctrl_state = "live", .block = "/dev/nvme2n1" },
+	{ .nqn = "nqn.x:m2", .ctrl_state = "live", .block = "/dev/nvme3n1" },
+};
+
+struct row {
+	const char *name;
+	size_t first;			/* members[first..2] form the array */
+	bool down[2];
+	bool in_sync[3], faulty[3];
+	bool broken;
+	enum leg_verdict want;
+	size_t drop;			/* the import, when LEG_DROP */
+};
+
+static const struct row rows[] = {
+	{ "all well", 0, { false, false }, { true, true, true }, { 0 }, false, LEG_ALL_WELL, 0 },
+	{ "one remote lost, local answers", 0, { true, false }, { true, true, true }, { 0 }, false,
+	  LEG_DROP, 0 },
+	{ "both remotes lost, local answers", 0, { true, true }, { true, true, true }, { 0 },
+	  false, LEG_DROP, 0 },
+	/* The lab's observation: a consumer holding no copy loses both legs at once. */
+	{ "every leg lost: wait, never break", 1, { true, true }, { true, true, true }, { 0 }, false,
+	  LEG_WAIT, 0 },
+	{ "one of two remote legs lost", 1, { false, true }, { true, true, true }, { 0 }, false,
+	  LEG_DROP, 1 },
+	/* A leg being rebuilt holds up writes too, but is no current copy. */
+	{ "the in-sync leg lost, a rebuilding one answers", 1, { true, false },
+	  { true, true, false }, { 0 }, false, LEG_WAIT, 0 },
+	{ "a rebuilding leg lost is dropped first", 0, { true, true }, { true, true, false },
+	  { 0 }, false, LEG_DROP, 1 },
+	{ "already faulty in MD: nothing to drop", 1, { true, false }, { true, true, true },
+	  { false, true, false }, false, LEG_ALL_WELL, 0 },
+	{ "a broken array: nothing to decide", 1, { true, true }, { true, true, true }, { 0 }, true,
+	  LEG_ALL_WELL, 0 },
+};
+
+static void test_table(void **state)
+{
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		const struct row *row = &rows[r];
+		struct md_array arr = { .kname = "md127", .members = members + row->first,
+					.n_members = 3 - row->first, .broken = row->broken };
+		size_t drop = 99;
+		enum leg_verdict got;
+
+		for (size_t i = 0; i < 3; i++) {
+			members[i].in_sync = row->in_sync[i];
+			members[i].faulty = row->faulty[i];
+		}
+		got = legs_decide(&arr, imports, row->down, 2, &drop);
+		if (got != row->want)
+			fail_msg("%s: verdict %d, want %d", row->name, got, row->want);
+		if (got == LEG_DROP && drop != row->drop)
+			fail_msg("%s: drops import %zu, want %zu", row->name, drop, row->drop);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
