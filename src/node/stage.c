@@ -226,7 +226,8 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 				 "refusing to create a new one over data. Bring the members' nodes "
 				 "back, then stage again",
 			    uuid, foreign ? ", and some carry another array's superblock" : "");
-		return -EPERM;
+		/* Another array's superblock is a refusal; absent members, a wait. */
+		return foreign ? -EPERM : -EAGAIN;
 	}
 	return create_array(s, uuid, err);
 }
@@ -661,6 +662,7 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 {
 	struct observation obs;
 	const struct md_array *arr;
+	bool answers = true;
 	int r;
 
 	r = observe_take(&a->paths, &obs);
@@ -672,7 +674,12 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 	if (r == 0)
 		r = fs_usage(path, ret);
 	arr = observation_find_array(&obs, volume_id);
-	if (r == 0) {
+	if (r == 0 && fs_answers(path, &answers) == 0 && !answers) {
+		*ret_abnormal = true;
+		strbuf_addf(msg, "the filesystem on %s has shut down after an I/O error and reads "
+				 "fail; restart the pod (the volume is unstaged and assembled again)",
+			    arr->kname);
+	} else if (r == 0) {
 		int want = volume_member_count(a, volume_id, arr->raid_disks), have = 0;
 
 		for (size_t i = 0; i < arr->n_members && !arr->broken; i++)
