@@ -23,6 +23,7 @@ const struct kube_resource kube_meshstornodes = { "csi.meshstor.io", "v1alpha1",
 						  "MeshStorNode", false };
 const struct kube_resource kube_events = { "", "v1", "events", "Event", true };
 const struct kube_resource kube_nodes = { "", "v1", "nodes", "Node", false };
+const struct kube_resource kube_leases = { "coordination.k8s.io", "v1", "leases", "Lease", true };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 

@@ -36,6 +36,7 @@ extern const struct kube_resource kube_meshstornodedevices;
 extern const struct kube_resource kube_meshstornodes;
 extern const struct kube_resource kube_events;
 extern const struct kube_resource kube_nodes;
+extern const struct kube_resource kube_leases;
 
 enum kube_patch_type {
 	KUBE_PATCH_MERGE, /* application/merge-patch+json */

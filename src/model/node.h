@@ -39,6 +39,12 @@ struct mesh_node {
 	struct mesh_node_status status;
 };
 
+/*
+ * Kubernetes' taint for a node an operator knows is powered off (non-graceful
+ * node shutdown); the fence believes it for nodes whose agent is not live.
+ */
+#define NODE_TAINT_OUT_OF_SERVICE "node.kubernetes.io/out-of-service"
+
 /* Whether the node's agent has reported within timeout_s of now (Unix seconds). */
 bool mesh_node_is_fresh(const struct mesh_node_status *st, int64_t now, unsigned timeout_s);
 

@@ -7,6 +7,7 @@
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "node/agent.h"
+#include "node/heartbeat.h"
 #include "node/plan.h"
 
 /* Shared by agent.c (the loop), publish.c (node and drives), apply.c and stage.c. */
@@ -27,6 +28,7 @@ struct agent {
 	bool wake, stop, published;
 	pthread_t thread;
 	bool thread_started;
+	struct heartbeat *heartbeat;	/* the Lease, renewed on a thread of its own */
 	struct legwatch *legwatch;	/* drops lost legs of our arrays, once recorded */
 
 	/* Another node publishes our host NQN or ID: its connects would pass our fence. */

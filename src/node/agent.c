@@ -375,6 +375,7 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 		r = kube_informer_start(a->client, &kube_meshstornodedevices, NULL, &device_ops, a,
 					&a->devices);
 	if (r >= 0)
+		r = heartbeat_start(a->client, o->node_name, &a->heartbeat);
 	if (r >= 0)
 		r = legwatch_start(a, &a->legwatch);
 	if (r >= 0) {
@@ -401,6 +402,7 @@ void agent_free(struct agent *a)
 		pthread_join(a->thread, NULL);
 	}
 	legwatch_stop(a->legwatch);
+	heartbeat_stop(a->heartbeat);
 	kube_informer_free(a->volumes);
 	kube_informer_free(a->nodes);
 	kube_informer_free(a->devices);

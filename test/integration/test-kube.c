@@ -22,6 +22,8 @@
 #include "kube/codec.h"
 #include "kube/events.h"
 #include "kube/informer.h"
+#include "kube/lease.h"
+#include "node/heartbeat.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "model/volume.h"
@@ -650,6 +652,92 @@ static void test_events(void **state)
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-event");
 }
 
+static const struct kube_resource namespaces = { "", "v1", "namespaces", "Namespace", false };
+
+/* resourceVersion of node's Lease, or NULL while there is none; ret_holder when given. */
+static char *lease_version(const char *node, char **ret_holder)
+{
+	_cleanup_strbuf_ struct strbuf name = STRBUF_INIT;
+	json_t *obj = NULL;
+	struct kube_node_lease l;
+	char *rv = NULL;
+
+	kube_lease_name(node, &name);
+	if (kube_get(client, &kube_leases, KUBE_LEASE_NAMESPACE, name.buf, &obj, NULL) < 0)
+		return NULL;
+	assert_int_equal(kube_node_lease_read(obj, &l), 0);
+	assert_int_equal(l.duration_s, HEARTBEAT_LEASE_DURATION_S);
+	rv = strdup(l.version);
+	if (ret_holder)
+		*ret_holder = strdup(l.node);
+	json_decref(obj);
+	return rv;
+}
+
+/* Waits up to timeout_s for node's Lease to exist with a version other than old (or any). */
+static char *await_new_version(const char *node, const char *old, unsigned timeout_s)
+{
+	uint64_t until = now_usec() + timeout_s * USEC_PER_SEC;
+
+	while (now_usec() < until) {
+		char *rv = lease_version(node, NULL);
+
+		if (rv && (!old || strcmp(rv, old) != 0))
+			return rv;
+		free(rv);
+		usleep(100 * 1000);
+	}
+	fail_msg("node %s's Lease was not renewed within %u s", node, timeout_s);
+	return NULL;
+}
+
+/*
+ * The agent's heartbeat thread (src/node/heartbeat.c) against the real server:
+ * it creates its Lease, renews it, gets over a conflicting write and a
+ * deleted Lease, and stops at once.
+ */
+static void test_heartbeat(void **state)
+{
+	_cleanup_strbuf_ struct strbuf name = STRBUF_INIT;
+	struct heartbeat *h;
+	json_t *ns = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Namespace",
+			       "metadata", "name", KUBE_LEASE_NAMESPACE);
+	json_t *patch = json_pack("{s:{s:{s:s}}}", "metadata", "annotations", "it", "x");
+	char *holder = NULL, *rv, *rv2;
+	uint64_t start;
+	int r;
+
+	r = kube_create(client, &namespaces, NULL, ns, NULL, NULL);
+	assert_true(r == 0 || r == -EEXIST);
+	json_decref(ns);
+	kube_lease_name("it-heart", &name);
+	delete_quietly(&kube_leases, KUBE_LEASE_NAMESPACE, name.buf);
+
+	assert_int_equal(heartbeat_start(client, "it-heart", &h), 0);
+	rv = await_new_version("it-heart", NULL, 5);
+	free(lease_version("it-heart", &holder));
+	assert_string_equal(holder, "it-heart");
+	free(holder);
+	/* Someone else wrote it: the next renewal conflicts, reads again, renews. */
+	assert_int_equal(kube_patch(client, &kube_leases, KUBE_LEASE_NAMESPACE, name.buf,
+				    KUBE_PATCH_MERGE, patch, NULL, NULL, NULL),
+			 0);
+	rv2 = lease_version("it-heart", NULL);
+	free(rv);
+	rv = await_new_version("it-heart", rv2, HEARTBEAT_RENEW_S + 5);
+	free(rv2);
+	/* Deleted: created again. */
+	assert_int_equal(kube_delete(client, &kube_leases, KUBE_LEASE_NAMESPACE, name.buf, NULL),
+			 0);
+	free(await_new_version("it-heart", rv, HEARTBEAT_RENEW_S + 5));
+	free(rv);
+	start = now_usec();
+	heartbeat_stop(h);
+	assert_true(now_usec() - start < USEC_PER_SEC);
+	json_decref(patch);
+	delete_quietly(&kube_leases, KUBE_LEASE_NAMESPACE, name.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_watch_too_old),
 		cmocka_unit_test(test_token_rotation),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_heartbeat),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
