@@ -23,6 +23,12 @@ struct agent {
 	struct kube_informer *volumes, *nodes, *devices;
 
 	pthread_mutex_t kernel;		/* every change to the kernel holds it */
+	/*
+	 * An observation and the status report made of it, and the leg watch's
+	 * decide-record-drop: never across I/O to an array (a lost leg's I/O
+	 * waits). Taken after kernel, never before it.
+	 */
+	pthread_mutex_t record;
 	pthread_mutex_t lock;		/* wake, stop */
 	pthread_cond_t wake_cond;
 	bool wake, stop, published;

@@ -262,21 +262,25 @@ static void pass(struct agent *a)
 	pass_apply(a, &in);
 	observation_done(&obs);
 	strv_free(mounted);
+	/*
+	 * Observed and reported under the record lock: a report from this
+	 * observation must not land after a leg the watcher dropped meanwhile
+	 * (legwatch.c), saying it is still in sync.
+	 */
+	pthread_mutex_lock(&a->record);
 	r = observe_take(&a->paths, &obs);
+	pthread_mutex_unlock(&a->kernel);
 	if (r == 0) {
 		agent_plan_input(a, &view, &obs, NULL, 0, &in);
 		/*
 		 * Against the cached copy first: only a volume whose status would
 		 * change costs a request (read, then write under its resourceVersion).
-		 * Still under the kernel lock: a report from this observation must
-		 * not land after a leg the watcher dropped meanwhile (legwatch.c),
-		 * saying it is still in sync.
 		 */
 		for (size_t i = 0; i < view.n_volumes; i++)
 			if (report_volume(&in, view.volumes[i], time(NULL)))
 				agent_report_volume(a, &in, view.volumes[i]->meta.name);
 	}
-	pthread_mutex_unlock(&a->kernel);
+	pthread_mutex_unlock(&a->record);
 	if (r == 0) {
 		publish_drives(a, &obs);
 		observation_done(&obs);
@@ -360,6 +364,7 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 	set_paths(a);
 	a->finalizer = finalizer_for(o->node_name);
 	pthread_mutex_init(&a->kernel, NULL);
+	pthread_mutex_init(&a->record, NULL);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->wake_cond, NULL);
 	r = kube_client_new(cfg, 10000, &a->client);
@@ -408,6 +413,7 @@ void agent_free(struct agent *a)
 	kube_informer_free(a->devices);
 	kube_client_free(a->client);
 	pthread_mutex_destroy(&a->kernel);
+	pthread_mutex_destroy(&a->record);
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->wake_cond);
 	for (size_t i = 0; i < a->n_peers; i++)

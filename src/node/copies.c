@@ -35,6 +35,49 @@ static bool local_to_previous(const struct volume *v, const struct volume_member
 	return prev && strcmp(prev, node) != 0 && strcmp(m->node_name, prev) == 0;
 }
 
+/* The members of stripe s that hold current copies, for an operator: "member 1 on node c". */
+static void name_current(const struct volume *v, int32_t stripe, struct strbuf *why)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+
+		if (m->stripe == stripe && copies_member_current(v, m->index))
+			strbuf_addf(why, "%smember %d on node %s", k++ ? ", " : "", m->index,
+				    m->node_name);
+	}
+	if (k == 0)
+		strbuf_adds(why, "a copy the record holds current, and none does");
+}
+
+/* copies_choose() for the members of one stripe (RAID1: the only one); whether any is used. */
+static bool choose_stripe(const struct volume *v, const char *node, int32_t stripe,
+			  const bool *reachable, struct copies_choice *c)
+{
+	bool other = false, any = false;
+
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+
+		other |= m->stripe == stripe && reachable[i] &&
+			 copies_member_current(v, m->index) && !local_to_previous(v, m, node);
+	}
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+
+		if (m->stripe != stripe || !copies_member_current(v, m->index))
+			continue;
+		if (local_to_previous(v, m, node) && other) {
+			c->diverged[i] = true;
+			continue;
+		}
+		c->use[i] = reachable[i];
+		any |= c->use[i];
+	}
+	return any;
+}
+
 int copies_choose(const struct volume *v, const char *node, const bool *reachable,
 		  struct copies_choice *ret, struct strbuf *why)
 {
@@ -43,39 +86,20 @@ int copies_choose(const struct volume *v, const char *node, const bool *reachabl
 		.use = xcalloc(n + 1, sizeof(bool)),
 		.diverged = xcalloc(n + 1, sizeof(bool)),
 	};
-	bool other = false, any = false;
+	bool waits = false;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct volume_member *m = &v->spec.members[i];
-
-		other |= reachable[i] && copies_member_current(v, m->index) &&
-			 !local_to_previous(v, m, node);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct volume_member *m = &v->spec.members[i];
-
-		if (!copies_member_current(v, m->index))
+	/* Each stripe on its own: a RAID10 array needs a current copy of every one. */
+	for (int32_t s = 0; s < v->spec.drives_per_copy; s++) {
+		if (choose_stripe(v, node, s, reachable, &c))
 			continue;
-		if (local_to_previous(v, m, node) && other) {
-			c.diverged[i] = true;
-			continue;
-		}
-		c.use[i] = reachable[i];
-		any |= c.use[i];
+		strbuf_adds(why, waits ? "; " : "no current copy of the volume is reachable; "
+						"staging waits for ");
+		if (v->spec.drives_per_copy > 1)
+			strbuf_addf(why, "stripe %d: ", s);
+		name_current(v, s, why);
+		waits = true;
 	}
-	if (!any) {
-		size_t k = 0;
-
-		strbuf_adds(why, "no current copy of the volume is reachable; staging waits for ");
-		for (size_t i = 0; i < n; i++) {
-			const struct volume_member *m = &v->spec.members[i];
-
-			if (copies_member_current(v, m->index))
-				strbuf_addf(why, "%smember %d on node %s", k++ ? ", " : "", m->index,
-					    m->node_name);
-		}
-		if (k == 0)
-			strbuf_adds(why, "a copy the record holds current, and none does");
+	if (waits) {
 		strbuf_adds(why, " (a copy that fell behind or may have diverged is never "
 				 "assembled on its own: it would serve older data)");
 		copies_choice_done(&c);

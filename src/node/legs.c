@@ -16,22 +16,35 @@ static long import_of(const char *kname, const struct nvmf_subsystem *imports, s
 	return -1;
 }
 
-enum leg_verdict legs_decide(const struct md_array *arr, const struct nvmf_subsystem *imports,
-			     const bool *down, size_t n_imports, size_t *ret_import)
+/*
+ * The mirror a slot belongs to: RAID1 is one; RAID10's near layout keeps the
+ * copies of a stripe in adjacent slots (stripe * copies + copy).
+ */
+static int mirror_of(const struct md_array *arr, int copies, int slot)
+{
+	if (!arr->level || strcmp(arr->level, "raid10") != 0 || copies < 1)
+		return 0;
+	return slot / copies;
+}
+
+/* legs_decide() for the members of one mirror. */
+static enum leg_verdict decide_mirror(const struct md_array *arr, int copies, int mirror,
+				      const struct nvmf_subsystem *imports, const bool *down,
+				      size_t n_imports, size_t *ret_import)
 {
 	size_t answering = 0, lost = 0;
 	long drop = -1;
 
-	if (arr->broken)
-		return LEG_ALL_WELL;
 	for (size_t i = 0; i < arr->n_members; i++) {
 		const struct md_member *m = &arr->members[i];
-		long imp = import_of(m->kname, imports, n_imports);
+		long imp;
 
-		if (m->faulty)
+		/* Spares take no writes; faulty members are out already. */
+		if (m->faulty || m->slot < 0 || mirror_of(arr, copies, m->slot) != mirror)
 			continue;
+		imp = import_of(m->kname, imports, n_imports);
 		if (imp >= 0 && down[imp]) {
-			/* A recovering or spare leg that is lost holds up writes too. */
+			/* A recovering leg that is lost holds up writes too. */
 			lost++;
 			if (drop < 0 || !m->in_sync)
 				drop = imp;
@@ -42,7 +55,32 @@ enum leg_verdict legs_decide(const struct md_array *arr, const struct nvmf_subsy
 	if (lost == 0)
 		return LEG_ALL_WELL;
 	if (answering == 0)
-		return LEG_WAIT; /* dropping the last current leg would break the array */
+		return LEG_WAIT; /* dropping its last current leg would break the array */
 	*ret_import = (size_t)drop;
 	return LEG_DROP;
+}
+
+enum leg_verdict legs_decide(const struct md_array *arr, int copies,
+			     const struct nvmf_subsystem *imports, const bool *down,
+			     size_t n_imports, size_t *ret_import)
+{
+	enum leg_verdict verdict = LEG_ALL_WELL;
+	int mirrors = 1;
+
+	if (arr->broken)
+		return LEG_ALL_WELL;
+	for (size_t i = 0; i < arr->n_members; i++)
+		if (arr->members[i].slot >= 0 &&
+		    mirror_of(arr, copies, arr->members[i].slot) + 1 > mirrors)
+			mirrors = mirror_of(arr, copies, arr->members[i].slot) + 1;
+	for (int g = 0; g < mirrors; g++) {
+		enum leg_verdict v = decide_mirror(arr, copies, g, imports, down, n_imports,
+						   ret_import);
+
+		if (v == LEG_DROP)
+			return LEG_DROP;
+		if (v == LEG_WAIT)
+			verdict = LEG_WAIT;
+	}
+	return verdict;
 }

@@ -25,11 +25,14 @@ enum leg_verdict {
 };
 
 /*
- * For array arr and the imports (down[i]: imports[i] has not been live for
- * the grace period): a lost leg that may be dropped (a member, not faulty,
- * whose import is down; one not in sync first), while an in-sync member is
- * local or answers; LEG_WAIT when no in-sync member answers. A broken array
- * has nothing to decide (LEG_ALL_WELL).
+ * For array arr of a volume with copies copies, and the imports (down[i]:
+ * imports[i] has not been live for the grace period): a lost leg that may be
+ * dropped (a member in a slot, not faulty, whose import is down; one not in
+ * sync first), while an in-sync member of the same mirror (RAID1: all slots;
+ * RAID10: the copies of one stripe) is local or answers. LEG_WAIT when a
+ * mirror has lost every in-sync leg and no other leg may be dropped. A broken
+ * array has nothing to decide (LEG_ALL_WELL).
  */
-enum leg_verdict legs_decide(const struct md_array *arr, const struct nvmf_subsystem *imports,
-			     const bool *down, size_t n_imports, size_t *ret_import);
+enum leg_verdict legs_decide(const struct md_array *arr, int copies,
+			     const struct nvmf_subsystem *imports, const bool *down,
+			     size_t n_imports, size_t *ret_import);

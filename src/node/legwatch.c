@@ -25,7 +25,8 @@
  *   - asks for a pass when an array changes shape (degraded, broken, a member
  *     faulty), so the status follows MD within a tick, not a period;
  *   - drops a leg whose controller has not been live for LEG_GRACE_MS while
- *     another in-sync leg answers: under the kernel lock it decides again
+ *     another in-sync leg answers: under the record lock (never held across
+ *     I/O to an array, unlike the kernel lock) it decides again
  *     on what sysfs says then, records the member Faulty at the current
  *     epoch, and only then deletes the leg's controller, which fails the
  *     I/O waiting on it and lets MD go on without it. Until the record has
@@ -50,6 +51,10 @@ struct legwatch {
 	struct lost_leg *lost;	/* imports not live, since when */
 	size_t n_lost;
 	char *shape;		/* the arrays' shapes at the last tick */
+	struct array_id {
+		char *uuid, *id;
+	} *ids;			/* arrays' volumes seen so far, by MD UUID */
+	size_t n_ids;
 	char *waiting;		/* the arrays whose every in-sync leg is lost, logged once */
 };
 
@@ -79,14 +84,46 @@ static void track(struct legwatch *w, const struct nvmf_subsystem *imp, size_t n
 	w->n_lost = k;
 }
 
-/* The volume whose array this is, when this node assembled it for its claim. */
-static struct volume *consumed_volume(struct agent *a, const struct md_array *arr)
+/* The id of the volume whose array has uuid (the id derives it), from the cache; malloc'd. */
+static char *volume_of_uuid(struct agent *a, const char *uuid)
 {
-	_cleanup_(json_decrefp) json_t *obj = arr->name ? kube_informer_get(a->volumes, arr->name) :
-							    NULL;
-	const char *me = a->o.node_name;
-	struct volume *v = NULL;
+	_cleanup_(json_decrefp) json_t *all = kube_informer_list(a->volumes);
+	json_t *obj;
+	size_t i;
 
+	json_array_foreach (all, i, obj) {
+		const char *id = json_string_value(
+			json_object_get(json_object_get(obj, "metadata"), "name"));
+		char u[UUID_STRING_LEN + 1];
+
+		if (!id)
+			continue;
+		volume_md_uuid(id, u);
+		if (strcmp(u, uuid) == 0)
+			return xstrdup(id);
+	}
+	return NULL;
+}
+
+/* The volume whose array this is, when this node assembled it for its claim. */
+static struct volume *consumed_volume(struct legwatch *w, const struct md_array *arr)
+{
+	struct agent *a = w->a;
+	const char *me = a->o.node_name;
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	struct volume *v = NULL;
+	char *id = NULL;
+
+	if (!arr->uuid)
+		return NULL;
+	for (size_t i = 0; i < w->n_ids && !id; i++)
+		if (strcmp(w->ids[i].uuid, arr->uuid) == 0)
+			id = w->ids[i].id;
+	if (!id && (id = volume_of_uuid(a, arr->uuid))) {
+		w->ids = xreallocarray(w->ids, w->n_ids + 1, sizeof(*w->ids));
+		w->ids[w->n_ids++] = (struct array_id){ .uuid = xstrdup(arr->uuid), .id = id };
+	}
+	obj = id ? kube_informer_get(a->volumes, id) : NULL;
 	if (!obj || volume_from_json(obj, &v, NULL) < 0)
 		return NULL;
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 || !v->status.node_name ||
@@ -116,7 +153,7 @@ static int record_dropped(json_t *obj, void *userdata)
 	if (!v->spec.node_name || strcmp(v->spec.node_name, ctx->me) != 0 ||
 	    !v->status.node_name || strcmp(v->status.node_name, ctx->me) != 0) {
 		volume_free(v);
-		return -ESTALE;
+		return -EPERM; /* the claim moved */
 	}
 	for (size_t i = 0; i < v->status.n_members; i++)
 		if (v->status.members[i].index == ctx->index)
@@ -186,16 +223,19 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 	return 0;
 }
 
-static const struct md_array *find_array(const struct sysfs_view *s, const char *name)
+static const struct md_array *find_array(const struct sysfs_view *s, const char *volume)
 {
+	char uuid[UUID_STRING_LEN + 1];
+
+	volume_md_uuid(volume, uuid);
 	for (size_t i = 0; i < s->n_arrays; i++)
-		if (s->arrays[i].name && strcmp(s->arrays[i].name, name) == 0)
+		if (s->arrays[i].uuid && strcmp(s->arrays[i].uuid, uuid) == 0)
 			return &s->arrays[i];
 	return NULL;
 }
 
 /* Decides again under the kernel lock, records, then deletes the controller. */
-static void drop_leg(struct legwatch *w, const char *volume, const char *nqn)
+static void drop_leg(struct legwatch *w, const char *volume, int copies, const char *nqn)
 {
 	struct agent *a = w->a;
 	struct sysfs_view s;
@@ -208,20 +248,25 @@ static void drop_leg(struct legwatch *w, const char *volume, const char *nqn)
 
 	if (member_nqn_parse(nqn, id, &index) < 0 || strcmp(id, volume) != 0)
 		return;
-	pthread_mutex_lock(&a->kernel);
+	pthread_mutex_lock(&a->record);
 	r = view_take(w, &s);
 	if (r < 0)
 		goto out;
 	arr = find_array(&s, volume);
-	if (!arr || legs_decide(arr, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
+	if (!arr || legs_decide(arr, copies, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
 	    strcmp(s.imports[k].nqn, nqn) != 0)
 		goto done; /* it came back, or something else changed: the next tick sees */
 	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, volume, "status",
 			      record_dropped,
 			      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index },
 			      NULL, &err);
-	if (r == -ESTALE) {
-		/* The claim moved (we are fenced): our writes wait, as they must. */
+	if (r == -EPERM) {
+		/*
+		 * The claim moved: this node is fenced, and its exporters refuse
+		 * it (nvmet answers its reconnects with DNR, and the kernel then
+		 * deletes the controller itself). Whatever it still writes to a
+		 * local copy is a fenced writer's; that copy is marked diverged.
+		 */
 		log_vol_debug(volume, "Member %u stopped answering; the claim is no longer ours",
 			      index);
 		goto done;
@@ -245,7 +290,7 @@ static void drop_leg(struct legwatch *w, const char *volume, const char *nqn)
 done:
 	view_done(&s);
 out:
-	pthread_mutex_unlock(&a->kernel);
+	pthread_mutex_unlock(&a->record);
 	strbuf_done(&err);
 }
 
@@ -272,13 +317,32 @@ static void note_waiting(struct legwatch *w, const struct sysfs_view *s, const b
 
 	for (size_t i = 0; i < s->n_arrays; i++)
 		if (waits[i])
-			strbuf_addf(&names, "%s;", s->arrays[i].name);
+			strbuf_addf(&names, "%s;", s->arrays[i].kname);
 	if (names.len && (!w->waiting || strcmp(w->waiting, names.buf) != 0))
 		log_warning("Every in-sync member of %s stopped answering: writes wait for one to "
 			    "return (the array would break if one were dropped)",
 			    names.buf);
 	free(w->waiting);
 	w->waiting = strbuf_detach(&names);
+}
+
+/*
+ * Controllers made with other timeouts (by an earlier agent, before an
+ * upgrade) would let MD fail a lost leg on its own, unrecorded: ours, now.
+ */
+static void set_timeouts(struct legwatch *w, const struct sysfs_view *s)
+{
+	struct agent *a = w->a;
+	int fast = a->o.fast_io_fail_tmo > 0 ? a->o.fast_io_fail_tmo : -1;
+
+	for (size_t i = 0; i < s->n_imports; i++) {
+		int r = nvmf_set_timeouts(a->sysfs, s->imports[i].nqn, fast, a->o.ctrl_loss_tmo);
+
+		if (r > 0)
+			log_info("Import %s: fast_io_fail_tmo and ctrl_loss_tmo set to this agent's "
+				 "(%d, %d s)",
+				 s->imports[i].nqn, fast, a->o.ctrl_loss_tmo);
+	}
 }
 
 static void tick(struct legwatch *w)
@@ -289,6 +353,7 @@ static void tick(struct legwatch *w)
 
 	if (view_take(w, &s) < 0)
 		return;
+	set_timeouts(w, &s);
 	shape = shape_of(&s);
 	if (!w->shape || strcmp(shape, w->shape) != 0) {
 		if (w->shape)
@@ -298,15 +363,16 @@ static void tick(struct legwatch *w)
 	}
 	waits = xcalloc(s.n_arrays + 1, sizeof(bool));
 	for (size_t i = 0; i < s.n_arrays; i++) {
-		struct volume *v = consumed_volume(w->a, &s.arrays[i]);
+		struct volume *v = consumed_volume(w, &s.arrays[i]);
 		enum leg_verdict verdict;
 		size_t k;
 
 		if (!v)
 			continue;
-		verdict = legs_decide(&s.arrays[i], s.imports, s.down, s.n_imports, &k);
+		verdict = legs_decide(&s.arrays[i], v->spec.number_of_copies, s.imports, s.down,
+				      s.n_imports, &k);
 		if (verdict == LEG_DROP)
-			drop_leg(w, v->meta.name, s.imports[k].nqn);
+			drop_leg(w, v->meta.name, v->spec.number_of_copies, s.imports[k].nqn);
 		waits[i] = verdict == LEG_WAIT;
 		volume_free(v);
 	}
@@ -366,6 +432,11 @@ void legwatch_stop(struct legwatch *w)
 	for (size_t i = 0; i < w->n_lost; i++)
 		free(w->lost[i].nqn);
 	free(w->lost);
+	for (size_t i = 0; i < w->n_ids; i++) {
+		free(w->ids[i].uuid);
+		free(w->ids[i].id);
+	}
+	free(w->ids);
 	free(w->shape);
 	free(w->waiting);
 	free(w);

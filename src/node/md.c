@@ -30,6 +30,7 @@
 #define SB1_DEVICE_OFFSET 4096
 #define SB1_MAGIC 0	     /* le32 MD_SB_MAGIC */
 #define SB1_MAJOR_VERSION 4  /* le32, 1 */
+#define SB1_FEATURE_MAP 8    /* le32 */
 #define SB1_SET_UUID 16	     /* u8[16] */
 #define SB1_SET_NAME 32	     /* char[32], not always NUL-terminated */
 #define SB1_LEVEL 72	     /* le32, signed (-1 linear) */
@@ -43,6 +44,8 @@
 #define MD_SB_MAGIC 0xa92b4efcU
 /* The kernel reads one 4 KiB block and refuses max_dev > (4096 - 256) / 2. */
 #define SB1_MAX_DEV_LIMIT ((4096 - SB1_DEV_ROLES) / 2)
+/* feature_map: the device is being rebuilt, up to recovery_offset. */
+#define MD_FEATURE_RECOVERY_OFFSET 2
 /* dev_roles values from here up are spare (0xffff), faulty (0xfffe), journal (0xfffd). */
 #define MD_DISK_ROLE_MAX 0xff00
 
@@ -121,6 +124,7 @@ int md_parse_superblock(const void *buf, size_t len, struct md_superblock *ret)
 	memcpy(s.name, name, name_len);
 	s.name[name_len] = '\0';
 	s.events = le64(sb + SB1_EVENTS);
+	s.recovering = (le32(sb + SB1_FEATURE_MAP) & MD_FEATURE_RECOVERY_OFFSET) != 0;
 	s.level = (int32_t)le32(sb + SB1_LEVEL);
 	s.raid_disks = (int)le32(sb + SB1_RAID_DISKS);
 	/* As mdadm's getinfo_super1(): a device number outside dev_roles has no role. */
@@ -286,9 +290,10 @@ static int read_members(const char *md_dir, struct md_array *a)
 }
 
 /*
- * The set name and uuid live only in the members' superblocks: take them from
- * an in-sync member, else from any member that is not faulty (a faulty one
- * may be a path that no longer answers).
+ * Kernels without md/uuid: the set name and uuid live only in the members'
+ * superblocks: take them from an in-sync member, else from any member that is
+ * not faulty (a faulty one may be a path that no longer answers). A read of a
+ * member whose path is lost waits as long as its I/O does.
  */
 static void read_identity(const char *dev, struct md_array *a)
 {
@@ -370,7 +375,13 @@ static int read_array(const char *sysfs, const char *dev, const char *kname, str
 	a.sync_percent = sync_percent(sync_completed);
 	a.broken = strcmp(a.array_state, "broken") == 0;
 	a.kname = xstrdup(kname);
-	read_identity(dev, &a);
+	/*
+	 * md/uuid, never the members themselves: with fast_io_fail off, a read
+	 * of a member whose node stopped answering waits until the leg is
+	 * dropped, and dropping it needs this very observation.
+	 */
+	if (read_attr_optional(md_dir, "uuid", &a.uuid) < 0 || !a.uuid)
+		read_identity(dev, &a);
 	*ret = a;
 	return 0;
 }

@@ -20,6 +20,7 @@ struct md_superblock {
 	char name[33];			/* set_name, without any "host:" prefix */
 	uint64_t events;
 	int32_t role;			/* this device's role: slot, or -1 spare/faulty */
+	bool recovering;		/* being rebuilt: not a whole copy */
 	int level;
 	int raid_disks;
 };
@@ -48,8 +49,13 @@ struct md_member {
 
 struct md_array {
 	char *kname;		/* "md127" */
-	char *name;		/* the set name from a member's superblock; NULL if unknown */
-	char *uuid;		/* set_uuid from a member's superblock; NULL if unknown */
+	/*
+	 * The set uuid from md/uuid (lowercase 8-4-4-4-12); only where the
+	 * kernel lacks it, name and uuid from a member's superblock. NULL if
+	 * unknown.
+	 */
+	char *name;
+	char *uuid;
 	char *level;		/* "raid1", "raid10" */
 	char *array_state;	/* "clean", "active", "inactive", ... */
 	char *sync_action;	/* "idle", "resync", "recover", ... */
@@ -71,8 +77,9 @@ struct md_array {
 
 /*
  * Every MD array the kernel has (<sysfs>/block/md<N>/md), sorted by kname, with
- * members in slot order (those without a slot last) and state. name and uuid
- * come from the superblock of a member under dev (an in-sync one first).
+ * members in slot order (those without a slot last) and state. uuid comes
+ * from sysfs; on kernels without md/uuid, name and uuid come from the
+ * superblock of a member under dev (an in-sync one first).
  */
 int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *ret_n);
 void md_arrays_free(struct md_array *a, size_t n);

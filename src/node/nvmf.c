@@ -349,6 +349,63 @@ int nvmf_disconnect(const char *sysfs, const char *nqn)
 	return r;
 }
 
+/* dir/attr as want ("off" or seconds), written as value when it is not. */
+static int ensure_attr(const char *dir, const char *attr, const char *want, int value)
+{
+	_cleanup_free_ char *have = NULL;
+	_cleanup_strbuf_ struct strbuf path = STRBUF_INIT;
+	_cleanup_close_ int fd = -1;
+	char buf[16];
+	int r, len;
+
+	r = read_attr(dir, attr, &have);
+	if (r < 0)
+		return r;
+	if (strcmp(have, want) == 0)
+		return 0;
+	strbuf_addf(&path, "%s/%s", dir, attr);
+	fd = open(path.buf, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%d", value);
+	if (write(fd, buf, (size_t)len) != len)
+		return -errno;
+	return 1;
+}
+
+int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo,
+		      int ctrl_loss_tmo)
+{
+	_cleanup_strbuf_ struct strbuf class_dir = STRBUF_INIT;
+	char fast[16], loss[16];
+	char **names;
+	size_t n;
+	int r, changed = 0;
+
+	r = ctrls_of(sysfs, nqn, &class_dir, &names, &n);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* nvme_ctrl_*_tmo_show(): "off" for a negative value, else the seconds. */
+	snprintf(fast, sizeof(fast), "%d", fast_io_fail_tmo);
+	snprintf(loss, sizeof(loss), "%d", ctrl_loss_tmo);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		_cleanup_strbuf_ struct strbuf dir = STRBUF_INIT;
+
+		strbuf_addf(&dir, "%s/%s", class_dir.buf, names[i]);
+		r = ensure_attr(dir.buf, "fast_io_fail_tmo", fast_io_fail_tmo < 0 ? "off" : fast,
+				fast_io_fail_tmo);
+		changed |= r > 0;
+		if (r >= 0)
+			r = ensure_attr(dir.buf, "ctrl_loss_tmo", ctrl_loss_tmo < 0 ? "off" : loss,
+					ctrl_loss_tmo);
+		changed |= r > 0;
+	}
+	names_free(names, n);
+	return r < 0 ? r : changed;
+}
+
 /* One subsystem directory under <sysfs>/class/nvme-subsystem. */
 static void read_subsystem(const char *dir, struct nvmf_subsystem *s)
 {

@@ -47,6 +47,15 @@ int nvmf_connect_err(const char *sysfs, const struct nvmf_target *t, struct strb
  */
 int nvmf_disconnect(const char *sysfs, const char *nqn);
 
+/*
+ * Sets fast_io_fail_tmo and ctrl_loss_tmo (seconds; negative: off) on every
+ * live controller of subsystem nqn where they differ: controllers made with
+ * other values (an earlier agent's) get ours. 1 when something was written,
+ * 0 when all were so already (or there is no controller), -errno.
+ */
+int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo,
+		      int ctrl_loss_tmo);
+
 struct nvmf_subsystem {
 	char *nqn;
 	char *ctrl_state;	/* of its first controller: "live", "connecting", ...; NULL if none */

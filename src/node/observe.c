@@ -80,8 +80,11 @@ const struct nvmf_subsystem *observation_find_import(const struct observation *o
 
 const struct md_array *observation_find_array(const struct observation *o, const char *name)
 {
+	char uuid[UUID_STRING_LEN + 1];
+
+	volume_md_uuid(name, uuid);
 	for (size_t i = 0; i < o->n_arrays; i++)
-		if (o->arrays[i].name && strcmp(o->arrays[i].name, name) == 0)
+		if (o->arrays[i].uuid && strcmp(o->arrays[i].uuid, uuid) == 0)
 			return &o->arrays[i];
 	return NULL;
 }

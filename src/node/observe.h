@@ -63,7 +63,10 @@ const struct nvmet_subsystem *observation_find_export(const struct observation *
 						      const char *nqn);
 const struct nvmf_subsystem *observation_find_import(const struct observation *o,
 						     const char *nqn);
-/* The array named name (a volume id), or NULL. */
+/*
+ * The array of volume name, by the UUID the volume id derives (never by the
+ * set name, which any array can carry), or NULL.
+ */
 const struct md_array *observation_find_array(const struct observation *o, const char *name);
 
 /* Drive discovery (inventory.c): the local NVMe drives, each with its GPT read. */

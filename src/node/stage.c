@@ -114,6 +114,33 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 }
 
 /*
+ * Which reached members are whole copies of the array: they carry its
+ * superblock, in a slot, not being rebuilt. A new volume (never formatted,
+ * and no member carries the superblock yet) is created from every member
+ * reached.
+ */
+static void whole_copies(struct stage_ctx *s, bool *ret)
+{
+	const struct volume *v = s->v;
+	char uuid[UUID_STRING_LEN + 1];
+	bool any = false;
+
+	volume_md_uuid(v->meta.name, uuid);
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		struct md_superblock sb;
+		bool ours = s->devs[i] && md_read_superblock(s->devs[i], &sb) == 0 &&
+			    strcmp(sb.uuid, uuid) == 0;
+
+		any |= ours;
+		ret[i] = ours && sb.role >= 0 && !sb.recovering;
+	}
+	if (any || v->spec.formatted_at != 0)
+		return;
+	for (size_t i = 0; i < v->spec.n_members; i++)
+		ret[i] = s->devs[i] != NULL;
+}
+
+/*
  * Every member's device: local partitions as they are, remote ones
  * connected; then which of them the array starts from (copies_choose()):
  * current copies only, and never the old consumer's own copy while another
@@ -152,8 +179,8 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 			strbuf_addf(err, "member %d: its partition on this node does not exist yet; ",
 				    m->index);
 		s->devs[i] = dev;
-		reachable[i] = dev != NULL;
 	}
+	whole_copies(s, reachable);
 	strbuf_reset(err);
 	return copies_choose(v, s->a->o.node_name, reachable, &s->choice, err);
 }
@@ -277,8 +304,9 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
 /*
  * Before the array is assembled, the record says so: status.nodeName is this
  * node (so no other node, and no later claim of this node, takes an array
- * assembled here for its own), and the diverged members are marked (the loop
- * resyncs them in full when they return). Written under the resourceVersion
+ * assembled here for its own), the diverged members are marked, and so is
+ * every other member the array starts without (behind: the writes from now
+ * on miss it); the loop resyncs them in full when they return. Written under the resourceVersion
  * of an object that still carries our claim at the epoch we staged for.
  */
 static int record_assembly(json_t *obj, void *userdata)
@@ -295,7 +323,7 @@ static int record_assembly(json_t *obj, void *userdata)
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
 	    v->spec.epoch != s->v->spec.epoch) {
 		volume_free(v);
-		return -ESTALE; /* the claim moved meanwhile: stage again */
+		return -EPERM; /* the claim moved meanwhile (kube_update_retry's -ESTALE is a race) */
 	}
 	if (!v->status.node_name || strcmp(v->status.node_name, me) != 0) {
 		free(v->status.node_name);
@@ -305,7 +333,7 @@ static int record_assembly(json_t *obj, void *userdata)
 	for (size_t i = 0; i < s->v->spec.n_members; i++) {
 		struct member_status *ms = NULL;
 
-		if (!s->choice.diverged[i])
+		if (s->choice.use[i])
 			continue;
 		for (size_t k = 0; k < v->status.n_members; k++)
 			if (v->status.members[k].index == s->v->spec.members[i].index)
@@ -316,12 +344,23 @@ static int record_assembly(json_t *obj, void *userdata)
 			ms = &v->status.members[v->status.n_members++];
 			memset(ms, 0, sizeof(*ms));
 			ms->index = s->v->spec.members[i].index;
+			ms->last_epoch = -1;
 		}
-		free(ms->message);
-		ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
-		ms->state = MEMBER_STATE_FAULTY;
-		ms->last_epoch = v->spec.epoch;
-		changed = true;
+		if (s->choice.diverged[i]) {
+			free(ms->message);
+			ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
+			ms->state = MEMBER_STATE_FAULTY;
+			ms->last_epoch = v->spec.epoch;
+			changed = true;
+		} else if (!member_needs_full_resync(v, ms->index)) {
+			/*
+			 * Left out of the array that starts now: whatever it held,
+			 * the writes from here on miss it. Said before the first one.
+			 */
+			free(ms->message);
+			ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
+			changed = true;
+		}
 	}
 	status = changed ? volume_status_to_json(v) : NULL;
 	volume_free(v);
@@ -397,8 +436,8 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 			return r;
 		r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
 				      "status", record_assembly, s, NULL, err);
-		if (r == -ESTALE)
-			strbuf_adds(err, "the claim moved while staging; stage again");
+		if (r == -EPERM)
+			strbuf_adds(err, "the claim moved while staging: this node no longer holds it");
 		if (r < 0)
 			return r;
 		/* Diverged members are wiped only later, by a full resync into a running array. */
@@ -506,8 +545,10 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
 		r = stage_locked(&s, staging_path, err);
 	}
+	pthread_mutex_lock(&a->record);
 	if (r >= 0 && observe_again(&s) >= 0)
 		agent_report_volume(a, &s.in, volume_id);
+	pthread_mutex_unlock(&a->record);
 	pthread_mutex_unlock(&a->kernel);
 	stage_ctx_done(&s);
 	return r;
@@ -568,10 +609,12 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 		    strcmp(id, volume_id) == 0)
 			r = nvmf_disconnect(a->sysfs, s.obs.imports[i].nqn);
 	}
+	pthread_mutex_lock(&a->record);
 	if (r >= 0 && observe_again(&s) >= 0) {
 		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
 		agent_report_volume(a, &s.in, volume_id);
 	}
+	pthread_mutex_unlock(&a->record);
 out:
 	pthread_mutex_unlock(&a->kernel);
 	observation_done(&s.obs);

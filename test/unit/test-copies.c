@@ -125,10 +125,48 @@ static void test_table(void **state)
 	}
 }
 
+/*
+ * RAID10, 2 copies x 2 stripes; the claim moved from a, which holds copy 0
+ * (both stripes). Copy 1's stripe 1 (node d) is away: a's stripe 1 serves,
+ * while a's stripe 0 is left out for copy 1's (diverged), stripe by stripe.
+ */
+static void test_raid10(void **state)
+{
+	struct volume *v = volume_new();
+	const char *nodes[] = { "a", "c", "a", "d" };
+	bool reachable[] = { true, true, true, false };
+	struct copies_choice c;
+	struct strbuf why = STRBUF_INIT;
+
+	v->meta.name = xstrdup(VOL);
+	v->spec.node_name = xstrdup("b");
+	v->spec.number_of_copies = 2;
+	v->spec.drives_per_copy = 2;
+	v->spec.epoch = EPOCH;
+	v->spec.n_members = 4;
+	v->spec.members = xcalloc(4, sizeof(*v->spec.members));
+	for (int i = 0; i < 4; i++)
+		v->spec.members[i] = (struct volume_member){
+			.index = i, .copy = i % 2, .stripe = i / 2, .node_name = xstrdup(nodes[i]) };
+	v->status.node_name = xstrdup("a");
+	assert_int_equal(copies_choose(v, "b", reachable, &c, &why), 0);
+	assert_true(c.diverged[0] && !c.use[0]);
+	assert_true(c.use[1] && c.use[2]);
+	assert_false(c.diverged[2] || c.use[3]);
+	copies_choice_done(&c);
+	/* Stripe 1 wholly away: wait, naming it. */
+	reachable[2] = false;
+	assert_int_equal(copies_choose(v, "b", reachable, &c, &why), -EAGAIN);
+	assert_non_null(strstr(why.buf, "stripe 1: member 2 on node a, member 3 on node d"));
+	strbuf_done(&why);
+	volume_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_raid10),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ static void test_table(void **state)
 			members[i].in_sync = row->in_sync[i];
 			members[i].faulty = row->faulty[i];
 		}
-		got = legs_decide(&arr, imports, row->down, 2, &drop);
+		got = legs_decide(&arr, 2, imports, row->down, 2, &drop);
 		if (got != row->want)
 			fail_msg("%s: verdict %d, want %d", row->name, got, row->want);
 		if (got == LEG_DROP && drop != row->drop)
@@ -77,10 +77,46 @@ static void test_table(void **state)
 	}
 }
 
+/*
+ * RAID10 (2 copies x 2 stripes, near layout: slots 0-1 mirror stripe 0, 2-3
+ * stripe 1): both legs of stripe 0 lost while stripe 1 answers. Counting over
+ * the whole array would drop them one after the other and break it.
+ */
+static void test_raid10(void **state)
+{
+	struct md_member m10[] = {
+		{ .kname = "nvme2n1", .slot = 0, .in_sync = true },
+		{ .kname = "nvme3n1", .slot = 1, .in_sync = true },
+		{ .kname = "nvme0n1p1", .slot = 2, .in_sync = true },
+		{ .kname = "nvme4n1", .slot = 3, .in_sync = true },
+	};
+	struct nvmf_subsystem imp[] = {
+		{ .nqn = "nqn.x:m0", .ctrl_state = "connecting", .block = "/dev/nvme2n1" },
+		{ .nqn = "nqn.x:m1", .ctrl_state = "connecting", .block = "/dev/nvme3n1" },
+		{ .nqn = "nqn.x:m3", .ctrl_state = "live", .block = "/dev/nvme4n1" },
+	};
+	struct md_array arr = { .kname = "md127", .level = "raid10", .members = m10,
+				.n_members = 4 };
+	bool down[] = { true, true, false };
+	size_t drop = 99;
+
+	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_WAIT);
+	/* One leg of stripe 0 back: the other may go. */
+	down[0] = false;
+	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_DROP);
+	assert_int_equal(drop, 1);
+	/* A lost leg of stripe 1 goes while stripe 0 waits. */
+	down[0] = true;
+	down[2] = true;
+	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_DROP);
+	assert_int_equal(drop, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_raid10),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

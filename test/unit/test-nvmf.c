@@ -199,6 +199,34 @@ static void test_disconnect(void **state)
 	assert_int_equal(nvmf_disconnect(sysfs(t), MEMBER_NQN_PREFIX "pvc-z:m0"), 0);
 }
 
+/* Controllers an earlier agent made (fast_io_fail 1 s, ctrl_loss 3 s) get ours. */
+static void test_set_timeouts(void **state)
+{
+	struct tree *t = *state;
+	char *text;
+
+	make_sysfs(t);
+	tree_attr(t, "sys/class/nvme/nvme3", "fast_io_fail_tmo", "1");
+	tree_attr(t, "sys/class/nvme/nvme3", "ctrl_loss_tmo", "3");
+	tree_attr(t, "sys/class/nvme/nvme10", "fast_io_fail_tmo", "off");
+	tree_attr(t, "sys/class/nvme/nvme10", "ctrl_loss_tmo", "60");
+	assert_int_equal(nvmf_set_timeouts(sysfs(t), NQN_C, -1, 60), 1);
+	text = tree_read(t, "sys/class/nvme/nvme3/fast_io_fail_tmo");
+	assert_string_equal(text, "-1");
+	free(text);
+	text = tree_read(t, "sys/class/nvme/nvme3/ctrl_loss_tmo");
+	assert_string_equal(text, "60");
+	free(text);
+	/* Already so: nothing written. */
+	text = tree_read(t, "sys/class/nvme/nvme10/fast_io_fail_tmo");
+	assert_string_equal(text, "off\n");
+	free(text);
+	tree_attr(t, "sys/class/nvme/nvme3", "fast_io_fail_tmo", "off");
+	tree_attr(t, "sys/class/nvme/nvme3", "ctrl_loss_tmo", "60");
+	assert_int_equal(nvmf_set_timeouts(sysfs(t), NQN_C, -1, 60), 0);
+	assert_int_equal(nvmf_set_timeouts(sysfs(t), MEMBER_NQN_PREFIX "pvc-z:m0", -1, 60), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_nvme, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_existing, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_disconnect, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_set_timeouts, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,6 +151,8 @@ static void add_array(struct world *w, const char *const *members, size_t n)
 	a = &w->obs.arrays[0];
 	a->kname = xstrdup("md127");
 	a->name = xstrdup(VOL);
+	a->uuid = xcalloc(UUID_STRING_LEN + 1, 1);
+	volume_md_uuid(VOL, a->uuid);
 	a->array_state = xstrdup("clean");
 	a->raid_disks = 2;
 	a->degraded = 2 - (int)n;
