@@ -45,9 +45,9 @@ static void usage(enum cmd_role role)
 	printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
 	       "                                pod's service account, or ~/.kube/config)\n");
 	if (role == CMD_CONTROLLER)
-		printf("  --heartbeat-timeout=SECONDS   an agent silent this long counts as dead: no new\n"
-		       "                                members, and the fence stops waiting for it\n"
-		       "                                (10-3600, default 180)\n");
+		printf("  --heartbeat-timeout=SECONDS   an agent whose MeshStorNode heartbeat is this\n"
+		       "                                old gets no new members (10-3600, default 180);\n"
+		       "                                liveness for the fence is the agent's Lease\n");
 	if (role == CMD_NODE)
 		printf("  --node-id=NAME                this node's Kubernetes name (env NODE_NAME)\n"
 		       "  --sysroot=DIR                 where /sys, /dev, /proc, /lib/modules and\n"

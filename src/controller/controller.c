@@ -13,7 +13,7 @@
 static const struct kube_informer_ops volume_ops = { .accept = codec_accept_volume };
 static const struct kube_informer_ops device_ops = { .accept = codec_accept_node_device };
 static const struct kube_informer_ops node_ops = { .accept = codec_accept_mesh_node };
-/* Kubernetes Nodes: only their labels are read, so any Node will do. */
+/* Kubernetes Nodes: only their labels and taints are read, so any Node will do. */
 static const struct kube_informer_ops k8s_node_ops = { 0 };
 
 int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct controller **ret)
@@ -33,6 +33,7 @@ int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct 
 	c = xzalloc(sizeof(*c));
 	pthread_mutex_init(&c->placing, NULL);
 	pthread_mutex_init(&c->maintain_lock, NULL);
+	pthread_mutex_init(&c->liveness_lock, NULL);
 	pthread_cond_init(&c->maintain_wake, NULL);
 	c->heartbeat_timeout_s = heartbeat_timeout_s;
 	r = kube_client_new(cfg, 10000, &c->client);
@@ -48,6 +49,8 @@ int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct 
 	if (r >= 0)
 		r = kube_informer_start(c->client, &kube_nodes, NULL, &k8s_node_ops, c,
 					&c->k8s_nodes);
+	if (r >= 0)
+		r = controller_leases_start(c);
 	if (r >= 0)
 		r = controller_maintain_start(c);
 	if (r < 0) {
@@ -67,9 +70,12 @@ void controller_free(struct controller *c)
 	kube_informer_free(c->devices);
 	kube_informer_free(c->nodes);
 	kube_informer_free(c->k8s_nodes);
+	kube_informer_free(c->leases);
+	liveness_done(&c->liveness);
 	kube_client_free(c->client);
 	pthread_mutex_destroy(&c->placing);
 	pthread_mutex_destroy(&c->maintain_lock);
+	pthread_mutex_destroy(&c->liveness_lock);
 	pthread_cond_destroy(&c->maintain_wake);
 	free(c);
 }
@@ -78,5 +84,6 @@ bool controller_ready(struct controller *c)
 {
 	return kube_informer_wait_synced(c->volumes, 0) &&
 	       kube_informer_wait_synced(c->devices, 0) && kube_informer_wait_synced(c->nodes, 0) &&
-	       kube_informer_wait_synced(c->k8s_nodes, 0);
+	       kube_informer_wait_synced(c->k8s_nodes, 0) &&
+	       kube_informer_wait_synced(c->leases, 0);
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "controller/fence.h"
+#include "controller/liveness.h"
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "model/params.h"
@@ -21,14 +23,18 @@ struct controller {
 	struct kube_informer *volumes;
 	struct kube_informer *devices;
 	struct kube_informer *nodes;
-	struct kube_informer *k8s_nodes; /* Kubernetes Nodes: zone and rack labels */
+	struct kube_informer *k8s_nodes; /* Kubernetes Nodes: zone and rack labels, taints */
+	struct kube_informer *leases;	 /* the node agents' Leases (leases.c) */
+	pthread_mutex_t liveness_lock;
+	struct liveness liveness; /* under liveness_lock: kept by the Lease informer's thread */
 	/*
 	 * One placement at a time: a volume placed is written, then awaited in the
 	 * volume cache before the next placement counts free space, so two
 	 * CreateVolume calls never book the same extent.
 	 */
 	pthread_mutex_t placing;
-	unsigned heartbeat_timeout_s; /* an agent silent this long gets no new members */
+	/* An agent whose MeshStorNode heartbeat is this old gets no new members (placement). */
+	unsigned heartbeat_timeout_s;
 
 	/* The periodic pass (maintain.c). */
 	pthread_t maintainer;
@@ -41,7 +47,18 @@ struct controller {
 int controller_maintain_start(struct controller *c);
 void controller_maintain_stop(struct controller *c);
 
-/* heartbeat_timeout_s: an agent silent this long counts as dead (placement, the fence). */
+/* leases.c: watches the agents' Leases into c->liveness. */
+int controller_leases_start(struct controller *c);
+/* Whether node's agent is live (controller/liveness.h); ret_silent_s may be NULL. */
+bool controller_node_live(struct controller *c, const char *node, int64_t *ret_silent_s);
+/* fence_host_fn over c (userdata): liveness, and the Node's out-of-service taint. */
+void controller_fence_host(const char *node, void *userdata, struct fence_host *ret);
+
+/*
+ * heartbeat_timeout_s: an agent whose reconcile loop has not written its
+ * MeshStorNode heartbeat for this long gets no new members. Liveness for the
+ * fence is the agents' Leases (leases.c), never this.
+ */
 int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct controller **ret);
 void controller_free(struct controller *c);
 /* True once every cache has completed its first list. */
@@ -88,8 +105,11 @@ int controller_publish(struct controller *c, const char *id, const char *node,
 		       uint64_t deadline_usec, int64_t *ret_epoch, struct strbuf *err);
 /*
  * Releases node's claim (node NULL: whoever holds it) and returns only once
- * no member hosted elsewhere is exported to it any more (or its host is
- * dead). Unknown volumes and claims held by others succeed at once.
+ * no member hosted elsewhere is exported to it any more, or its host is
+ * tainted out-of-service by an operator (fence_withdrawn()); a host that is
+ * only silent is waited for. -ETIMEDOUT names what it waits for and how to
+ * override, and a Warning Event on the volume says the same. Unknown volumes
+ * and claims held by others succeed at once.
  */
 int controller_unpublish(struct controller *c, const char *id, const char *node,
 			 uint64_t deadline_usec, struct strbuf *err);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "controller/fence.h"
+#include "model/node.h"
 #include "util/banned.h"
 
 static const struct member_status *status_of(const struct volume *v, int32_t index)
@@ -93,7 +94,34 @@ static bool claimed_by_other(const struct volume *v, const char *node)
 	return v->spec.node_name && strcmp(v->spec.node_name, node) != 0;
 }
 
-bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_fn fresh,
+/* Why a host has not withdrawn yet, and what an operator can do about it. */
+static void describe_host(const char *host, const struct fence_host *h, struct strbuf *why)
+{
+	if (h->live && h->out_of_service)
+		strbuf_addf(why, "; node %s has the " NODE_TAINT_OUT_OF_SERVICE " taint, but its "
+				 "agent renewed its Lease %llds ago: a node that answers is not "
+				 "powered off, so the taint is not believed while it does",
+			    host, (long long)h->silent_s);
+	else if (h->live)
+		strbuf_addf(why, "; node %s's agent is alive and has not acted on this epoch yet",
+			    host);
+	else {
+		if (h->silent_s < 0)
+			strbuf_addf(why, "; node %s's agent has no Lease this controller has seen "
+					 "renewed",
+				    host);
+		else
+			strbuf_addf(why, "; node %s's agent has not renewed its Lease for %llds",
+				    host, (long long)h->silent_s);
+		strbuf_addf(why,
+			    ", but its kernel may still export the member, so it is not counted "
+			    "as fenced. If node %s is powered off, say so: kubectl taint nodes "
+			    "%s " NODE_TAINT_OUT_OF_SERVICE "=nodeshutdown:NoExecute",
+			    host, host);
+	}
+}
+
+bool fence_withdrawn(const struct volume *v, const char *node, fence_host_fn host,
 		     void *userdata, struct strbuf *why)
 {
 	/* No node named (unpublish from every node): no member is anyone's own. */
@@ -102,8 +130,9 @@ bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		const struct member_status *st;
+		struct fence_host h = { .silent_s = -1 };
 
-		if (strcmp(m->node_name, node) == 0 || !fresh(m->node_name, userdata))
+		if (strcmp(m->node_name, node) == 0)
 			continue;
 		st = status_of(v, m->index);
 		/*
@@ -111,11 +140,16 @@ bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_
 		 * means exported to the new consumer alone (allowed_hosts), which
 		 * fences node as well as withdrawal does.
 		 */
-		if (!st || st->last_epoch != v->spec.epoch ||
-		    (is_exported(st) && !claimed_by_other(v, node))) {
-			describe(m, st, "withdrawn", why);
-			return false;
-		}
+		if (st && st->last_epoch == v->spec.epoch &&
+		    !(is_exported(st) && !claimed_by_other(v, node)))
+			continue;
+		/* The operator's word that the host is off, unless its agent says otherwise. */
+		host(m->node_name, userdata, &h);
+		if (h.out_of_service && !h.live)
+			continue;
+		describe(m, st, "withdrawn", why);
+		describe_host(m->node_name, &h, why);
+		return false;
 	}
 	return true;
 }

@@ -45,16 +45,27 @@ bool fence_identity_ok(const struct volume *v, const char *consumer, fence_node_
 bool fence_exported(const struct volume *v, fence_node_fresh_fn fresh, void *userdata,
 		    struct strbuf *why);
 
+/* What the controller knows of a node that hosts a member, for unpublish. */
+struct fence_host {
+	bool live;	     /* its agent's Lease was seen renewed lately (controller/liveness.h) */
+	int64_t silent_s;    /* since the controller last saw that; -1: never */
+	bool out_of_service; /* its Kubernetes Node has the out-of-service taint */
+};
+typedef void (*fence_host_fn)(const char *node, void *userdata, struct fence_host *ret);
+
 /*
  * Unpublish from node is complete when no member hosted elsewhere can still
  * be reached by it: the claim is no longer node's, and each such member has
  * reported at the current epoch (so it has applied that claim: withdrawn, or
- * exported to another consumer only), or its own node is no longer alive (a
- * dead exporter serves nothing, and a member that missed an epoch is never
- * re-added without a full resync). Members on node itself are its local
- * partitions: the epoch rule, not the fence, keeps them from being merged.
- * node NULL means every node: then every fresh member must have withdrawn.
- * Returns true, or false with the first member still pending in why.
+ * exported to another consumer only), or an operator has declared its host
+ * powered off: the out-of-service taint on a node whose agent is not live (a
+ * node that renews its Lease is not off, whatever the taint says). A host
+ * that is merely silent is not fenced: its agent may be stuck or cut off from
+ * the API while its kernel still exports the member to node. Members on node
+ * itself are its local partitions: the epoch rule, not the fence, keeps them
+ * from being merged. node NULL means every node: then every member must have
+ * withdrawn. Returns true, or false with the first member still pending, what
+ * is known of its host and how to override in why.
  */
-bool fence_withdrawn(const struct volume *v, const char *node, fence_node_fresh_fn fresh,
+bool fence_withdrawn(const struct volume *v, const char *node, fence_host_fn host,
 		     void *userdata, struct strbuf *why);

@@ -11,13 +11,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "controller/controller.h"
 #include "controller/fence.h"
 #include "controller/topology.h"
 #include "kube/codec.h"
+#include "kube/events.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -63,18 +63,14 @@ static int claim_mutate(json_t *obj, void *userdata)
 	return 0;
 }
 
-static bool node_fresh(const char *node, void *userdata)
+/*
+ * Publish does not wait for a host whose agent is not live (its Lease, on
+ * this controller's clock): it exports nothing, and the array starts without
+ * its member. That risks availability only; unpublish never skips a host so.
+ */
+static bool node_live(const char *node, void *userdata)
 {
-	struct controller *c = userdata;
-	json_t *obj = kube_informer_get(c->nodes, node);
-	struct mesh_node *n = NULL;
-	bool fresh = false;
-
-	if (obj && mesh_node_from_json(obj, &n, NULL) == 0)
-		fresh = mesh_node_is_fresh(&n->status, time(NULL), c->heartbeat_timeout_s);
-	mesh_node_free(n);
-	json_decref(obj);
-	return fresh;
+	return controller_node_live(userdata, node, NULL);
 }
 
 /* The cached MeshStorNodes, decoded, and whose NVMe host identity each shares. */
@@ -82,8 +78,7 @@ struct identities {
 	struct mesh_node **nodes;
 	const char **twins;
 	size_t n;
-	unsigned heartbeat_timeout_s;
-	int64_t now;
+	struct controller *c; /* liveness, as fence_exported() sees it */
 };
 
 static void identities_take(struct controller *c, struct identities *ids)
@@ -91,8 +86,7 @@ static void identities_take(struct controller *c, struct identities *ids)
 	json_t *list = kube_informer_list(c->nodes), *obj;
 	size_t i;
 
-	*ids = (struct identities){ .heartbeat_timeout_s = c->heartbeat_timeout_s,
-				    .now = time(NULL) };
+	*ids = (struct identities){ .c = c };
 	ids->nodes = xcalloc(json_array_size(list) + 1, sizeof(*ids->nodes));
 	json_array_foreach (list, i, obj)
 		if (mesh_node_from_json(obj, &ids->nodes[ids->n], NULL) == 0)
@@ -129,10 +123,8 @@ static const char *identities_twin(const char *node, void *userdata)
 static bool identities_fresh(const char *node, void *userdata)
 {
 	const struct identities *ids = userdata;
-	ssize_t i = identities_find(ids, node);
 
-	return i >= 0 &&
-	       mesh_node_is_fresh(&ids->nodes[i]->status, ids->now, ids->heartbeat_timeout_s);
+	return controller_node_live(ids->c, node, NULL);
 }
 
 /*
@@ -176,8 +168,9 @@ static int await_fence(struct controller *c, const char *id, struct claim *cl,
 			return cl->release ? 0 : -ENOENT;
 		/* Our own write may not have reached the cache yet. */
 		if (v->spec.epoch >= cl->epoch)
-			done = cl->release ? fence_withdrawn(v, cl->node, node_fresh, c, &why)
-					   : fence_exported(v, node_fresh, c, &why);
+			done = cl->release ? fence_withdrawn(v, cl->node, controller_fence_host, c,
+							     &why)
+					   : fence_exported(v, node_live, c, &why);
 		else
 			strbuf_addf(&why, "the cache has not seen epoch %lld yet",
 				    (long long)cl->epoch);
@@ -226,6 +219,24 @@ int controller_publish(struct controller *c, const char *id, const char *node,
 	return r;
 }
 
+/*
+ * Unpublish still waits: a Warning Event on the volume says for what, and how
+ * an operator ends the wait for a node that is really off (kubectl describe).
+ */
+static void record_waiting(struct controller *c, const char *id, const char *node,
+			   const char *why)
+{
+	_cleanup_strbuf_ struct strbuf msg = STRBUF_INIT;
+	json_t *obj = kube_informer_get(c->volumes, id);
+
+	strbuf_addf(&msg, "Unpublish from %s is waiting: %s", node ? node : "every node", why);
+	log_vol_warning(id, "%s", msg.buf);
+	if (obj)
+		kube_event_record(c->client, &kube_meshstorvolumes, obj, KUBE_EVENT_WARNING,
+				  "UnpublishWaiting", msg.buf, "meshstor-controller", NULL);
+	json_decref(obj);
+}
+
 int controller_unpublish(struct controller *c, const char *id, const char *node,
 			 uint64_t deadline_usec, struct strbuf *err)
 {
@@ -243,5 +254,7 @@ int controller_unpublish(struct controller *c, const char *id, const char *node,
 	if (r == 0)
 		log_vol_info(id, "Fenced from %s at epoch %lld", node ? node : "every node",
 			     (long long)cl.epoch);
+	else if (r == -ETIMEDOUT)
+		record_waiting(c, id, node, err->buf);
 	return r;
 }

@@ -331,25 +331,75 @@ class FenceTest(Controller):
             stop()
 
     def test_publish_waits_for_exports(self):
-        # With node-3's agent silent (but its heartbeat fresh), publish cannot finish.
-        stop = agent_sim.start(dead={"sanity-node-3"})
+        # node-3's agent is stuck in a pass: its Lease is renewed, nothing reported.
+        stop = agent_sim.start(silent={"sanity-node-3"})
         try:
             v = self.create(request("it-silent", numberOfCopies=3))
             code, details = self.code_of(self.publish, v.volume_id, "sanity-node-1", 4)
             self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED)
             self.assertIn("on sanity-node-3", details)
-            # Unpublish cannot confirm the fence either while node-3 looks alive...
+        finally:
+            stop()
+        # Unstuck, it exports to node-1, and the same publish completes.
+        stop = agent_sim.start()
+        try:
+            epoch = int(self.publish(v.volume_id, "sanity-node-1").publish_context["epoch"])
+        finally:
+            stop()
+        on3 = [m["index"] for m in msvol(v.volume_id)["spec"]["members"]
+               if m["nodeName"] == "sanity-node-3"][0]
+        # Stuck again: unpublish cannot confirm the fence while node-3 is alive.
+        stop = agent_sim.start(silent={"sanity-node-3"})
+        try:
             code, details = self.code_of(self.unpublish, v.volume_id, "sanity-node-1", 4)
             self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED)
-            # ...but once its heartbeat is stale, a dead exporter serves nothing.
+            self.assertIn("node sanity-node-3's agent is alive", details)
+        finally:
+            stop()
+        self.addCleanup(subprocess.run, [PUBLISH, "3"], check=True)  # fresh heartbeats again
+        self.addCleanup(subprocess.run, [os.environ["KUBECTL"], "--kubeconfig",
+                                         os.environ["KUBECONFIG"], "delete", "node",
+                                         "sanity-node-3", "--ignore-not-found"], check=True)
+        # node-3 dies, or only loses the API server: its Lease expires and its
+        # heartbeat goes stale, which the old rule took for fenced.
+        stop = agent_sim.start(dead={"sanity-node-3"})
+        try:
             kubectl("patch", "msnode", "sanity-node-3", "--subresource=status", "--type=merge",
                     "-p", '{"status": {"heartbeatTime": "2020-01-01T00:00:00Z"}}')
-            time.sleep(1)
+            time.sleep(agent_sim.LEASE_SECONDS + 2)
+            # Silence is not fencing: node-3's kernel may still export to node-1.
+            code, details = self.code_of(self.unpublish, v.volume_id, "sanity-node-1", 4)
+            self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED, details)
+            self.assertIn("member %d on sanity-node-3 is Exported at epoch %d" % (on3, epoch),
+                          details)
+            self.assertIn("node sanity-node-3's agent has not renewed its Lease for", details)
+            taint = ("kubectl taint nodes sanity-node-3 "
+                     "node.kubernetes.io/out-of-service=nodeshutdown:NoExecute")
+            self.assertIn(taint, details)
+            # ...and an Event on the volume says what unpublish waits for.
+            events = json.loads(kubectl(
+                "get", "events", "-n", "default", "--field-selector",
+                "involvedObject.name=%s,reason=UnpublishWaiting" % v.volume_id, "-o", "json"))
+            self.assertTrue(events["items"])
+            event = events["items"][-1]
+            self.assertEqual(event["type"], "Warning")
+            self.assertIn("Unpublish from sanity-node-1 is waiting", event["message"])
+            self.assertIn(taint, event["message"])
+            # The operator's word that node-3 is off ends the wait.
+            node = ("apiVersion: v1\nkind: Node\nmetadata: {name: sanity-node-3}\n"
+                    "spec:\n  taints:\n  - {key: node.kubernetes.io/out-of-service, "
+                    "value: nodeshutdown, effect: NoExecute}\n")
+            subprocess.run([os.environ["KUBECTL"], "--kubeconfig", os.environ["KUBECONFIG"],
+                            "apply", "-f", "-"], input=node, text=True, check=True,
+                           capture_output=True)
+            time.sleep(1)  # the controller's Node cache follows by watch
             self.unpublish(v.volume_id, "sanity-node-1", 10)
+            # Publish does not wait for a host that is not alive: availability only.
+            self.publish(v.volume_id, "sanity-node-2", 10)
+            self.unpublish(v.volume_id, "sanity-node-2", 10)
             self.delete(v.volume_id)
         finally:
             stop()
-            subprocess.run([PUBLISH, "3"], check=True)  # fresh heartbeats again
 
 
 class IdentityTest(Controller):

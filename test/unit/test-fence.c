@@ -85,37 +85,79 @@ static void test_exported(void **state)
 	}
 }
 
+/* What the controller knows of host c, for unpublish; a and b are live, untainted. */
+enum c_host { C_LIVE, C_SILENT, C_NEVER_SEEN, C_OFF, C_TAINTED_LIVE };
+
+static void host_of(const char *node, void *userdata, struct fence_host *ret)
+{
+	enum c_host c = strcmp(node, "c") == 0 ? *(const enum c_host *)userdata : C_LIVE;
+
+	*ret = (struct fence_host){
+		.live = c == C_LIVE || c == C_TAINTED_LIVE,
+		.silent_s = c == C_NEVER_SEEN ? -1 : c == C_SILENT || c == C_OFF ? 75 : 3,
+		.out_of_service = c == C_OFF || c == C_TAINTED_LIVE,
+	};
+}
+
+#define TAINT_HINT "If node c is powered off, say so: kubectl taint nodes c " \
+		   "node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"
+
 static void test_withdrawn(void **state)
 {
 	static const struct {
 		const char *consumer; /* the claim after unpublishing a */
 		struct member_status st[3];
 		size_t n;
-		bool c_dead, want;
+		enum c_host c;
+		bool want;
 		const char *why;
 	} cases[] = {
 		/* Released: b and c withdrew at epoch 6; a's own member is the epoch rule's. */
-		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 6) }, 2, false, true, "" },
-		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, false, false, "member 2 on c is Exported at epoch 6" },
-		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 5) }, 2, false, false, "at epoch 5" },
-		/* c's agent is dead: it serves nothing, and its member missed the epoch. */
-		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, true, true, "" },
+		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 6) }, 2, C_LIVE, true, "" },
+		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, C_LIVE, false, "member 2 on c is Exported at epoch 6" },
+		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 5) }, 2, C_LIVE, false,
+		  "member 2 on c is Created at epoch 5 (waiting for withdrawn at the current epoch); "
+		  "node c's agent is alive and has not acted on this epoch yet" },
+		/*
+		 * c's agent is silent, but silence is not fencing: a stuck agent, or
+		 * one cut off from the API server, leaves its kernel exporting to a.
+		 */
+		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, C_SILENT, false,
+		  "member 2 on c is Exported at epoch 5 (waiting for withdrawn at the current "
+		  "epoch); node c's agent has not renewed its Lease for 75s, but its kernel may "
+		  "still export the member, so it is not counted as fenced. " TAINT_HINT },
+		{ NULL, { ST(1, CREATED, 6) }, 1, C_NEVER_SEEN, false,
+		  "member 2 on c has not reported yet (waiting for it to be withdrawn); node c's "
+		  "agent has no Lease this controller has seen renewed, but its kernel may still "
+		  "export the member, so it is not counted as fenced. " TAINT_HINT },
+		/* The operator's override: tainted out-of-service, and its agent silent. */
+		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, C_OFF, true, "" },
+		{ NULL, { ST(1, CREATED, 6) }, 1, C_OFF, true, "" },
+		/* A node that renews its Lease is not off, whatever the taint says. */
+		{ NULL, { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, C_TAINTED_LIVE, false,
+		  "node c has the node.kubernetes.io/out-of-service taint, but its agent renewed "
+		  "its Lease 3s ago: a node that answers is not powered off" },
+		/* The override is for c alone: b must still withdraw. */
+		{ NULL, { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, C_OFF, false, "member 1 on b" },
+		/* A silent host that did withdraw at this epoch needs nothing more. */
+		{ NULL, { ST(1, CREATED, 6), ST(2, CREATED, 6) }, 2, C_SILENT, true, "" },
 		/* Claimed by b now: c exporting at epoch 6 exports to b alone; b's own
 		 * member stopped being exported to a. */
-		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, false, true, "" },
-		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, false, false, "member 2 on c" },
-		{ "b", { ST(2, EXPORTED, 6) }, 1, false, false, "member 1 on b has not reported" },
+		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 6) }, 2, C_LIVE, true, "" },
+		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, C_LIVE, false, "member 2 on c" },
+		{ "b", { ST(1, CREATED, 6), ST(2, EXPORTED, 5) }, 2, C_SILENT, false, TAINT_HINT },
+		{ "b", { ST(2, EXPORTED, 6) }, 1, C_LIVE, false, "member 1 on b has not reported" },
 		/* The old consumer's view of an earlier epoch does not count. */
-		{ NULL, { ST(1, CREATED, 6), ST(2, SYNCED, 5) }, 2, false, false, "member 2 on c is Synced at epoch 5" },
+		{ NULL, { ST(1, CREATED, 6), ST(2, SYNCED, 5) }, 2, C_LIVE, false, "member 2 on c is Synced at epoch 5" },
 		/* Still claimed by a (a caller racing a new publish): not fenced. */
-		{ "a", { ST(1, EXPORTED, 6), ST(2, EXPORTED, 6) }, 2, false, false, "member 1 on b" },
+		{ "a", { ST(1, EXPORTED, 6), ST(2, EXPORTED, 6) }, 2, C_LIVE, false, "member 1 on b" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct volume *v = volume_of(cases[i].consumer, 6, cases[i].st, cases[i].n);
 		struct strbuf why = STRBUF_INIT;
-		bool got = fence_withdrawn(v, "a", cases[i].c_dead ? fresh_except_c : all_fresh, NULL,
-					   &why);
+		enum c_host c = cases[i].c;
+		bool got = fence_withdrawn(v, "a", host_of, &c, &why);
 
 		if (got != cases[i].want || !strstr(why.buf, cases[i].why))
 			fail_msg("case %zu: got %d, '%s'", i, got, why.buf);
@@ -130,12 +172,19 @@ static void test_withdrawn_everywhere(void **state)
 	struct member_status st[3] = { ST(0, CREATED, 6), ST(1, CREATED, 6), ST(2, EXPORTED, 6) };
 	struct volume *v = volume_of(NULL, 6, st, 3);
 	struct strbuf why = STRBUF_INIT;
+	enum c_host c = C_LIVE;
 
-	assert_false(fence_withdrawn(v, NULL, all_fresh, NULL, &why));
+	assert_false(fence_withdrawn(v, NULL, host_of, &c, &why));
 	assert_non_null(strstr(why.buf, "member 2 on c"));
+	/* Silent, c is still waited for; tainted and silent, it is not. */
+	c = C_SILENT;
+	assert_false(fence_withdrawn(v, NULL, host_of, &c, &why));
+	c = C_OFF;
+	assert_true(fence_withdrawn(v, NULL, host_of, &c, &why));
+	c = C_LIVE;
 	v->status.members[2].state = MEMBER_STATE_CREATED;
 	strbuf_reset(&why);
-	assert_true(fence_withdrawn(v, NULL, all_fresh, NULL, &why));
+	assert_true(fence_withdrawn(v, NULL, host_of, &c, &why));
 	strbuf_done(&why);
 	volume_free(v);
 }
