@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdint.h>
 
 #include "kube/codec.h"
 #include "kube/codec-common.h"
 #include "model/check.h"
 #include "util/cleanup.h"
+#include "util/parse.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -132,6 +134,21 @@ static int get_status(const json_t *obj, struct volume_status *s, struct strbuf 
 	return 0;
 }
 
+/*
+ * A hand-written annotation: anything but a positive epoch is no acceptance
+ * (and no reason to refuse the whole object).
+ */
+static int64_t accept_data_loss(const json_t *obj)
+{
+	const json_t *ann = json_object_get(json_object_get(obj, "metadata"), "annotations");
+	const char *s = json_string_value(json_object_get(ann, VOLUME_ACCEPT_DATA_LOSS_ANNOTATION));
+	uint64_t epoch;
+
+	if (!s || parse_u64_range(s, 1, INT64_MAX, &epoch) < 0)
+		return 0;
+	return (int64_t)epoch;
+}
+
 int volume_from_json(const json_t *obj, struct volume **ret, struct strbuf *err)
 {
 	_cleanup_(volume_freep) struct volume *v = volume_new();
@@ -139,6 +156,7 @@ int volume_from_json(const json_t *obj, struct volume **ret, struct strbuf *err)
 	if (codec_get_meta(obj, KIND, &v->meta, err) < 0 || get_spec(obj, &v->spec, err) < 0 ||
 	    get_status(obj, &v->status, err) < 0 || volume_validate(v, err) < 0)
 		return -EINVAL;
+	v->accept_data_loss_epoch = accept_data_loss(obj);
 	*ret = TAKE_PTR(v);
 	return 0;
 }

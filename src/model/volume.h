@@ -133,10 +133,20 @@ struct volume_status {
 };
 
 /* A MeshStorVolume. metadata.name is the volume id. */
+/*
+ * The operator's explicit acceptance of data loss, for one epoch: the
+ * annotation's value must be the volume's spec.epoch when staging reads it,
+ * so it never outlives the claim it was given for (docs/ARCHITECTURE.md,
+ * "Safety").
+ */
+#define VOLUME_ACCEPT_DATA_LOSS_ANNOTATION "csi.meshstor.io/accept-data-loss"
+
 struct volume {
 	struct object_meta meta;
 	struct volume_spec spec;
 	struct volume_status status;
+	/* VOLUME_ACCEPT_DATA_LOSS_ANNOTATION as an epoch; 0 when absent or not a number. */
+	int64_t accept_data_loss_epoch;
 };
 
 struct volume *volume_new(void);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,8 +79,30 @@ static bool choose_stripe(const struct volume *v, const char *node, int32_t stri
 	return any;
 }
 
+/* The operator's choice for a stripe with no current copy in reach: the freshest one that is. */
+static bool accept_loss(const struct volume *v, int32_t stripe, const bool *reachable,
+			const uint64_t *events, struct copies_choice *c)
+{
+	long best = -1;
+
+	if (v->accept_data_loss_epoch == 0 || v->accept_data_loss_epoch != v->spec.epoch)
+		return false;
+	for (size_t i = 0; i < v->spec.n_members; i++)
+		if (v->spec.members[i].stripe == stripe && reachable[i] &&
+		    (best < 0 || events[i] > events[best]))
+			best = (long)i;
+	if (best < 0)
+		return false;
+	for (size_t i = 0; i < v->spec.n_members; i++)
+		if (v->spec.members[i].stripe == stripe)
+			c->diverged[i] = false;
+	c->use[best] = true;
+	c->data_loss_accepted = true;
+	return true;
+}
+
 int copies_choose(const struct volume *v, const char *node, const bool *reachable,
-		  struct copies_choice *ret, struct strbuf *why)
+		  const uint64_t *events, struct copies_choice *ret, struct strbuf *why)
 {
 	size_t n = v->spec.n_members;
 	struct copies_choice c = {
@@ -90,7 +113,8 @@ int copies_choose(const struct volume *v, const char *node, const bool *reachabl
 
 	/* Each stripe on its own: a RAID10 array needs a current copy of every one. */
 	for (int32_t s = 0; s < v->spec.drives_per_copy; s++) {
-		if (choose_stripe(v, node, s, reachable, &c))
+		if (choose_stripe(v, node, s, reachable, &c) ||
+		    accept_loss(v, s, reachable, events, &c))
 			continue;
 		strbuf_adds(why, waits ? "; " : "no current copy of the volume is reachable; "
 						"staging waits for ");
@@ -100,8 +124,13 @@ int copies_choose(const struct volume *v, const char *node, const bool *reachabl
 		waits = true;
 	}
 	if (waits) {
-		strbuf_adds(why, " (a copy that fell behind or may have diverged is never "
-				 "assembled on its own: it would serve older data)");
+		strbuf_addf(why, " (a copy that fell behind or may have diverged is never "
+				 "assembled on its own: it would serve older data). If those "
+				 "nodes are gone for good, start from the freshest copy within "
+				 "reach and lose what only theirs hold: kubectl annotate msvol "
+				 "%s %s=%lld",
+			    v->meta.name, VOLUME_ACCEPT_DATA_LOSS_ANNOTATION,
+			    (long long)v->spec.epoch);
 		copies_choice_done(&c);
 		return -EAGAIN;
 	}

@@ -24,6 +24,7 @@ bool copies_member_current(const struct volume *v, int32_t index);
 struct copies_choice {
 	bool *use;		/* per spec member: assemble the array from it */
 	bool *diverged;		/* per spec member: mark it diverged (full resync later) */
+	bool data_loss_accepted;	/* a stripe starts from a copy that is not current */
 };
 
 /*
@@ -34,8 +35,11 @@ struct copies_choice {
  * diverged when another current member is reachable, and used when it is the
  * only current copy within reach. Returns 0, or -EAGAIN when no current member
  * is reachable, naming in why the nodes that hold current copies: staging
- * then waits instead of serving older data. ret's arrays are malloc'd.
+ * then waits instead of serving older data. Only when the operator accepted
+ * data loss for this epoch (VOLUME_ACCEPT_DATA_LOSS_ANNOTATION) does such a
+ * stripe start from the reachable member with the most MD events (events,
+ * per member; reachable members are whole copies). ret's arrays are malloc'd.
  */
 int copies_choose(const struct volume *v, const char *node, const bool *reachable,
-		  struct copies_choice *ret, struct strbuf *why);
+		  const uint64_t *events, struct copies_choice *ret, struct strbuf *why);
 void copies_choice_done(struct copies_choice *c);

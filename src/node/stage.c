@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kube/codec.h"
+#include "kube/events.h"
 #include "model/names.h"
 #include "node/copies.h"
 #include "node/agent-internal.h"
@@ -119,7 +120,7 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
  * and no member carries the superblock yet) is created from every member
  * reached.
  */
-static void whole_copies(struct stage_ctx *s, bool *ret)
+static void whole_copies(struct stage_ctx *s, bool *ret, uint64_t *ret_events)
 {
 	const struct volume *v = s->v;
 	char uuid[UUID_STRING_LEN + 1];
@@ -133,6 +134,7 @@ static void whole_copies(struct stage_ctx *s, bool *ret)
 
 		any |= ours;
 		ret[i] = ours && sb.role >= 0 && !sb.recovering;
+		ret_events[i] = ours ? sb.events : 0;
 	}
 	if (any || v->spec.formatted_at != 0)
 		return;
@@ -151,6 +153,7 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 	const struct volume *v = s->v;
 	size_t n = v->spec.n_members;
 	_cleanup_free_ bool *reachable = xcalloc(n + 1, sizeof(bool));
+	_cleanup_free_ uint64_t *events = xcalloc(n + 1, sizeof(uint64_t));
 
 	s->devs = xcalloc(n, sizeof(*s->devs));
 	for (size_t i = 0; i < n; i++) {
@@ -180,9 +183,9 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 				    m->index);
 		s->devs[i] = dev;
 	}
-	whole_copies(s, reachable);
+	whole_copies(s, reachable, events);
 	strbuf_reset(err);
-	return copies_choose(v, s->a->o.node_name, reachable, &s->choice, err);
+	return copies_choose(v, s->a->o.node_name, reachable, events, &s->choice, err);
 }
 
 /* Slot order: stripe-major, copies adjacent (MD RAID10's near layout pairs neighbours). */
@@ -413,9 +416,30 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 	return r < 0 ? r : 1;
 }
 
+/* What the operator's acceptance of data loss did, in the log and an Event. */
+static void record_data_loss(struct stage_ctx *s, const json_t *obj)
+{
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_addf(&msg, "Data loss accepted for epoch %lld (annotation %s): starting from ",
+		    (long long)s->v->spec.epoch, VOLUME_ACCEPT_DATA_LOSS_ANNOTATION);
+	for (size_t i = 0, k = 0; i < s->v->spec.n_members; i++)
+		if (s->choice.use[i])
+			strbuf_addf(&msg, "%smember %d on %s", k++ ? ", " : "",
+				    s->v->spec.members[i].index, s->v->spec.members[i].node_name);
+	strbuf_adds(&msg, ", though no current copy of some stripe is within reach; writes only "
+			  "the absent copies hold are lost");
+	log_vol_warning(s->v->meta.name, "%s", msg.buf);
+	if (obj)
+		kube_event_record(s->a->client, &kube_meshstorvolumes, obj, KUBE_EVENT_WARNING,
+				  "DataLossAccepted", msg.buf, "meshstor-node", NULL);
+	strbuf_done(&msg);
+}
+
 static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 {
 	const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
+	_cleanup_(json_decrefp) json_t *obj = NULL;
 	bool created = false;
 	int r;
 
@@ -435,11 +459,13 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 		if (r < 0)
 			return r;
 		r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
-				      "status", record_assembly, s, NULL, err);
+				      "status", record_assembly, s, &obj, err);
 		if (r == -EPERM)
 			strbuf_adds(err, "the claim moved while staging: this node no longer holds it");
 		if (r < 0)
 			return r;
+		if (s->choice.data_loss_accepted)
+			record_data_loss(s, obj);
 		/* Diverged members are wiped only later, by a full resync into a running array. */
 		r = assemble_or_create(s, err);
 		if (r < 0)

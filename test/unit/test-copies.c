@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@
 
 #define VOL "pvc-0123456789abcdef01234567"
 #define EPOCH 7
+
+static const uint64_t events[4] = { 10, 12, 10, 12 };
 
 /* A two-copy volume: member 0 on node a, member 1 on node c, claimed by b. */
 static struct volume *volume_two(const char *last_consumer)
@@ -107,7 +110,7 @@ static void test_table(void **state)
 			v->status.members[i].message = row->message[i] ? xstrdup(row->message[i]) :
 									 NULL;
 		}
-		got = copies_choose(v, "b", row->reachable, &c, &why);
+		got = copies_choose(v, "b", row->reachable, events, &c, &why);
 		if (got != row->want)
 			fail_msg("%s: got %d, want %d (%s)", row->name, got, row->want, why.buf);
 		if (got == 0) {
@@ -149,15 +152,45 @@ static void test_raid10(void **state)
 		v->spec.members[i] = (struct volume_member){
 			.index = i, .copy = i % 2, .stripe = i / 2, .node_name = xstrdup(nodes[i]) };
 	v->status.node_name = xstrdup("a");
-	assert_int_equal(copies_choose(v, "b", reachable, &c, &why), 0);
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), 0);
 	assert_true(c.diverged[0] && !c.use[0]);
 	assert_true(c.use[1] && c.use[2]);
 	assert_false(c.diverged[2] || c.use[3]);
 	copies_choice_done(&c);
 	/* Stripe 1 wholly away: wait, naming it. */
 	reachable[2] = false;
-	assert_int_equal(copies_choose(v, "b", reachable, &c, &why), -EAGAIN);
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
 	assert_non_null(strstr(why.buf, "stripe 1: member 2 on node a, member 3 on node d"));
+	strbuf_done(&why);
+	volume_free(v);
+}
+
+/*
+ * The only current copy is gone for good: staging waits, and says how to
+ * accept the loss; with the annotation at this epoch it starts from the
+ * freshest copy within reach (and never with an annotation of another epoch).
+ */
+static void test_accept_data_loss(void **state)
+{
+	struct volume *v = volume_two("a");
+	bool reachable[] = { false, true };
+	struct copies_choice c;
+	struct strbuf why = STRBUF_INIT;
+
+	v->status.members[1].state = MEMBER_STATE_FAULTY; /* dropped; a's copy alone current */
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
+	assert_non_null(strstr(why.buf, "kubectl annotate msvol " VOL
+					" csi.meshstor.io/accept-data-loss=7"));
+	v->accept_data_loss_epoch = EPOCH - 1;
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
+	v->accept_data_loss_epoch = EPOCH;
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), 0);
+	assert_true(c.data_loss_accepted);
+	assert_true(c.use[1] && !c.use[0]);
+	copies_choice_done(&c);
+	/* Nothing within reach: nothing to accept. */
+	reachable[1] = false;
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
 	strbuf_done(&why);
 	volume_free(v);
 }
@@ -167,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_raid10),
+		cmocka_unit_test(test_accept_data_loss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -257,6 +257,18 @@ static void test_volume_from_text(void **state)
 	json_object_del(o, "status");
 	assert_int_equal(volume_from_json(o, &v, &err), 0);
 	assert_int_equal(v->status.phase, VOLUME_PHASE_REQUESTED);
+	assert_int_equal(v->accept_data_loss_epoch, 0);
+	volume_free(v);
+	/* The operator's acceptance of data loss: an epoch, else none (never a refusal). */
+	json_object_set_new(json_object_get(o, "metadata"), "annotations",
+			    json_pack("{s:s}", VOLUME_ACCEPT_DATA_LOSS_ANNOTATION, "12"));
+	assert_int_equal(volume_from_json(o, &v, &err), 0);
+	assert_int_equal(v->accept_data_loss_epoch, 12);
+	volume_free(v);
+	json_object_set_new(json_object_get(o, "metadata"), "annotations",
+			    json_pack("{s:s}", VOLUME_ACCEPT_DATA_LOSS_ANNOTATION, "yes please"));
+	assert_int_equal(volume_from_json(o, &v, &err), 0);
+	assert_int_equal(v->accept_data_loss_epoch, 0);
 	volume_free(v);
 	json_decref(o);
 }
