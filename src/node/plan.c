@@ -598,8 +598,14 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 		v = find_volume(in, id);
 		if (v && is_consumer(in, v) && !is_deleting(v) && find_member(v, index))
 			continue;
-		if (observation_find_array(o, id))
-			continue; /* the array stops first (plan_array), then this goes */
+		/*
+		 * The array stops first (plan_array), then this goes; but an array
+		 * still mounted here after the claim left (force-detached) is a
+		 * fenced writer's: its legs go now, so its writes fail rather than
+		 * wait for ctrl_loss_tmo on exports that refuse it.
+		 */
+		if (observation_find_array(o, id) && !(v && !is_consumer(in, v) && !is_deleting(v)))
+			continue;
 		struct action *act = add(p, ACT_DISCONNECT, v, (int32_t)index);
 
 		act->nqn = xstrdup(o->imports[i].nqn);
