@@ -283,6 +283,24 @@ static int apply_md_stop(struct agent *a, const struct action *act, struct strbu
 	return md_stop(md, err);
 }
 
+/*
+ * Whether the API server (not the cache, which may lag) says volume id is
+ * claimed by this node; when unsure, yes: a fence is never put up on doubt.
+ */
+static bool claim_is_ours(struct agent *a, const char *id)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	struct volume *v = NULL;
+	bool ours;
+
+	if (kube_get(a->client, &kube_meshstorvolumes, NULL, id, &obj, NULL) < 0 ||
+	    volume_from_json(obj, &v, NULL) < 0)
+		return true;
+	ours = v->spec.node_name && strcmp(v->spec.node_name, a->o.node_name) == 0;
+	volume_free(v);
+	return ours;
+}
+
 int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 {
 	int r;
@@ -327,6 +345,8 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 	case ACT_CONNECT:
 		return apply_connect(a, act, err);
 	case ACT_DISCONNECT:
+		if (act->fence && claim_is_ours(a, act->volume))
+			return 0;
 		r = nvmf_disconnect(a->sysfs, act->nqn);
 		if (r < 0)
 			strbuf_addf(err, "cannot disconnect %s: %s", act->nqn, strerror(-r));

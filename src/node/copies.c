@@ -85,8 +85,14 @@ static bool accept_loss(const struct volume *v, int32_t stripe, const bool *reac
 {
 	long best = -1;
 
-	if (v->accept_data_loss_epoch == 0 || v->accept_data_loss_epoch != v->spec.epoch)
-		return false;
+	if (v->accept_data_loss_epoch == 0 || v->accept_data_loss_epoch != v->spec.epoch ||
+	    v->spec.drives_per_copy > 1)
+		return false; /* RAID10: stripes from copies of different events never assemble */
+	/* Spent: a consumer has had an array at this epoch (the accepted copy is Synced). */
+	for (size_t i = 0; i < v->status.n_members; i++)
+		if (v->status.members[i].state == MEMBER_STATE_SYNCED &&
+		    v->status.members[i].last_epoch == v->spec.epoch)
+			return false;
 	for (size_t i = 0; i < v->spec.n_members; i++)
 		if (v->spec.members[i].stripe == stripe && reachable[i] &&
 		    (best < 0 || events[i] > events[best]))

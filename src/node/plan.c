@@ -106,6 +106,8 @@ void action_format(const struct action *a, struct strbuf *out)
 		strbuf_addf(out, " size=%llu", (unsigned long long)a->size);
 	if (a->full)
 		strbuf_adds(out, " full");
+	if (a->fence)
+		strbuf_adds(out, " fence");
 }
 
 void member_partition_name(const char *volume_id, int32_t index, struct strbuf *out)
@@ -609,6 +611,8 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 		struct action *act = add(p, ACT_DISCONNECT, v, (int32_t)index);
 
 		act->nqn = xstrdup(o->imports[i].nqn);
+		/* The cache may lag a claim that just came here: apply asks the API first. */
+		act->fence = observation_find_array(o, id) != NULL;
 	}
 	/* Our partitions of a volume that still exists but no longer places them here. */
 	for (size_t d = 0; d < o->n_drives; d++) {

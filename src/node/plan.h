@@ -38,6 +38,7 @@ struct action {
 	char *drive, *uuid, *name, *nqn, *device, *host, *address, *md;
 	uint64_t size;
 	bool full;		/* ACT_MD_RETURN: never re-add; the member may have diverged */
+	bool fence;		/* ACT_DISCONNECT: a leg of an array here whose claim left */
 };
 
 struct plan {

@@ -307,9 +307,10 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
 /*
  * Before the array is assembled, the record says so: status.nodeName is this
  * node (so no other node, and no later claim of this node, takes an array
- * assembled here for its own), the diverged members are marked, and so is
- * every other member the array starts without (behind: the writes from now
- * on miss it); the loop resyncs them in full when they return. Written under the resourceVersion
+ * assembled here for its own), the diverged members are marked (the loop
+ * resyncs them in full when they return), and a copy the operator accepted
+ * data loss for is the current one (Synced at this epoch, which also spends
+ * the acceptance). Written under the resourceVersion
  * of an object that still carries our claim at the epoch we staged for.
  */
 static int record_assembly(json_t *obj, void *userdata)
@@ -336,8 +337,10 @@ static int record_assembly(json_t *obj, void *userdata)
 	for (size_t i = 0; i < s->v->spec.n_members; i++) {
 		struct member_status *ms = NULL;
 
-		if (s->choice.use[i])
+		if (s->choice.use[i] && !s->choice.data_loss_accepted)
 			continue;
+		if (!s->choice.use[i] && !s->choice.diverged[i])
+			continue; /* marked behind once the array exists (mark_left_out()) */
 		for (size_t k = 0; k < v->status.n_members; k++)
 			if (v->status.members[k].index == s->v->spec.members[i].index)
 				ms = &v->status.members[k];
@@ -347,23 +350,84 @@ static int record_assembly(json_t *obj, void *userdata)
 			ms = &v->status.members[v->status.n_members++];
 			memset(ms, 0, sizeof(*ms));
 			ms->index = s->v->spec.members[i].index;
-			ms->last_epoch = -1;
 		}
 		if (s->choice.diverged[i]) {
 			free(ms->message);
 			ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
 			ms->state = MEMBER_STATE_FAULTY;
-			ms->last_epoch = v->spec.epoch;
-			changed = true;
-		} else if (!member_needs_full_resync(v, ms->index)) {
-			/*
-			 * Left out of the array that starts now: whatever it held,
-			 * the writes from here on miss it. Said before the first one.
-			 */
+		} else {
+			/* The operator's choice is the current copy now: accepted once per epoch. */
 			free(ms->message);
-			ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
-			changed = true;
+			ms->message = NULL;
+			ms->state = MEMBER_STATE_SYNCED;
 		}
+		ms->last_epoch = v->spec.epoch;
+		changed = true;
+	}
+	status = changed ? volume_status_to_json(v) : NULL;
+	volume_free(v);
+	if (!changed)
+		return 1;
+	if (!status)
+		return -EINVAL;
+	json_object_set(obj, "status", json_object_get(status, "status"));
+	json_decref(status);
+	return 0;
+}
+
+/*
+ * Every member that is not in the array (or is faulty there) when it is about
+ * to be mounted is behind from the first write on: marked so before the mount,
+ * so a later failover never takes it for current. Until the mount nothing is
+ * written, so a crash before this mark loses nothing.
+ */
+struct left_out_ctx {
+	struct stage_ctx *s;
+	const struct md_array *arr;
+};
+
+static bool in_array(const struct md_array *arr, const char *device)
+{
+	const char *kname = device ? strrchr(device, '/') : NULL;
+
+	for (size_t i = 0; kname && i < arr->n_members; i++)
+		if (strcmp(arr->members[i].kname, kname + 1) == 0 && !arr->members[i].faulty)
+			return true;
+	return false;
+}
+
+static int mark_left_out(json_t *obj, void *userdata)
+{
+	const struct left_out_ctx *ctx = userdata;
+	struct stage_ctx *s = ctx->s;
+	struct volume *v;
+	json_t *status;
+	bool changed = false;
+	int r = volume_from_json(obj, &v, NULL);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+		_cleanup_free_ char *dev = plan_member_device(&s->in, v, m);
+		struct member_status *ms = NULL;
+
+		if (in_array(ctx->arr, dev) || member_needs_full_resync(v, m->index))
+			continue;
+		for (size_t k = 0; k < v->status.n_members; k++)
+			if (v->status.members[k].index == m->index)
+				ms = &v->status.members[k];
+		if (!ms) {
+			v->status.members = xreallocarray(v->status.members, v->status.n_members + 1,
+							  sizeof(*ms));
+			ms = &v->status.members[v->status.n_members++];
+			memset(ms, 0, sizeof(*ms));
+			ms->index = m->index;
+			ms->last_epoch = v->spec.epoch;
+		}
+		free(ms->message);
+		ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
+		changed = true;
 	}
 	status = changed ? volume_status_to_json(v) : NULL;
 	volume_free(v);
@@ -464,8 +528,6 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 			strbuf_adds(err, "the claim moved while staging: this node no longer holds it");
 		if (r < 0)
 			return r;
-		if (s->choice.data_loss_accepted)
-			record_data_loss(s, obj);
 		/* Diverged members are wiped only later, by a full resync into a running array. */
 		r = assemble_or_create(s, err);
 		if (r < 0)
@@ -479,7 +541,13 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 			strbuf_adds(err, "mdadm succeeded but the array does not appear in sysfs");
 			return -EIO;
 		}
+		if (s->choice.data_loss_accepted)
+			record_data_loss(s, obj);
 	}
+	r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name, "status",
+			      mark_left_out, &(struct left_out_ctx){ .s = s, .arr = arr }, NULL, err);
+	if (r < 0)
+		return r;
 	if (created) {
 		_cleanup_free_ char *dev = NULL;
 

@@ -177,6 +177,8 @@ static void test_accept_data_loss(void **state)
 	struct copies_choice c;
 	struct strbuf why = STRBUF_INIT;
 
+	/* Both recorded by a's array at the previous epoch: the claim moved to b since. */
+	v->status.members[0].last_epoch = v->status.members[1].last_epoch = EPOCH - 1;
 	v->status.members[1].state = MEMBER_STATE_FAULTY; /* dropped; a's copy alone current */
 	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
 	assert_non_null(strstr(why.buf, "kubectl annotate msvol " VOL
@@ -188,6 +190,18 @@ static void test_accept_data_loss(void **state)
 	assert_true(c.data_loss_accepted);
 	assert_true(c.use[1] && !c.use[0]);
 	copies_choice_done(&c);
+	/* Spent once a consumer had an array at this epoch (the accepted copy is Synced). */
+	v->status.members[1].state = MEMBER_STATE_SYNCED;
+	v->status.members[1].last_epoch = EPOCH;
+	reachable[0] = false;
+	reachable[1] = false;
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
+	v->status.members[1].state = MEMBER_STATE_FAULTY;
+	reachable[1] = true;
+	/* RAID10 is never accepted (stripes of different events never assemble). */
+	v->spec.drives_per_copy = 2;
+	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);
+	v->spec.drives_per_copy = 1;
 	/* Nothing within reach: nothing to accept. */
 	reachable[1] = false;
 	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), -EAGAIN);

@@ -399,8 +399,8 @@ static void test_array_of_moved_claim(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 2);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-stop vol=%s md=md127\ndisconnect vol=%s m0 nqn=%s\n",
-		 VOL, VOL, nqn0);
+	snprintf(expected, sizeof(expected),
+		 "md-stop vol=%s md=md127\ndisconnect vol=%s m0 nqn=%s fence\n", VOL, VOL, nqn0);
 	expect_plan(&w, expected);
 	/*
 	 * Mounted (force-detached): never stopped under a filesystem, nothing
@@ -413,7 +413,7 @@ static void test_array_of_moved_claim(void **state)
 	add_import(&w, nqn0, "/dev/nvme1n1");
 	w.mounted[0] = "/dev/md127";
 	w.n_mounted = 1;
-	snprintf(expected, sizeof(expected), "disconnect vol=%s m0 nqn=%s\n", VOL, nqn0);
+	snprintf(expected, sizeof(expected), "disconnect vol=%s m0 nqn=%s fence\n", VOL, nqn0);
 	expect_plan(&w, expected);
 	/* Stopped: the import goes. */
 	world_init(&w, volume_two("a", true));
