@@ -380,8 +380,13 @@ static int read_array(const char *sysfs, const char *dev, const char *kname, str
 	 * of a member whose node stopped answering waits until the leg is
 	 * dropped, and dropping it needs this very observation.
 	 */
-	if (read_attr_optional(md_dir, "uuid", &a.uuid) < 0 || !a.uuid)
+	if (read_attr_optional(md_dir, "uuid", &a.uuid) < 0 || !a.uuid ||
+	    strcmp(a.uuid, "00000000-0000-0000-0000-000000000000") == 0) {
+		/* An inactive array (mdadm -I) has no uuid yet, and no I/O: its members answer. */
+		free(a.uuid);
+		a.uuid = NULL;
 		read_identity(dev, &a);
+	}
 	*ret = a;
 	return 0;
 }
