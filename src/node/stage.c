@@ -468,14 +468,16 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 	r = fs_device_is_mounted(s->a->proc, md, &mounted);
 	if (r < 0 || mounted) {
 		strbuf_addf(err, "array %s here is left from an earlier claim of this volume "
-				 "(node %s has had it since) and is still mounted; it holds older "
+				 "(%s%s has had it since) and is still mounted; it holds older "
 				 "data and is never adopted: unstage it (NodeUnstageVolume) first",
-			    md, s->v->status.node_name ?: "another");
+			    md, s->v->status.node_name ? "node " : "another node",
+			    s->v->status.node_name ?: "");
 		return -EBUSY;
 	}
-	log_vol_info(s->v->meta.name, "Stopping %s, left from an earlier claim (node %s has had "
+	log_vol_info(s->v->meta.name, "Stopping %s, left from an earlier claim (%s%s has had "
 				      "the volume since): it is never adopted",
-		     md, s->v->status.node_name ?: "another");
+		     md, s->v->status.node_name ? "node " : "another node",
+		     s->v->status.node_name ?: "");
 	r = md_stop(md, err);
 	return r < 0 ? r : 1;
 }
