@@ -201,7 +201,8 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 	changed |= set_int(&st->missing_members, missing);
 	changed |= set_int(&st->sync_percentage, a->sync_percent >= 0 ? a->sync_percent :
 						  (active == (int32_t)v->spec.n_members ? 100 : 0));
-	if (st->phase != VOLUME_PHASE_DELETING) {
+	/* Only the API server's deletionTimestamp makes a volume Deleting, never a phase alone. */
+	if (!v->meta.deleting) {
 		enum volume_phase ph = array_phase(a, active, (int32_t)v->spec.n_members);
 
 		changed |= st->phase != ph;

@@ -14,6 +14,7 @@
 
 #include "model/names.h"
 #include "node/plan.h"
+#include "node/report.h"
 #include "util/xalloc.h"
 
 #define VOL "pvc-0123456789abcdef01234567"
@@ -613,6 +614,49 @@ static void test_member_identity(void **state)
 	expect_plan(&w, "finalizer-remove vol=" VOL "\n");
 }
 
+/*
+ * report_volume() (report.c, pure), over the same worlds: a phase written by
+ * hand (Deleting, with no deletionTimestamp) does not stick; the array says.
+ */
+static void test_report_phase(void **state)
+{
+	struct world w;
+	const char *members[] = { "nvme1n1", "nvme0n1p1" };
+	char *nqn0 = nqn_of(0);
+	struct plan_input in = { .node_name = "b", .finalizer = FIN, .dev = "/dev" };
+	struct volume *v;
+
+	world_init(&w, volume_two("b", true));
+	v = w.vols[0];
+	v->status.phase = VOLUME_PHASE_DELETING;
+	add_member_partition(&w, 1);
+	add_array(&w, members, 2);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	in.volumes = w.vols;
+	in.n_volumes = w.n_vols;
+	in.nodes = w.nodes;
+	in.n_nodes = 3;
+	in.obs = &w.obs;
+	assert_true(report_volume(&in, v, 1000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_READY);
+	/* A broken array: Broken, nothing active, degraded. */
+	w.obs.arrays[0].broken = true;
+	assert_true(report_volume(&in, v, 1000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_BROKEN);
+	assert_true(v->status.degraded);
+	assert_int_equal(v->status.active_members, 0);
+	/* The API server's deletion: the phase stays Deleting. */
+	v->meta.deleting = true;
+	v->status.phase = VOLUME_PHASE_DELETING;
+	report_volume(&in, v, 1000);
+	assert_int_equal(v->status.phase, VOLUME_PHASE_DELETING);
+	volume_free(v);
+	for (size_t i = 0; i < 3; i++)
+		mesh_node_free(w.nodes[i]);
+	observation_done(&w.obs);
+	free(nqn0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_array_from_earlier_claim),
 		cmocka_unit_test(test_broken_array),
 		cmocka_unit_test(test_member_identity),
+		cmocka_unit_test(test_report_phase),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
