@@ -65,7 +65,15 @@ int kube_client_new(struct kube_config *cfg, unsigned timeout_ms, struct kube_cl
 	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	/*
+	 * TLS sessions and DNS answers only, never the connection cache
+	 * (CURL_LOCK_DATA_CONNECT): libcurl does not support a shared connection
+	 * cache between concurrent threads (its documented known bug), and the
+	 * agent's informers, heartbeat, leg watch, reconcile loop and CSI workers
+	 * are all concurrent. A connection handed from one thread to another can
+	 * be freed under the first: a segfault, which leaves nothing in the log.
+	 * A new connection resumes the shared TLS session, so it stays cheap.
+	 */
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	strbuf_addf(&ua, "meshstor/%s", MESHSTOR_VERSION);

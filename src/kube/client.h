@@ -11,8 +11,8 @@
 
 /*
  * A Kubernetes REST client over libcurl. Safe to use from several threads:
- * each request runs on its own easy handle; connections, TLS sessions and DNS
- * answers are shared.
+ * each request runs on its own easy handle and connection; TLS sessions and
+ * DNS answers are shared (connections never are: see kube_client_new()).
  *
  * Results are 0 or -errno, converted once here from HTTP:
  *   404 -ENOENT   409 AlreadyExists -EEXIST   409 Conflict -ESTALE
