@@ -32,7 +32,8 @@ static struct volume *volume_of(const char *consumer, int64_t epoch,
 	}
 	v->status.n_members = n;
 	v->status.members = xcalloc(n ? n : 1, sizeof(*v->status.members));
-	memcpy(v->status.members, st, n * sizeof(*st));
+	if (n)
+		memcpy(v->status.members, st, n * sizeof(*st));
 	return v;
 }
 
