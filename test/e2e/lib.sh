@@ -107,6 +107,9 @@ dump_logs() {
 	for n in node1 node2 node3; do
 		echo "[$n]" >&2
 		on "$n" 'tail -n 8 /var/log/meshstor.log' >&2 2>/dev/null || true
+		# A silent death leaves no log line: say whether the agent runs, and what the kernel
+		# said of segfaults and the OOM killer (the console hides them under `quiet`).
+		on "$n" 'pidof meshstor >/dev/null || echo "(no meshstor process)"; dmesg | grep -E "segfault|Out of memory|Killed process|BUG:|Oops" | tail -n 5' >&2 2>/dev/null || true
 	done
 }
 
