@@ -83,8 +83,9 @@ write_data() {
 
 # verify_data VOL NODE: every file reads back as written (page cache dropped).
 verify_data() {
-	"$L" run "$2" "sync; echo 3 > /proc/sys/vm/drop_caches; cd /var/lib/pods/$1/volume && sha256sum -c" <"$e2e_dir/$1.sums" >/dev/null 2>&1 ||
-		die "data of $1 on $2 does not match what was written"
+	local out
+	out=$("$L" run "$2" "sync; echo 3 > /proc/sys/vm/drop_caches; cd /var/lib/pods/$1/volume && sha256sum -c" <"$e2e_dir/$1.sums" 2>&1) ||
+		die "data of $1 on $2 does not match what was written: $(echo "$out" | grep -v ': OK$' | tr '\n' ' ' | cut -c1-400); $("$L" run "$2" "cat /proc/mdstat; dmesg | tail -n 15" 2>&1 | tr '\n' ' ' | cut -c1-1200)"
 }
 
 # delete VOL: DeleteVolume, then the object goes once every node let go.
