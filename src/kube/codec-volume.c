@@ -293,3 +293,14 @@ json_t *volume_status_to_json(const struct volume *v)
 {
 	return to_json(v, false);
 }
+
+int volume_status_into(json_t *obj, const struct volume *v)
+{
+	json_t *status = volume_status_to_json(v);
+
+	if (!status)
+		return -EINVAL;
+	json_object_set(obj, "status", json_object_get(status, "status"));
+	json_decref(status);
+	return 0;
+}

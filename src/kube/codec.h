@@ -31,6 +31,8 @@
 int volume_from_json(const json_t *obj, struct volume **ret, struct strbuf *err);
 json_t *volume_to_json(const struct volume *v);
 json_t *volume_status_to_json(const struct volume *v);
+/* obj's "status" replaced by v's: for kube_update_retry() mutators. 0 or -EINVAL. */
+int volume_status_into(json_t *obj, const struct volume *v);
 
 int node_device_from_json(const json_t *obj, struct node_device **ret, struct strbuf *err);
 json_t *node_device_to_json(const struct node_device *d);

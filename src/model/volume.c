@@ -74,6 +74,31 @@ struct volume *volume_new(void)
 	return xzalloc(sizeof(struct volume));
 }
 
+const struct member_status *volume_find_member_status(const struct volume *v, int32_t index)
+{
+	for (size_t i = 0; i < v->status.n_members; i++)
+		if (v->status.members[i].index == index)
+			return &v->status.members[i];
+	return NULL;
+}
+
+struct member_status *volume_member_status(struct volume *v, int32_t index)
+{
+	struct volume_status *st = &v->status;
+	struct member_status *ms;
+
+	for (size_t i = 0; i < st->n_members; i++)
+		if (st->members[i].index == index)
+			return &st->members[i];
+	st->members = xreallocarray(st->members, st->n_members + 1, sizeof(*st->members));
+	ms = &st->members[st->n_members++];
+	memset(ms, 0, sizeof(*ms));
+	ms->index = index;
+	ms->state = MEMBER_STATE_REQUESTED;
+	ms->last_epoch = -1;
+	return ms;
+}
+
 void volume_free(struct volume *v)
 {
 	if (!v)

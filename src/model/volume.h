@@ -153,6 +153,14 @@ struct volume *volume_new(void);
 void volume_free(struct volume *v);
 
 /*
+ * status.members[] for a member index: volume_find_member_status() returns
+ * NULL when there is none; volume_member_status() appends one in state
+ * Requested with lastEpoch -1 (never reported) and returns it.
+ */
+const struct member_status *volume_find_member_status(const struct volume *v, int32_t index);
+struct member_status *volume_member_status(struct volume *v, int32_t index);
+
+/*
  * Checks every rule of docs/crds.md, and that the members form the layout the
  * spec describes: when there are members, one per (copy, stripe) slot of
  * numberOfCopies x drivesPerCopy, and no node holding members of two copies.

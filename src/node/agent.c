@@ -105,7 +105,6 @@ static int report_mutate(json_t *obj, void *userdata)
 {
 	struct report_ctx *ctx = userdata;
 	struct volume *v;
-	json_t *status;
 	int r;
 
 	r = volume_from_json(obj, &v, NULL);
@@ -118,13 +117,9 @@ static int report_mutate(json_t *obj, void *userdata)
 	}
 	ctx->new_phase = v->status.phase;
 	ctx->phase_changed = ctx->old_phase != ctx->new_phase;
-	status = volume_status_to_json(v);
+	r = volume_status_into(obj, v);
 	volume_free(v);
-	if (!status)
-		return -EINVAL;
-	json_object_set(obj, "status", json_object_get(status, "status"));
-	json_decref(status);
-	return 0;
+	return r;
 }
 
 static void record_phase(struct agent *a, const char *id, const json_t *obj,

@@ -9,17 +9,9 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static const struct member_status *status_of(const struct volume *v, int32_t index)
-{
-	for (size_t i = 0; i < v->status.n_members; i++)
-		if (v->status.members[i].index == index)
-			return &v->status.members[i];
-	return NULL;
-}
-
 bool copies_member_current(const struct volume *v, int32_t index)
 {
-	const struct member_status *ms = status_of(v, index);
+	const struct member_status *ms = volume_find_member_status(v, index);
 
 	if (member_needs_full_resync(v, index))
 		return false;

@@ -143,9 +143,8 @@ struct drop_ctx {
 static int record_dropped(json_t *obj, void *userdata)
 {
 	const struct drop_ctx *ctx = userdata;
-	struct member_status *ms = NULL;
+	struct member_status *ms;
 	struct volume *v;
-	json_t *status;
 	int r = volume_from_json(obj, &v, NULL);
 
 	if (r < 0)
@@ -155,16 +154,7 @@ static int record_dropped(json_t *obj, void *userdata)
 		volume_free(v);
 		return -EPERM; /* the claim moved */
 	}
-	for (size_t i = 0; i < v->status.n_members; i++)
-		if (v->status.members[i].index == ctx->index)
-			ms = &v->status.members[i];
-	if (!ms) {
-		v->status.members = xreallocarray(v->status.members, v->status.n_members + 1,
-						  sizeof(*ms));
-		ms = &v->status.members[v->status.n_members++];
-		memset(ms, 0, sizeof(*ms));
-		ms->index = ctx->index;
-	}
+	ms = volume_member_status(v, ctx->index);
 	ms->state = MEMBER_STATE_FAULTY;
 	ms->last_epoch = v->spec.epoch;
 	ms->missing_since = 0;
@@ -173,13 +163,9 @@ static int record_dropped(json_t *obj, void *userdata)
 		free(ms->message);
 		ms->message = xstrdup(MEMBER_DROPPED_MESSAGE);
 	}
-	status = volume_status_to_json(v);
+	r = volume_status_into(obj, v);
 	volume_free(v);
-	if (!status)
-		return -EINVAL;
-	json_object_set(obj, "status", json_object_get(status, "status"));
-	json_decref(status);
-	return 0;
+	return r;
 }
 
 struct sysfs_view {

@@ -266,17 +266,9 @@ static bool array_has_device(const struct md_array *a, const char *device, bool 
 	return false;
 }
 
-static const struct member_status *status_of(const struct volume *v, int32_t index)
-{
-	for (size_t i = 0; i < v->status.n_members; i++)
-		if (v->status.members[i].index == index)
-			return &v->status.members[i];
-	return NULL;
-}
-
 bool member_needs_full_resync(const struct volume *v, int32_t index)
 {
-	const struct member_status *ms = status_of(v, index);
+	const struct member_status *ms = volume_find_member_status(v, index);
 
 	return ms && ms->message &&
 	       strncmp(ms->message, MEMBER_RESYNC_PREFIX, strlen(MEMBER_RESYNC_PREFIX)) == 0;
@@ -284,7 +276,7 @@ bool member_needs_full_resync(const struct volume *v, int32_t index)
 
 bool member_joined_this_epoch(const struct volume *v, int32_t index)
 {
-	const struct member_status *ms = status_of(v, index);
+	const struct member_status *ms = volume_find_member_status(v, index);
 
 	return ms && ms->last_epoch == v->spec.epoch && member_state_is_consumer_view(ms->state);
 }
@@ -552,7 +544,7 @@ static const struct volume_member *find_member(const struct volume *v, unsigned 
 static bool all_synced(const struct volume *v)
 {
 	for (size_t i = 0; i < v->spec.n_members; i++) {
-		const struct member_status *ms = status_of(v, v->spec.members[i].index);
+		const struct member_status *ms = volume_find_member_status(v, v->spec.members[i].index);
 
 		if (!ms || ms->state != MEMBER_STATE_SYNCED)
 			return false;

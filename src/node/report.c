@@ -8,21 +8,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static struct member_status *status_of(struct volume *v, int32_t index)
-{
-	struct volume_status *st = &v->status;
-
-	for (size_t i = 0; i < st->n_members; i++)
-		if (st->members[i].index == index)
-			return &st->members[i];
-	st->members = xreallocarray(st->members, st->n_members + 1, sizeof(*st->members));
-	memset(&st->members[st->n_members], 0, sizeof(*st->members));
-	st->members[st->n_members].index = index;
-	st->members[st->n_members].state = MEMBER_STATE_REQUESTED;
-	st->members[st->n_members].last_epoch = -1; /* never reported */
-	return &st->members[st->n_members++];
-}
-
 static bool set_state(struct member_status *ms, enum member_state state, int64_t epoch,
 		      int64_t missing_since)
 {
@@ -71,7 +56,7 @@ static bool exported_to_consumer(const struct plan_input *in, const struct volum
 static bool report_host(const struct plan_input *in, struct volume *v,
 			const struct volume_member *m)
 {
-	struct member_status *ms = status_of(v, m->index);
+	struct member_status *ms = volume_member_status(v, m->index);
 	const struct drive *d;
 	const struct gpt_partition *p;
 	enum member_state state = MEMBER_STATE_REQUESTED;
@@ -163,7 +148,7 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		_cleanup_free_ char *device = plan_member_device(in, v, m);
 		const struct md_member *mm = array_member(a, device);
 		enum member_state s = array_view(a, mm);
-		struct member_status *ms = status_of(v, m->index);
+		struct member_status *ms = volume_member_status(v, m->index);
 		int64_t since = 0;
 
 		/* A broken array serves nothing, though its last member still reads in sync. */

@@ -318,7 +318,6 @@ static int record_assembly(json_t *obj, void *userdata)
 	struct stage_ctx *s = userdata;
 	const char *me = s->a->o.node_name;
 	struct volume *v;
-	json_t *status;
 	bool changed = false;
 	int r = volume_from_json(obj, &v, NULL);
 
@@ -335,22 +334,13 @@ static int record_assembly(json_t *obj, void *userdata)
 		changed = true;
 	}
 	for (size_t i = 0; i < s->v->spec.n_members; i++) {
-		struct member_status *ms = NULL;
+		struct member_status *ms;
 
 		if (s->choice.use[i] && !s->choice.data_loss_accepted)
 			continue;
 		if (!s->choice.use[i] && !s->choice.diverged[i])
 			continue; /* marked behind once the array exists (mark_left_out()) */
-		for (size_t k = 0; k < v->status.n_members; k++)
-			if (v->status.members[k].index == s->v->spec.members[i].index)
-				ms = &v->status.members[k];
-		if (!ms) {
-			v->status.members = xreallocarray(v->status.members, v->status.n_members + 1,
-							  sizeof(*ms));
-			ms = &v->status.members[v->status.n_members++];
-			memset(ms, 0, sizeof(*ms));
-			ms->index = s->v->spec.members[i].index;
-		}
+		ms = volume_member_status(v, s->v->spec.members[i].index);
 		if (s->choice.diverged[i]) {
 			free(ms->message);
 			ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
@@ -364,15 +354,9 @@ static int record_assembly(json_t *obj, void *userdata)
 		ms->last_epoch = v->spec.epoch;
 		changed = true;
 	}
-	status = changed ? volume_status_to_json(v) : NULL;
+	r = changed ? volume_status_into(obj, v) : 1;
 	volume_free(v);
-	if (!changed)
-		return 1;
-	if (!status)
-		return -EINVAL;
-	json_object_set(obj, "status", json_object_get(status, "status"));
-	json_decref(status);
-	return 0;
+	return r;
 }
 
 /*
@@ -401,7 +385,6 @@ static int mark_left_out(json_t *obj, void *userdata)
 	const struct left_out_ctx *ctx = userdata;
 	struct stage_ctx *s = ctx->s;
 	struct volume *v;
-	json_t *status;
 	bool changed = false;
 	int r = volume_from_json(obj, &v, NULL);
 
@@ -410,34 +393,20 @@ static int mark_left_out(json_t *obj, void *userdata)
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		_cleanup_free_ char *dev = plan_member_device(&s->in, v, m);
-		struct member_status *ms = NULL;
+		struct member_status *ms;
 
 		if (in_array(ctx->arr, dev) || member_needs_full_resync(v, m->index))
 			continue;
-		for (size_t k = 0; k < v->status.n_members; k++)
-			if (v->status.members[k].index == m->index)
-				ms = &v->status.members[k];
-		if (!ms) {
-			v->status.members = xreallocarray(v->status.members, v->status.n_members + 1,
-							  sizeof(*ms));
-			ms = &v->status.members[v->status.n_members++];
-			memset(ms, 0, sizeof(*ms));
-			ms->index = m->index;
+		ms = volume_member_status(v, m->index);
+		if (ms->last_epoch < 0)
 			ms->last_epoch = v->spec.epoch;
-		}
 		free(ms->message);
 		ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
 		changed = true;
 	}
-	status = changed ? volume_status_to_json(v) : NULL;
+	r = changed ? volume_status_into(obj, v) : 1;
 	volume_free(v);
-	if (!changed)
-		return 1;
-	if (!status)
-		return -EINVAL;
-	json_object_set(obj, "status", json_object_get(status, "status"));
-	json_decref(status);
-	return 0;
+	return r;
 }
 
 /*
