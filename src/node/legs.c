@@ -4,7 +4,7 @@
 #include "node/legs.h"
 #include "util/banned.h"
 
-/* The import whose namespace is member kname of an array, or -1 (a local partition). */
+/* The import whose namespace is member kname of an array, or -1. */
 static long import_of(const char *kname, const struct nvmf_subsystem *imports, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -25,6 +25,18 @@ static int mirror_of(const struct md_array *arr, int copies, int slot)
 	if (!arr->level || strcmp(arr->level, "raid10") != 0 || copies < 1)
 		return 0;
 	return slot / copies;
+}
+
+/*
+ * Whether a leg answers now: a local partition, or an import whose controller
+ * is live. One lost for less than the grace does not, nor a namespace whose
+ * controller is gone (being deleted, before MD fails it).
+ */
+static bool answers(const struct md_member *m, const struct nvmf_subsystem *import)
+{
+	if (!import)
+		return m->partition;
+	return import->ctrl_state && strcmp(import->ctrl_state, "live") == 0;
 }
 
 /* legs_decide() for the members of one mirror. */
@@ -48,7 +60,7 @@ static enum leg_verdict decide_mirror(const struct md_array *arr, int copies, in
 			lost++;
 			if (drop < 0 || !m->in_sync)
 				drop = imp;
-		} else if (m->in_sync) {
+		} else if (m->in_sync && answers(m, imp < 0 ? NULL : &imports[imp])) {
 			answering++;
 		}
 	}

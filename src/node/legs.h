@@ -29,7 +29,9 @@ enum leg_verdict {
  * imports[i] has not been live for the grace period): a lost leg that may be
  * dropped (a member in a slot, not faulty, whose import is down; one not in
  * sync first), while an in-sync member of the same mirror (RAID1: all slots;
- * RAID10: the copies of one stripe) is local or answers. LEG_WAIT when a
+ * RAID10: the copies of one stripe) answers now: a local partition, or an
+ * import whose controller is live (one lost for less than the grace period
+ * does not answer, nor a namespace whose controller is gone). LEG_WAIT when a
  * mirror has lost every in-sync leg and no other leg may be dropped. A broken
  * array has nothing to decide (LEG_ALL_WELL).
  */

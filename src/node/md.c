@@ -218,7 +218,7 @@ static void member_state(struct md_member *m, const char *state)
 static int read_member(const char *md_dir, const char *entry, struct md_member *ret)
 {
 	_cleanup_strbuf_ struct strbuf dir = STRBUF_INIT;
-	_cleanup_free_ char *slot = NULL, *state = NULL;
+	_cleanup_free_ char *slot = NULL, *state = NULL, *partition = NULL;
 	struct md_member m = { .slot = -1 };
 	int r;
 
@@ -233,6 +233,8 @@ static int read_member(const char *md_dir, const char *entry, struct md_member *
 	if (parse_int_range(slot, 0, INT32_MAX, &m.slot) < 0)
 		m.slot = -1;
 	member_state(&m, state);
+	/* block: a link to the member's block device; partitions have "partition". */
+	m.partition = read_attr(dir.buf, "block/partition", &partition) == 0;
 	m.kname = xstrdup(entry + strlen("dev-"));
 	*ret = m;
 	return 0;

@@ -45,6 +45,7 @@ struct md_member {
 	bool in_sync;
 	bool faulty;
 	bool spare;
+	bool partition;		/* a partition (a local leg), not a whole namespace */
 };
 
 struct md_array {

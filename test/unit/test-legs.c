@@ -15,7 +15,7 @@
 
 /* md127 over a local partition and two imports, all in sync unless a row says. */
 static struct md_member members[] = {
-	{ .kname = "nvme0n1p1", .slot = 0, .in_sync = true },
+	{ .kname = "nvme0n1p1", .slot = 0, .in_sync = true, .partition = true },
 	{ .kname = "nvme2n1", .slot = 1, .in_sync = true },
 	{ .kname = "nvme3n1", .slot = 2, .in_sync = true },
 };
@@ -27,7 +27,8 @@ static struct nvmf_subsystem imports[] = {
 struct row {
 	const char *name;
 	size_t first;			/* members[first..2] form the array */
-	bool down[2];
+	bool down[2];			/* not live for the grace period */
+	bool lost[2];			/* not live, but not yet for the grace period */
 	bool in_sync[3], faulty[3];
 	bool broken;
 	enum leg_verdict want;
@@ -35,25 +36,35 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "all well", 0, { false, false }, { true, true, true }, { 0 }, false, LEG_ALL_WELL, 0 },
-	{ "one remote lost, local answers", 0, { true, false }, { true, true, true }, { 0 }, false,
+	{ "all well", 0, { false, false }, { 0 }, { true, true, true }, { 0 }, false, LEG_ALL_WELL, 0 },
+	{ "one remote lost, local answers", 0, { true, false }, { 0 }, { true, true, true }, { 0 }, false,
 	  LEG_DROP, 0 },
-	{ "both remotes lost, local answers", 0, { true, true }, { true, true, true }, { 0 },
+	{ "both remotes lost, local answers", 0, { true, true }, { 0 }, { true, true, true }, { 0 },
 	  false, LEG_DROP, 0 },
 	/* The lab's observation: a consumer holding no copy loses both legs at once. */
-	{ "every leg lost: wait, never break", 1, { true, true }, { true, true, true }, { 0 }, false,
+	{ "every leg lost: wait, never break", 1, { true, true }, { 0 }, { true, true, true }, { 0 }, false,
 	  LEG_WAIT, 0 },
-	{ "one of two remote legs lost", 1, { false, true }, { true, true, true }, { 0 }, false,
+	{ "one of two remote legs lost", 1, { false, true }, { 0 }, { true, true, true }, { 0 }, false,
 	  LEG_DROP, 1 },
 	/* A leg being rebuilt holds up writes too, but is no current copy. */
-	{ "the in-sync leg lost, a rebuilding one answers", 1, { true, false },
+	{ "the in-sync leg lost, a rebuilding one answers", 1, { true, false }, { 0 },
 	  { true, true, false }, { 0 }, false, LEG_WAIT, 0 },
-	{ "a rebuilding leg lost is dropped first", 0, { true, true }, { true, true, false },
+	{ "a rebuilding leg lost is dropped first", 0, { true, true }, { 0 }, { true, true, false },
 	  { 0 }, false, LEG_DROP, 1 },
-	{ "already faulty in MD: nothing to drop", 1, { true, false }, { true, true, true },
+	{ "already faulty in MD: nothing to drop", 1, { true, false }, { 0 }, { true, true, true },
 	  { false, true, false }, false, LEG_ALL_WELL, 0 },
-	{ "a broken array: nothing to decide", 1, { true, true }, { true, true, true }, { 0 }, true,
+	{ "a broken array: nothing to decide", 1, { true, true }, { 0 }, { true, true, true }, { 0 }, true,
 	  LEG_ALL_WELL, 0 },
+	/*
+	 * The lab, under load: both legs cut at once, one controller noticing
+	 * 250 ms after the other. A leg lost for less than the grace answers
+	 * no more than one lost for longer: dropping the first would leave
+	 * only the second, and break the array when it goes too.
+	 */
+	{ "the other leg lost, within the grace: wait", 1, { false, true }, { true, false },
+	  { true, true, true }, { 0 }, false, LEG_WAIT, 0 },
+	{ "a local leg answers while both remotes are lost", 0, { true, false }, { false, true },
+	  { true, true, true }, { 0 }, false, LEG_DROP, 0 },
 };
 
 static void test_table(void **state)
@@ -69,6 +80,8 @@ static void test_table(void **state)
 			members[i].in_sync = row->in_sync[i];
 			members[i].faulty = row->faulty[i];
 		}
+		for (size_t i = 0; i < 2; i++)
+			imports[i].ctrl_state = row->down[i] || row->lost[i] ? "connecting" : "live";
 		got = legs_decide(&arr, 2, imports, row->down, 2, &drop);
 		if (got != row->want)
 			fail_msg("%s: verdict %d, want %d", row->name, got, row->want);
@@ -87,7 +100,7 @@ static void test_raid10(void **state)
 	struct md_member m10[] = {
 		{ .kname = "nvme2n1", .slot = 0, .in_sync = true },
 		{ .kname = "nvme3n1", .slot = 1, .in_sync = true },
-		{ .kname = "nvme0n1p1", .slot = 2, .in_sync = true },
+		{ .kname = "nvme0n1p1", .slot = 2, .in_sync = true, .partition = true },
 		{ .kname = "nvme4n1", .slot = 3, .in_sync = true },
 	};
 	struct nvmf_subsystem imp[] = {
@@ -103,13 +116,41 @@ static void test_raid10(void **state)
 	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_WAIT);
 	/* One leg of stripe 0 back: the other may go. */
 	down[0] = false;
+	imp[0].ctrl_state = "live";
 	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_DROP);
 	assert_int_equal(drop, 1);
 	/* A lost leg of stripe 1 goes while stripe 0 waits. */
 	down[0] = true;
+	imp[0].ctrl_state = "connecting";
 	down[2] = true;
+	imp[2].ctrl_state = "connecting";
 	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_DROP);
 	assert_int_equal(drop, 2);
+}
+
+/*
+ * A dropped leg's controller takes seconds to delete while it reconnects; its
+ * namespace is gone from the imports before MD fails it. That member is no
+ * local partition, and answers for nothing: the last leg waits.
+ */
+static void test_vanished_import(void **state)
+{
+	struct md_member m[] = {
+		{ .kname = "nvme2n1", .slot = 0, .in_sync = true },
+		{ .kname = "nvme3n1", .slot = 1, .in_sync = true },
+	};
+	struct nvmf_subsystem imp[] = {
+		{ .nqn = "nqn.x:m0", .ctrl_state = "connecting", .block = "/dev/nvme2n1" },
+	};
+	struct md_array arr = { .kname = "md127", .level = "raid1", .members = m, .n_members = 2 };
+	bool down[] = { true };
+	size_t drop = 99;
+
+	assert_int_equal(legs_decide(&arr, 2, imp, down, 1, &drop), LEG_WAIT);
+	/* A local partition without an import does answer. */
+	m[1].partition = true;
+	assert_int_equal(legs_decide(&arr, 2, imp, down, 1, &drop), LEG_DROP);
+	assert_int_equal(drop, 0);
 }
 
 int main(void)
@@ -117,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_raid10),
+		cmocka_unit_test(test_vanished_import),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -265,6 +265,8 @@ static void make_sysfs(const struct tree *t)
 	tree_attr(t, "sys/block/md127/md/dev-nvme1n1", "state", "faulty,write_error");
 	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2", "slot", "0");
 	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2", "state", "in_sync");
+	/* block links to the member's device; a partition's has "partition". */
+	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2/block", "partition", "2");
 	s.dev_number = 0;
 	sb_build(dev, &s);
 	tree_mkdirs(t, "dev");
@@ -349,7 +351,9 @@ static void test_list(void **state)
 	assert_string_equal(a[1].members[0].kname, "nvme0n1p2");
 	assert_true(a[1].members[0].in_sync);
 	assert_false(a[1].members[0].faulty);
+	assert_true(a[1].members[0].partition);
 	assert_string_equal(a[1].members[1].kname, "nvme1n1");
+	assert_false(a[1].members[1].partition);
 	assert_int_equal(a[1].members[1].slot, 1);
 	assert_true(a[1].members[1].faulty);
 	assert_false(a[1].members[1].in_sync);
