@@ -17,7 +17,8 @@ enum kube_event_type {
  * Records a core/v1 Event about obj (a cluster-scoped object of resource res),
  * so `kubectl describe` shows it. reason is CamelCase ("Degraded"); message
  * is for people and is cut at 1 KiB. component: "meshstor-controller" or
- * "meshstor-node".
+ * "meshstor-node". The same Event again within 10 minutes (object, reason,
+ * message, component) bumps the count of the one written, as client-go does.
  */
 int kube_event_record(struct kube_client *c, const struct kube_resource *res, const json_t *obj,
 		      enum kube_event_type type, const char *reason, const char *message,

@@ -624,12 +624,20 @@ static void test_events(void **state)
 	json_t *obj, *items, *ev;
 	char *rv;
 	size_t i;
-	bool found = false;
+	int found = 0, others = 0;
 
 	create_volume("it-event", false);
 	assert_int_equal(kube_get(client, &kube_meshstorvolumes, NULL, "it-event", &obj, &err), 0);
+	/* The same Event three times is one Event counted three times. */
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(kube_event_record(client, &kube_meshstorvolumes, obj,
+						   KUBE_EVENT_WARNING, "Degraded",
+						   "member 1 on node-b is missing", "meshstor-test",
+						   &err),
+				 0);
+	/* Another message is another Event. */
 	assert_int_equal(kube_event_record(client, &kube_meshstorvolumes, obj, KUBE_EVENT_WARNING,
-					   "Degraded", "member 1 on node-b is missing",
+					   "Degraded", "member 0 on node-a is missing",
 					   "meshstor-test", &err),
 			 0);
 	assert_int_equal(
@@ -639,13 +647,21 @@ static void test_events(void **state)
 	{
 		json_t *io = json_object_get(ev, "involvedObject");
 
-		if (strcmp(json_string_value(json_object_get(io, "name")), "it-event") == 0 &&
-		    strcmp(json_string_value(json_object_get(io, "kind")), "MeshStorVolume") == 0 &&
-		    strcmp(json_string_value(json_object_get(ev, "reason")), "Degraded") == 0 &&
-		    strcmp(json_string_value(json_object_get(ev, "type")), "Warning") == 0)
-			found = true;
+		if (strcmp(json_string_value(json_object_get(io, "name")), "it-event") != 0 ||
+		    strcmp(json_string_value(json_object_get(io, "kind")), "MeshStorVolume") != 0 ||
+		    strcmp(json_string_value(json_object_get(ev, "reason")), "Degraded") != 0 ||
+		    strcmp(json_string_value(json_object_get(ev, "type")), "Warning") != 0)
+			continue;
+		if (strcmp(json_string_value(json_object_get(ev, "message")),
+			   "member 1 on node-b is missing") == 0) {
+			assert_int_equal(json_integer_value(json_object_get(ev, "count")), 3);
+			found++;
+		} else {
+			others++;
+		}
 	}
-	assert_true(found);
+	assert_int_equal(found, 1);
+	assert_int_equal(others, 1);
 	json_decref(items);
 	json_decref(obj);
 	free(rv);
