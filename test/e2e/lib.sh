@@ -223,14 +223,17 @@ fault_writer() {
 # ($e2e_dir/writer.VOL), so the last acknowledged value is known even if NODE dies.
 # Returns once it has acknowledged 3 values past the current one.
 writer_start() {
-	local v=$1 n=$2 from i
+	local v=$1 n=$2 from i lines
 	from=$(writer_last "$v")
+	lines=0
+	[ ! -f "$e2e_dir/writer.$v" ] || lines=$(wc -l <"$e2e_dir/writer.$v")
 	"$L" run "$n" "$(declare -f fault_writer); fault_writer $(target_path "$v")/counter" \
 		</dev/null >>"$e2e_dir/writer.$v" 2>&1 &
 	echo "$! $n" >"$e2e_dir/writer.$v.pid"
 	for i in $(seq 120); do
 		[ "$(writer_last "$v")" -ge $((from + 3)) ] && return 0
-		grep -q failed "$e2e_dir/writer.$v" && break
+		# An earlier writer's failure is not this one's.
+		tail -n +$((lines + 1)) "$e2e_dir/writer.$v" | grep -q failed && break
 		sleep 0.5
 	done
 	die "the writer on $n did not get going: $(tail -n 2 "$e2e_dir/writer.$v" | tr '\n' ' ')"
@@ -299,8 +302,10 @@ check_counter() {
 # status, about once a second, with host timestamps, during a fault.
 
 # One line per node: FSDOWN MOUNTED, then per array kname,uuid,array_state,ro,degraded,
-# raid_disks,live (live: members whose block device still exists; an array whose every member
-# device is gone writes nowhere, whatever array_state says).
+# raid_disks,present,reach (present: members whose block device still exists; reach: those
+# that can take a write now: a local partition, or a namespace with a live controller. An
+# array whose every member is gone, or only reconnecting to an exporter that fenced it,
+# writes nowhere, whatever array_state says).
 sample_cmd() {
 	local st
 	st=$(stage_path "$1")
@@ -312,8 +317,16 @@ sample_cmd() {
 			[ -e \$d/md/array_state ] || continue
 			read -r u <\$d/md/uuid; read -r s <\$d/md/array_state; read -r r <\$d/ro
 			read -r g <\$d/md/degraded; read -r k <\$d/md/raid_disks
-			v=0; for x in \$d/md/dev-*; do [ -e \$x/block/dev ] && v=\$((v + 1)); done
-			l="\$l \${d##*/},\$u,\$s,\$r,\$g,\$k,\$v"
+			v=0 w=0
+			for x in \$d/md/dev-*; do
+				[ -e \$x/block/dev ] || continue
+				v=\$((v + 1))
+				if [ -e \$x/block/partition ]; then w=\$((w + 1)); continue; fi
+				for c in \$x/block/device/state \$x/block/device/nvme*/state; do
+					[ "\$(cat \$c 2>/dev/null)" = live ] && { w=\$((w + 1)); break; }
+				done
+			done
+			l="\$l \${d##*/},\$u,\$s,\$r,\$g,\$k,\$v,\$w"
 		done
 		echo "\$l"
 	EOF
@@ -342,8 +355,10 @@ sampler_start() {
 }
 
 # sampler_stop UUID: stops it and judges the samples:
-#  - at most one node ever has an array of this UUID assembled read-write: a node's run of
-#    read-write samples must not contain another node's read-write sample;
+#  - at most one node ever has an array of this UUID assembled read-write with a member it
+#    can write to: a node's run of such samples must not contain another node's (a consumer
+#    fenced while cut from the API server keeps its array until it hears of the new claim, or
+#    until ctrl_loss_tmo ends its reconnects; it writes nowhere meanwhile);
 #  - the volume's status never says Ready or degraded=false while its array on the node the
 #    status names is broken (or has no working member) or its filesystem there is shut down,
 #    for longer than the 15 s a report may lag.
@@ -373,7 +388,7 @@ sampler_stop() {
 			split("", rw)
 			for (i = 5; i <= NF; i++) {
 				split($i, f, ",")
-				if (f[3] ~ /^(clean|active|active-idle|write-pending)$/ && f[4] == 0 && f[7] > 0)
+				if (f[3] ~ /^(clean|active|active-idle|write-pending)$/ && f[4] == 0 && f[8] > 0)
 					rw[f[2]] = 1
 				if (f[2] == vu && (f[3] == "broken" || f[5] + 0 >= f[6] + 0 || f[7] == 0)) {
 					brk = 1; why = f[3] " (" f[1] " on " n ")"
