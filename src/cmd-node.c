@@ -92,6 +92,11 @@ int node_main(int argc, char **argv)
 	if (uname(&st.uts) < 0)
 		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
+	if (o.fast_io_fail_tmo > 0)
+		log_warning("--fast-io-fail-tmo=%d: MD may fail a lost leg before this agent records "
+			    "it, so a later failover may start from a copy that is behind "
+			    "(docs/ARCHITECTURE.md, \"Safety\", invariant 7)",
+			    o.fast_io_fail_tmo);
 	node_probe(&st.csi);
 	if (st.ready) {
 		const struct agent_options ao = {
@@ -100,10 +105,10 @@ int node_main(int argc, char **argv)
 			.sysroot = strcmp(o.sysroot, "/") == 0 ? NULL : o.sysroot,
 			.period_s = o.reconcile_interval_s,
 			.heartbeat_s = o.heartbeat_interval_s,
-			/* Off: I/O to a lost leg waits until the agent drops it (legwatch.c). */
-			.fast_io_fail_tmo = 0,
-			.ctrl_loss_tmo = 60,
-			.keep_alive_tmo = 2,
+			/* 0, off: I/O to a lost leg waits until the agent drops it (legwatch.c). */
+			.fast_io_fail_tmo = o.fast_io_fail_tmo,
+			.ctrl_loss_tmo = o.ctrl_loss_tmo,
+			.keep_alive_tmo = o.keep_alive_tmo,
 		};
 
 		/* Without the API the node serves Identity and stays not ready (Probe says why). */

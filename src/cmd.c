@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "csi/server.h"
 #include "util/log.h"
+#include "util/macro.h"
 #include "util/parse.h"
 #include "util/banned.h"
 
@@ -24,6 +25,23 @@ enum {
 	OPT_RECONCILE_INTERVAL,
 	OPT_HEARTBEAT_INTERVAL,
 	OPT_HEARTBEAT_TIMEOUT,
+	OPT_CTRL_LOSS_TMO,
+	OPT_KEEP_ALIVE_TMO,
+	OPT_FAST_IO_FAIL_TMO,
+};
+
+/* Options that only the node agent takes, by the name --help shows. */
+static const struct {
+	int opt;
+	const char *name;
+} node_only[] = {
+	{ OPT_NODE_ID, "node-id" },
+	{ OPT_SYSROOT, "sysroot" },
+	{ OPT_RECONCILE_INTERVAL, "reconcile-interval" },
+	{ OPT_HEARTBEAT_INTERVAL, "heartbeat-interval" },
+	{ OPT_CTRL_LOSS_TMO, "ctrl-loss-tmo" },
+	{ OPT_KEEP_ALIVE_TMO, "keep-alive-tmo" },
+	{ OPT_FAST_IO_FAIL_TMO, "fast-io-fail-tmo" },
 };
 
 static void usage(enum cmd_role role)
@@ -54,21 +72,21 @@ static void usage(enum cmd_role role)
 		       "                                /etc/nvme are (default /)\n"
 		       "  --reconcile-interval=SECONDS  time between reconcile passes (1-3600, default 10)\n"
 		       "  --heartbeat-interval=SECONDS  time between heartbeats (1-3600, default 60)\n");
+	if (role == CMD_NODE)
+		printf("  --ctrl-loss-tmo=SECONDS       how long an NVMe-oF import reconnects to a lost\n"
+		       "                                node before the kernel gives it up (10-3600,\n"
+		       "                                default 60); writes to a lost leg wait this long\n"
+		       "                                at most for the agent to drop it\n"
+		       "  --keep-alive-tmo=SECONDS      NVMe-oF keep-alive timeout: how soon a silent\n"
+		       "                                node is noticed (1-60, default 2)\n"
+		       "  --fast-io-fail-tmo=SECONDS    fail I/O to a lost leg after this long (1-3599,\n"
+		       "                                below --ctrl-loss-tmo); default 0: off, I/O\n"
+		       "                                waits for the agent to record and drop the leg.\n"
+		       "                                Any other value lets MD fail a lost leg\n"
+		       "                                unrecorded, which weakens invariant 7 of\n"
+		       "                                docs/ARCHITECTURE.md (\"Safety\"): a later\n"
+		       "                                failover may take that leg for current\n");
 	printf("  -h, --help                    show this help\n");
-}
-
-static const char *node_option_name(int opt)
-{
-	switch (opt) {
-	case OPT_NODE_ID:
-		return "node-id";
-	case OPT_SYSROOT:
-		return "sysroot";
-	case OPT_RECONCILE_INTERVAL:
-		return "reconcile-interval";
-	default:
-		return "heartbeat-interval";
-	}
 }
 
 static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_options *o)
@@ -130,8 +148,53 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 		else
 			o->heartbeat_interval_s = (unsigned)v;
 		return 0;
+	case OPT_CTRL_LOSS_TMO:
+		/* Never "forever": with every leg lost, writes would wait without end. */
+		if (parse_u64_range(arg, 10, 3600, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --ctrl-loss-tmo '%s': expected 10-3600 "
+							"seconds",
+					       arg);
+		o->ctrl_loss_tmo = (int)v;
+		return 0;
+	case OPT_KEEP_ALIVE_TMO:
+		/* 0 would turn keep-alive off: a silent node would go unnoticed until I/O. */
+		if (parse_u64_range(arg, 1, 60, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --keep-alive-tmo '%s': expected 1-60 "
+							"seconds",
+					       arg);
+		o->keep_alive_tmo = (int)v;
+		return 0;
+	case OPT_FAST_IO_FAIL_TMO:
+		if (parse_u64_range(arg, 0, 3599, &v) < 0)
+			return log_error_errno(-EINVAL, "Invalid --fast-io-fail-tmo '%s': expected 0 "
+							"(off) or 1-3599 seconds",
+					       arg);
+		o->fast_io_fail_tmo = (int)v;
+		return 0;
 	}
 	return -EINVAL;
+}
+
+static const char *node_only_name(int opt)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(node_only); i++)
+		if (node_only[i].opt == opt)
+			return node_only[i].name;
+	return NULL;
+}
+
+/* What no single option can check. */
+static int check_node(const struct cmd_options *o)
+{
+	if (!o->node_id || !o->node_id[0])
+		return log_error_errno(-EINVAL, "The node role needs --node-id or NODE_NAME");
+	/* The kernel would fail I/O before it ever gives up; the option would mean nothing. */
+	if (o->fast_io_fail_tmo >= o->ctrl_loss_tmo)
+		return log_error_errno(-EINVAL,
+				       "--fast-io-fail-tmo (%d s) must be below --ctrl-loss-tmo "
+				       "(%d s), or 0 (off)",
+				       o->fast_io_fail_tmo, o->ctrl_loss_tmo);
+	return 0;
 }
 
 int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
@@ -148,6 +211,9 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE_INTERVAL },
 		{ "heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT_INTERVAL },
 		{ "heartbeat-timeout", required_argument, NULL, OPT_HEARTBEAT_TIMEOUT },
+		{ "ctrl-loss-tmo", required_argument, NULL, OPT_CTRL_LOSS_TMO },
+		{ "keep-alive-tmo", required_argument, NULL, OPT_KEEP_ALIVE_TMO },
+		{ "fast-io-fail-tmo", required_argument, NULL, OPT_FAST_IO_FAIL_TMO },
 		{ 0 },
 	};
 	int opt;
@@ -161,6 +227,9 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.reconcile_interval_s = 10,
 		.heartbeat_interval_s = 60,
 		.heartbeat_timeout_s = 180,
+		.ctrl_loss_tmo = 60,
+		.keep_alive_tmo = 2,
+		.fast_io_fail_tmo = 0,
 	};
 	if (!o->endpoint || !o->endpoint[0])
 		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT
@@ -173,11 +242,9 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		}
 		if (opt == '?')
 			return -EINVAL;
-		if (role == CMD_CONTROLLER && (opt == OPT_NODE_ID || opt == OPT_SYSROOT ||
-					       opt == OPT_RECONCILE_INTERVAL ||
-					       opt == OPT_HEARTBEAT_INTERVAL))
+		if (role == CMD_CONTROLLER && node_only_name(opt))
 			return log_error_errno(-EINVAL, "--%s is an option of 'meshstor node' only",
-					       node_option_name(opt));
+					       node_only_name(opt));
 		if (role == CMD_NODE && opt == OPT_HEARTBEAT_TIMEOUT)
 			return log_error_errno(
 				-EINVAL, "--heartbeat-timeout is an option of 'meshstor controller' only");
@@ -187,9 +254,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 	if (optind < argc)
 		return log_error_errno(-EINVAL, "Unexpected argument '%s'; see --help",
 				       argv[optind]);
-	if (role == CMD_NODE && (!o->node_id || !o->node_id[0]))
-		return log_error_errno(-EINVAL, "The node role needs --node-id or NODE_NAME");
-	return 0;
+	return role == CMD_NODE ? check_node(o) : 0;
 }
 
 int cmd_serve(const struct cmd_options *o, struct csi_service *service)

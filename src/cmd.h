@@ -15,6 +15,10 @@ struct cmd_options {
 	unsigned reconcile_interval_s; /* node role only */
 	unsigned heartbeat_interval_s; /* node role only */
 	unsigned heartbeat_timeout_s;  /* controller role only */
+	/* NVMe-oF imports, node role only (seconds; fast_io_fail_tmo 0: off) */
+	int ctrl_loss_tmo;
+	int keep_alive_tmo;
+	int fast_io_fail_tmo;
 };
 
 enum cmd_role {
