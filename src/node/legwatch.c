@@ -229,6 +229,7 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 	char id[VOLUME_ID_MAX + 1];
 	unsigned index;
 	const struct md_array *arr;
+	const char *kname;
 	size_t k;
 	int r;
 
@@ -264,15 +265,30 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 				      index, err.len ? err.buf : "no reason given", LEGWATCH_PERIOD_MS);
 		goto done;
 	}
+	/*
+	 * MD first: on an idle array nothing would fail the leg, and MD would
+	 * keep its entry In_sync under a name the next connection may reuse.
+	 * Then the controller, which fails the I/O waiting on it; then the entry.
+	 */
+	kname = strrchr(s.imports[k].block, '/');
+	kname = kname ? kname + 1 : s.imports[k].block;
+	r = md_member_set_state(a->sysfs, arr->kname, kname, "faulty");
+	if (r < 0 && r != -ENOENT)
+		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but %s cannot "
+						 "be marked faulty in %s: %m",
+				      index, kname, arr->kname);
 	r = nvmf_disconnect(a->sysfs, nqn);
-	if (r < 0)
+	if (r < 0) {
 		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
 						 "controller cannot be deleted: %m",
 				      index);
-	else
+	} else {
 		log_vol_info(volume, "Member %u stopped answering for %d ms: recorded as dropped, "
-				     "its controller deleted; writes go on without it",
+				     "marked faulty, its controller deleted; writes go on without it",
 			     index, LEG_GRACE_MS);
+		/* EBUSY while its I/O is still failing: the next pass removes it. */
+		md_member_set_state(a->sysfs, arr->kname, kname, "remove");
+	}
 done:
 	view_done(&s);
 out:

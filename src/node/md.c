@@ -294,8 +294,9 @@ static int read_members(const char *md_dir, struct md_array *a)
 /*
  * Kernels without md/uuid: the set name and uuid live only in the members'
  * superblocks: take them from an in-sync member, else from any member that is
- * not faulty (a faulty one may be a path that no longer answers). A read of a
- * member whose path is lost waits as long as its I/O does.
+ * not faulty (a faulty one may be a path that no longer answers), and only
+ * from a local partition: a read of a member whose path is lost waits as long
+ * as its I/O does.
  */
 static void read_identity(const char *dev, struct md_array *a)
 {
@@ -305,7 +306,13 @@ static void read_identity(const char *dev, struct md_array *a)
 			_cleanup_strbuf_ struct strbuf path = STRBUF_INIT;
 			struct md_superblock sb;
 
-			if (m->faulty || (pass == 0 && !m->in_sync))
+			/*
+			 * Only local partitions: a remote leg of an inactive
+			 * array may be lost, and with fast_io_fail off its read
+			 * would wait for ctrl_loss_tmo, holding up the pass or
+			 * the leg watch that reads it.
+			 */
+			if (m->faulty || !m->partition || (pass == 0 && !m->in_sync))
 				continue;
 			strbuf_addf(&path, "%s/%s", dev && dev[0] ? dev : "/dev", m->kname);
 			if (md_read_superblock(path.buf, &sb) < 0)
@@ -384,12 +391,32 @@ static int read_array(const char *sysfs, const char *dev, const char *kname, str
 	 */
 	if (read_attr_optional(md_dir, "uuid", &a.uuid) < 0 || !a.uuid ||
 	    strcmp(a.uuid, "00000000-0000-0000-0000-000000000000") == 0) {
-		/* An inactive array (mdadm -I) has no uuid yet, and no I/O: its members answer. */
+		/* An inactive array (mdadm -I) has no uuid yet: its local members tell. */
 		free(a.uuid);
 		a.uuid = NULL;
 		read_identity(dev, &a);
 	}
 	*ret = a;
+	return 0;
+}
+
+int md_member_set_state(const char *sysfs, const char *md, const char *member,
+			const char *state)
+{
+	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(state);
+
+	if (strchr(md, '/') || strchr(member, '/'))
+		return -EINVAL;
+	strbuf_addf(&rel, "/block/%s/md/dev-%s/state", md, member);
+	path = path_join_root(sysfs, rel.buf);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, state, len) != (ssize_t)len)
+		return -errno;
 	return 0;
 }
 

@@ -86,6 +86,16 @@ int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *r
 void md_arrays_free(struct md_array *a, size_t n);
 /* Sets broken on each of the n arrays that <proc>/mdstat lists as broken. */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n);
+/*
+ * Writes state ("faulty", "remove") to member's entry in array md
+ * (<sysfs>/block/<md>/md/dev-<member>/state). MD keeps the entry of a member
+ * whose device went away while no I/O was in flight, In_sync, under its old
+ * name; once that name is reused by another device, the entry would pass for
+ * it. 0, -ENOENT when there is no such entry, or the write's -errno (EBUSY:
+ * "remove" while I/O to it is still pending).
+ */
+int md_member_set_state(const char *sysfs, const char *md, const char *member,
+			const char *state);
 
 /*
  * The commands below run mdadm (found once on PATH; -ENOENT without it). They

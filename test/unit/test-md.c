@@ -283,7 +283,10 @@ static void make_sysfs(const struct tree *t)
 	 */
 	tree_attr(t, "sys/block/md127/md", "uuid", UUID_A);
 
-	/* md126: recovering onto a new member; its in-sync member has no device node here. */
+	/*
+	 * md126: recovering onto a new local member; its in-sync member has no
+	 * device node here, so the identity comes from the one being rebuilt.
+	 */
 	tree_attr(t, "sys/block/md126/md", "level", "raid1");
 	tree_attr(t, "sys/block/md126/md", "array_state", "active");
 	tree_attr(t, "sys/block/md126/md", "sync_action", "recover");
@@ -291,15 +294,16 @@ static void make_sysfs(const struct tree *t)
 	tree_attr(t, "sys/block/md126/md", "raid_disks", "2");
 	tree_attr(t, "sys/block/md126/md", "degraded", "1");
 	tree_attr(t, "sys/block/md126/md", "component_size", "2048");
-	tree_attr(t, "sys/block/md126/md/dev-nvme2n1", "slot", "1");
-	tree_attr(t, "sys/block/md126/md/dev-nvme2n1", "state", "spare");
+	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1", "slot", "1");
+	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1", "state", "spare");
+	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1/block", "partition", "1");
 	tree_attr(t, "sys/block/md126/md/dev-nvme0n1p3", "slot", "0");
 	tree_attr(t, "sys/block/md126/md/dev-nvme0n1p3", "state", "in_sync");
 	s = spec_a;
 	s.uuid = uuid_b;
 	s.name = "pvc-b";
 	sb_build(dev, &s);
-	tree_write(t, "dev/nvme2n1", dev, sizeof(dev), 0755);
+	tree_write(t, "dev/nvme1n1p1", dev, sizeof(dev), 0755);
 
 	/* Not arrays: a disk, and an md device node without md/ (being torn down). */
 	tree_mkdirs(t, "sys/block/nvme0n1");
@@ -333,7 +337,7 @@ static void test_list(void **state)
 	assert_string_equal(a[0].members[0].kname, "nvme0n1p3");
 	assert_int_equal(a[0].members[0].slot, 0);
 	assert_true(a[0].members[0].in_sync);
-	assert_string_equal(a[0].members[1].kname, "nvme2n1");
+	assert_string_equal(a[0].members[1].kname, "nvme1n1p1");
 	assert_int_equal(a[0].members[1].slot, 1);
 	assert_true(a[0].members[1].spare);
 	assert_false(a[0].members[1].in_sync);
@@ -363,9 +367,28 @@ static void test_list(void **state)
 	free(dev);
 }
 
+/* The leg watch marks a dropped leg faulty in MD, then removes its entry. */
+static void test_member_set_state(void **state)
+{
+	struct tree *t = *state;
+	char *sysfs, *got;
+
+	/* Empty: a regular file is not truncated by the write, as an attribute needs not be. */
+	tree_attr(t, "sys/block/md127/md/dev-nvme3n1", "state", NULL);
+	sysfs = tree_path(t, "sys");
+	assert_int_equal(md_member_set_state(sysfs, "md127", "nvme3n1", "faulty"), 0);
+	got = tree_read(t, "sys/block/md127/md/dev-nvme3n1/state");
+	assert_string_equal(got, "faulty");
+	free(got);
+	assert_int_equal(md_member_set_state(sysfs, "md127", "nvme4n1", "faulty"), -ENOENT);
+	assert_int_equal(md_member_set_state(sysfs, "md127", "../dev-nvme3n1", "remove"), -EINVAL);
+	free(sysfs);
+}
+
 /* An inactive array (assembled, not started) and one with no readable member. */
 static void test_list_inactive(void **state)
 {
+	static uint8_t dev_sdb[DEV_SIZE];
 	struct tree *t = *state;
 	struct md_array *a;
 	size_t n;
@@ -377,7 +400,13 @@ static void test_list_inactive(void **state)
 	tree_attr(t, "sys/block/md0/md", "component_size", "0");
 	tree_attr(t, "sys/block/md0/md/dev-sdb", "slot", "none");
 	tree_attr(t, "sys/block/md0/md/dev-sdb", "state", "spare");
+	/*
+	 * A whole device (an import, say) carrying a superblock is never read
+	 * for the identity: its path may be lost, and the read would wait.
+	 */
+	sb_build(dev_sdb, &spec_a);
 	tree_mkdirs(t, "dev");
+	tree_write(t, "dev/sdb", dev_sdb, sizeof(dev_sdb), 0755);
 	sysfs = tree_path(t, "sys");
 	dev = tree_path(t, "dev");
 	assert_int_equal(md_list(sysfs, dev, &a, &n), 0);
@@ -631,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_may_wipe, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_list_inactive, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_member_set_state, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_manage, setup_mdadm, teardown_mdadm),
