@@ -16,6 +16,7 @@
 
 enum {
 	OPT_LOG_LEVEL = 0x100,
+	OPT_LOG_FORMAT,
 	OPT_ENDPOINT,
 	OPT_WORKERS,
 	OPT_SHUTDOWN_TIMEOUT,
@@ -59,7 +60,9 @@ static void usage(enum cmd_role role)
 	       role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT : DEFAULT_NODE_ENDPOINT);
 	printf("  --workers=N                   threads for slow CSI calls (1-64, default 4)\n"
 	       "  --shutdown-timeout=SECONDS    grace for in-flight calls on SIGTERM (default 30)\n"
-	       "  --log-level=LEVEL             error, warning, info (default) or debug\n");
+	       "  --log-level=LEVEL             error, warning, info (default) or debug\n"
+	       "  --log-format=FORMAT           text (default) or json: one object per line with\n"
+	       "                                time, level, msg and, when a volume is named, vol\n");
 	printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
 	       "                                pod's service account, or ~/.kube/config)\n");
 	if (role == CMD_CONTROLLER)
@@ -103,6 +106,13 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 				"Invalid --log-level '%s': expected error, warning, info or debug",
 				arg);
 		log_max_level = r;
+		return 0;
+	case OPT_LOG_FORMAT:
+		r = log_format_from_string(arg);
+		if (r < 0)
+			return log_error_errno(r, "Invalid --log-format '%s': expected text or json",
+					       arg);
+		log_format = r;
 		return 0;
 	case OPT_ENDPOINT:
 		o->endpoint = arg;
@@ -202,6 +212,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 	static const struct option common[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 		{ "csi-endpoint", required_argument, NULL, OPT_ENDPOINT },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },

@@ -11,6 +11,7 @@
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
+#include <grpc/support/log.h>
 #include <grpc/support/time.h>
 #include <pthread.h>
 #include <signal.h>
@@ -334,12 +335,23 @@ static int take_socket(struct csi_server *srv)
 	return 0;
 }
 
+/* gRPC's own lines in our format, so a JSON log stays JSON line by line. */
+static void grpc_log(gpr_log_func_args *args)
+{
+	enum log_level level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LOG_LEVEL_ERROR
+			       : args->severity == GPR_LOG_SEVERITY_INFO ? LOG_LEVEL_INFO
+									 : LOG_LEVEL_DEBUG;
+
+	log_full_errno(level, 0, NULL, "gRPC: %s (%s:%d)", args->message, args->file, args->line);
+}
+
 static int start_grpc(struct csi_server *srv, size_t workers)
 {
 	_cleanup_strbuf_ struct strbuf addr = STRBUF_INIT;
 	grpc_server_credentials *creds;
 	int port, r;
 
+	gpr_set_log_function(grpc_log);
 	grpc_init();
 	srv->grpc_initialised = true;
 	srv->cq = grpc_completion_queue_create_for_next(NULL);
