@@ -398,12 +398,23 @@ static void plan_member(const struct plan_input *in, const struct volume *v,
 	const struct mesh_node *consumer = NULL;
 	struct action *act;
 
-	if (!member_partition_ok(v, m, NULL))
-		return; /* not the identity its index derives: the report says so */
-	if (have && !member_partition_ok(v, m, part))
-		return; /* another member's or volume's partition: never touched */
 	member_nqn_of(v, m, &nqn);
 	exp = observation_find_export(in->obs, nqn.buf);
+	if (!member_partition_ok(v, m, NULL) || (have && !member_partition_ok(v, m, part))) {
+		/*
+		 * Not the identity its index derives, or another member's or
+		 * volume's partition: never touched, and no longer exported
+		 * under this member's name (configfs only), so that the fence
+		 * does not count on a member that still serves. The report
+		 * says why.
+		 */
+		if (exp) {
+			act = add(p, ACT_UNEXPORT, v, m->index);
+			act->nqn = xstrdup(nqn.buf);
+		}
+		strbuf_done(&nqn);
+		return;
+	}
 	if (v->spec.node_name && !is_consumer(in, v))
 		consumer = plan_find_node(in, v->spec.node_name);
 	if (!have && any_unreadable(in->obs)) {

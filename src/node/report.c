@@ -37,6 +37,34 @@ static bool set_str(char **field, const char *value)
 	return true;
 }
 
+/*
+ * The identity refusal said on a member (or no longer, when ok), never in place
+ * of a resync mark: the mark is what keeps a copy from passing for current,
+ * so a refusal that comes and goes must not take it along.
+ */
+static bool note_identity(struct member_status *ms, bool ok)
+{
+	static const char suffix[] = "; " MEMBER_IDENTITY_MESSAGE;
+	size_t len = ms->message ? strlen(ms->message) : 0;
+	bool marked = ms->message && strncmp(ms->message, MEMBER_RESYNC_PREFIX,
+					     strlen(MEMBER_RESYNC_PREFIX)) == 0;
+	bool noted = marked ? len >= strlen(suffix) &&
+				      strcmp(ms->message + len - strlen(suffix), suffix) == 0 :
+			      ms->message && strcmp(ms->message, MEMBER_IDENTITY_MESSAGE) == 0;
+
+	if (ok == !noted)
+		return false;
+	if (!marked)
+		return set_str(&ms->message, ok ? NULL : MEMBER_IDENTITY_MESSAGE);
+	if (ok) {
+		ms->message[len - strlen(suffix)] = '\0';
+	} else {
+		ms->message = xrealloc(ms->message, len + sizeof(suffix));
+		memcpy(ms->message + len, suffix, sizeof(suffix));
+	}
+	return true;
+}
+
 static bool is_mine(const struct plan_input *in, const struct volume_member *m)
 {
 	return strcmp(m->node_name, in->node_name) == 0;
@@ -81,15 +109,19 @@ static bool report_host(const struct plan_input *in, struct volume *v,
 	member_nqn(v->meta.name, (unsigned)m->index, &nqn);
 	exp = observation_find_export(in->obs, nqn.buf);
 	strbuf_done(&nqn);
-	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p) &&
-	    !member_partition_ok(v, m, p)) {
-		changed |= set_str(&ms->message, MEMBER_IDENTITY_MESSAGE);
+	if (!member_partition_ok(v, m, NULL) ||
+	    (observation_find_partition(in->obs, m->partition_uuid, &d, &p) &&
+	     !member_partition_ok(v, m, p))) {
+		changed |= note_identity(ms, false);
+		/*
+		 * Withdrawn from the claim (what the fence counts) only once no
+		 * export is left under its name: plan_member() takes it down.
+		 */
+		if (exp)
+			return changed;
 		return set_state(ms, MEMBER_STATE_REQUESTED, v->spec.epoch, 0) || changed;
 	}
-	if (!member_partition_ok(v, m, NULL)) {
-		changed |= set_str(&ms->message, MEMBER_IDENTITY_MESSAGE);
-		return set_state(ms, MEMBER_STATE_REQUESTED, v->spec.epoch, 0) || changed;
-	}
+	changed |= note_identity(ms, true);
 	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p))
 		state = exported_to_consumer(in, v, exp) ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
 	if (v->meta.deleting)
@@ -165,8 +197,17 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		 * keeps its host's word (and is fully resynced when it joins).
 		 */
 		if (mm || (ms->last_epoch == v->spec.epoch &&
-			   member_state_is_consumer_view(ms->state)))
+			   member_state_is_consumer_view(ms->state))) {
 			changed |= set_state(ms, s, v->spec.epoch, since);
+		} else if (!a->broken && !member_needs_full_resync(v, m->index)) {
+			/*
+			 * Out of a working array, and never recorded in it at
+			 * this epoch (an array kept across a claim that moved
+			 * and came back, whose leg went unrecorded): every write
+			 * goes on without it, so it is behind.
+			 */
+			changed |= set_str(&ms->message, MEMBER_BEHIND_MESSAGE);
+		}
 		if (s == MEMBER_STATE_SYNCED && ms->message) {
 			/* Resynced in full: whatever it was, it is current now. */
 			free(ms->message);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "model/names.h"
+#include "node/copies.h"
 #include "node/plan.h"
 #include "node/report.h"
 #include "util/xalloc.h"
@@ -590,7 +591,8 @@ static void test_broken_array(void **state)
 static void test_member_identity(void **state)
 {
 	struct world w;
-	char uuid[UUID_STRING_LEN + 1];
+	char uuid[UUID_STRING_LEN + 1], expected[512];
+	char *nqn;
 	const char *other = "pvc-ffffffffffffffffffffffff";
 
 	world_init(&w, volume_two("a", true));
@@ -604,6 +606,20 @@ static void test_member_identity(void **state)
 	partition_uuid_for_member(VOL, 1, uuid);
 	add_partition(&w, uuid, "ms:" VOL ":m0", true);
 	expect_plan(&w, "");
+	/*
+	 * Exported under member 1's name before the edit: the export goes (the
+	 * fence must not count on a member that still serves), the partition stays.
+	 */
+	world_init(&w, volume_two("a", true));
+	partition_uuid_for_member(other, 0, uuid);
+	free(w.vols[0]->spec.members[1].partition_uuid);
+	w.vols[0]->spec.members[1].partition_uuid = xstrdup(uuid);
+	add_partition(&w, uuid, "ms:pvc-ffffffffffffffffffffffff:m0", true);
+	nqn = nqn_of(1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	snprintf(expected, sizeof(expected), "unexport vol=%s m1 nqn=%s\n", VOL, nqn);
+	expect_plan(&w, expected);
+	free(nqn);
 	/* On deletion neither. */
 	world_init(&w, volume_two(NULL, true));
 	w.vols[0]->meta.deleting = true;
@@ -657,6 +673,118 @@ static void test_report_phase(void **state)
 	free(nqn0);
 }
 
+static void report_in(struct world *w, struct plan_input *in)
+{
+	*in = (struct plan_input){ .node_name = "b", .finalizer = FIN, .dev = "/dev",
+				   .volumes = w->vols, .n_volumes = w->n_vols,
+				   .nodes = w->nodes, .n_nodes = 3, .obs = &w->obs };
+}
+
+static void world_done(struct world *w)
+{
+	for (size_t i = 0; i < w->n_vols; i++)
+		volume_free(w->vols[i]);
+	for (size_t i = 0; i < 3; i++)
+		mesh_node_free(w->nodes[i]);
+	observation_done(&w->obs);
+}
+
+/*
+ * Review finding: a refusal for identity (a hand-edited partitionUUID, then
+ * put back) used to overwrite the member's "full resync required" mark, so the
+ * stale copy it marked passed for current afterwards. And while its export
+ * stood, the refusal reported it withdrawn at the epoch, which the fence
+ * believes.
+ */
+static void test_report_identity_keeps_mark(void **state)
+{
+	struct world w;
+	struct plan_input in;
+	struct volume *v;
+	char uuid[UUID_STRING_LEN + 1], *right, *nqn = nqn_of(1);
+	struct member_status *ms;
+
+	world_init(&w, volume_two("a", true));
+	v = w.vols[0];
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	ms = volume_member_status(v, 1);
+	ms->state = MEMBER_STATE_EXPORTED;
+	ms->last_epoch = 6;
+	ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
+	report_in(&w, &in);
+	right = v->spec.members[1].partition_uuid;
+	partition_uuid_for_member("pvc-ffffffffffffffffffffffff", 0, uuid);
+	v->spec.members[1].partition_uuid = xstrdup(uuid);
+	report_volume(&in, v, 1000);
+	ms = volume_member_status(v, 1);
+	assert_non_null(strstr(ms->message, MEMBER_IDENTITY_MESSAGE));
+	assert_false(copies_member_current(v, 1));
+	assert_int_equal(ms->last_epoch, 6); /* still exported: not withdrawn */
+	/* Put back: the identity note goes, the mark stays. */
+	free(v->spec.members[1].partition_uuid);
+	v->spec.members[1].partition_uuid = right;
+	report_volume(&in, v, 1000);
+	ms = volume_member_status(v, 1);
+	assert_string_equal(ms->message, MEMBER_BEHIND_MESSAGE);
+	assert_false(copies_member_current(v, 1));
+	/* Without a mark, the note comes and goes alone. */
+	free(ms->message);
+	ms->message = NULL;
+	v->spec.members[1].partition_uuid = xstrdup(uuid);
+	report_volume(&in, v, 1000);
+	ms = volume_member_status(v, 1);
+	assert_string_equal(ms->message, MEMBER_IDENTITY_MESSAGE);
+	free(v->spec.members[1].partition_uuid);
+	v->spec.members[1].partition_uuid = right = NULL;
+	partition_uuid_for_member(VOL, 1, uuid);
+	v->spec.members[1].partition_uuid = xstrdup(uuid);
+	report_volume(&in, v, 1000);
+	assert_null(volume_member_status(v, 1)->message);
+	world_done(&w);
+	free(nqn);
+}
+
+/*
+ * Review finding: an array this node kept across a claim that moved and came
+ * back (epoch 6 -> 7) lost member 0's leg unrecorded; member 0 still reads
+ * Synced at 6, so a later failover would take it for current while every
+ * write of epoch 7 goes to member 1 alone. The consumer's report marks it
+ * behind.
+ */
+static void test_report_marks_absent_member(void **state)
+{
+	struct world w;
+	struct plan_input in;
+	struct volume *v;
+	const char *members[] = { "nvme0n1p1" };
+	struct member_status *ms;
+
+	world_init(&w, volume_two("b", true));
+	v = w.vols[0];
+	add_member_partition(&w, 1);
+	add_array(&w, members, 1);
+	w.obs.arrays[0].members[0].slot = 1;
+	ms = volume_member_status(v, 0);
+	ms->state = MEMBER_STATE_SYNCED;
+	ms->last_epoch = 6;
+	assert_true(copies_member_current(v, 0));
+	report_in(&w, &in);
+	assert_true(report_volume(&in, v, 1000));
+	assert_false(copies_member_current(v, 0));
+	assert_true(member_needs_full_resync(v, 0));
+	/* Its host's word later does not take the mark away. */
+	ms = volume_member_status(v, 0);
+	assert_int_equal(ms->last_epoch, 6);
+	/* A broken array takes no writes: nothing is marked. */
+	free(ms->message);
+	ms->message = NULL;
+	w.obs.arrays[0].broken = true;
+	report_volume(&in, v, 1000);
+	assert_false(member_needs_full_resync(v, 0));
+	world_done(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +806,8 @@ int main(void)
 		cmocka_unit_test(test_broken_array),
 		cmocka_unit_test(test_member_identity),
 		cmocka_unit_test(test_report_phase),
+		cmocka_unit_test(test_report_identity_keeps_mark),
+		cmocka_unit_test(test_report_marks_absent_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
