@@ -384,12 +384,18 @@ static int mark_left_out(json_t *obj, void *userdata)
 {
 	const struct left_out_ctx *ctx = userdata;
 	struct stage_ctx *s = ctx->s;
+	const char *me = s->a->o.node_name;
 	struct volume *v;
 	bool changed = false;
 	int r = volume_from_json(obj, &v, NULL);
 
 	if (r < 0)
 		return r;
+	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
+	    v->spec.epoch != s->v->spec.epoch) {
+		volume_free(v);
+		return -EPERM; /* the claim moved meanwhile: its new holder's record counts */
+	}
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		_cleanup_free_ char *dev = plan_member_device(&s->in, v, m);
@@ -417,6 +423,22 @@ static int mark_left_out(json_t *obj, void *userdata)
  * stopped when nothing has it mounted, and refused otherwise. 0: go on with
  * it; 1: stopped, assemble anew; -errno: refused, with why in err.
  */
+/*
+ * mark_left_out() under the resourceVersion. An array this node kept across a
+ * claim that moved and came back may have lost a leg meanwhile, unrecorded
+ * (the self-fence disconnects legs of an array whose claim is gone).
+ */
+static int mark_left_out_of(struct stage_ctx *s, const struct md_array *arr, struct strbuf *err)
+{
+	int r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
+				  "status", mark_left_out,
+				  &(struct left_out_ctx){ .s = s, .arr = arr }, NULL, err);
+
+	if (r == -EPERM)
+		strbuf_adds(err, "the claim moved while staging: this node no longer holds it");
+	return r < 0 ? r : 0;
+}
+
 static int check_existing(struct stage_ctx *s, const struct md_array *arr, struct strbuf *err)
 {
 	const char *me = s->a->o.node_name;
@@ -427,7 +449,7 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 	xasprintf(&md, "%s/%s", s->a->dev, arr->kname);
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
 		if (!arr->broken)
-			return 0;
+			return mark_left_out_of(s, arr, err);
 		strbuf_addf(err, "array %s lost every member at once and takes no writes (MD "
 				 "broken); unstage the volume (restart the pod) so it is assembled "
 				 "again from its current copy",
@@ -515,8 +537,7 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 		if (s->choice.data_loss_accepted)
 			record_data_loss(s, obj);
 	}
-	r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name, "status",
-			      mark_left_out, &(struct left_out_ctx){ .s = s, .arr = arr }, NULL, err);
+	r = mark_left_out_of(s, arr, err);
 	if (r < 0)
 		return r;
 	if (created) {
