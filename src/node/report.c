@@ -247,12 +247,14 @@ bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
 	 */
 	bool consumer = v->spec.node_name && strcmp(v->spec.node_name, in->node_name) == 0 &&
 			v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0;
+	/* An inactive array (never started) says nothing of its members: staging stops it. */
+	bool inactive = a && a->array_state && strcmp(a->array_state, "inactive") == 0;
 	bool changed = false;
 
 	for (size_t i = 0; i < v->spec.n_members; i++)
 		if (is_mine(in, &v->spec.members[i]))
 			changed |= report_host(in, v, &v->spec.members[i]);
-	if (a && consumer)
+	if (a && consumer && !inactive)
 		changed |= report_consumer(in, v, a, now);
 	else if (!a && v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0)
 		changed |= set_str(&v->status.node_name, NULL);

@@ -447,6 +447,16 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 	int r;
 
 	xasprintf(&md, "%s/%s", s->a->dev, arr->kname);
+	if (arr->array_state && strcmp(arr->array_state, "inactive") == 0) {
+		/*
+		 * Gathered but never started (mdadm -I, or an assembly that
+		 * failed halfway): it serves nothing and holds its members.
+		 * Stopped, and assembled again from the current copies.
+		 */
+		log_vol_info(s->v->meta.name, "Stopping %s: inactive (never started)", md);
+		r = md_stop(md, err);
+		return r < 0 ? r : 1;
+	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
 		if (!arr->broken)
 			return mark_left_out_of(s, arr, err);

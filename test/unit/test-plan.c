@@ -776,6 +776,21 @@ static void test_report_marks_absent_member(void **state)
 	/* Its host's word later does not take the mark away. */
 	ms = volume_member_status(v, 0);
 	assert_int_equal(ms->last_epoch, 6);
+	/* An inactive array (never started) reports nothing: its members read as spares. */
+	free(ms->message);
+	ms->message = NULL;
+	ms->state = MEMBER_STATE_SYNCED;
+	free(w.obs.arrays[0].array_state);
+	w.obs.arrays[0].array_state = xstrdup("inactive");
+	w.obs.arrays[0].members[0].in_sync = false;
+	w.obs.arrays[0].members[0].slot = -1;
+	assert_false(report_volume(&in, v, 1000));
+	assert_true(copies_member_current(v, 0));
+	assert_true(copies_member_current(v, 1));
+	free(w.obs.arrays[0].array_state);
+	w.obs.arrays[0].array_state = xstrdup("clean");
+	w.obs.arrays[0].members[0].in_sync = true;
+	w.obs.arrays[0].members[0].slot = 1;
 	/* A broken array takes no writes: nothing is marked. */
 	free(ms->message);
 	ms->message = NULL;
