@@ -18,11 +18,17 @@ static long import_of(const char *kname, const struct nvmf_subsystem *imports, s
 
 /*
  * The mirror a slot belongs to: RAID1 is one; RAID10's near layout keeps the
- * copies of a stripe in adjacent slots (stripe * copies + copy).
+ * copies of a stripe in adjacent slots (stripe * copies + copy). The kernel's
+ * md/layout says how many near copies (its low byte); the spec's count only
+ * where it does not.
  */
 static int mirror_of(const struct md_array *arr, int copies, int slot)
 {
-	if (!arr->level || strcmp(arr->level, "raid10") != 0 || copies < 1)
+	if (!arr->level || strcmp(arr->level, "raid10") != 0)
+		return 0;
+	if ((arr->layout & 0xff) > 0)
+		copies = arr->layout & 0xff;
+	if (copies < 1)
 		return 0;
 	return slot / copies;
 }

@@ -336,10 +336,12 @@ static void array_done(struct md_array *a)
 
 static int read_ints(const char *md_dir, struct md_array *a)
 {
-	_cleanup_free_ char *raid_disks = NULL, *degraded = NULL, *size = NULL;
+	_cleanup_free_ char *raid_disks = NULL, *degraded = NULL, *size = NULL, *layout = NULL;
 	int r;
 
 	r = read_attr_optional(md_dir, "raid_disks", &raid_disks);
+	if (r >= 0)
+		r = read_attr_optional(md_dir, "layout", &layout);
 	if (r >= 0)
 		r = read_attr_optional(md_dir, "degraded", &degraded);
 	if (r >= 0)
@@ -351,6 +353,8 @@ static int read_ints(const char *md_dir, struct md_array *a)
 		a->raid_disks = 0;
 	if (!degraded || parse_int_range(degraded, 0, INT32_MAX, &a->degraded) < 0)
 		a->degraded = 0;
+	if (!layout || parse_int_range(layout, 0, INT32_MAX, &a->layout) < 0)
+		a->layout = 0;
 	if (!size || parse_u64(size, &a->size_kib) < 0)
 		a->size_kib = 0;
 	return 0;

@@ -61,6 +61,7 @@ struct md_array {
 	char *array_state;	/* "clean", "active", "inactive", ... */
 	char *sync_action;	/* "idle", "resync", "recover", ... */
 	int raid_disks;
+	int layout;		/* md/layout: RAID10's near copies in its low byte; 0 unknown */
 	int degraded;
 	int sync_percent;	/* 0-100 while syncing, -1 when not */
 	/*

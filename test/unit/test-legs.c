@@ -126,6 +126,15 @@ static void test_raid10(void **state)
 	imp[2].ctrl_state = "connecting";
 	assert_int_equal(legs_decide(&arr, 2, imp, down, 3, &drop), LEG_DROP);
 	assert_int_equal(drop, 2);
+	/*
+	 * The kernel's layout (n2: 0x102) rules over the spec's count, which a
+	 * hand edit may change: taken as 4 copies, stripe 0's legs would look
+	 * answered by stripe 1's, and stripe 0 would lose its last leg.
+	 */
+	arr.layout = 0x102;
+	down[2] = false;
+	imp[2].ctrl_state = "live";
+	assert_int_equal(legs_decide(&arr, 4, imp, down, 3, &drop), LEG_WAIT);
 }
 
 /*
