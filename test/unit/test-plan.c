@@ -731,12 +731,12 @@ static void test_report_identity_keeps_mark(void **state)
 	/* Without a mark, the note comes and goes alone. */
 	free(ms->message);
 	ms->message = NULL;
+	free(v->spec.members[1].partition_uuid);
 	v->spec.members[1].partition_uuid = xstrdup(uuid);
 	report_volume(&in, v, 1000);
 	ms = volume_member_status(v, 1);
 	assert_string_equal(ms->message, MEMBER_IDENTITY_MESSAGE);
 	free(v->spec.members[1].partition_uuid);
-	v->spec.members[1].partition_uuid = right = NULL;
 	partition_uuid_for_member(VOL, 1, uuid);
 	v->spec.members[1].partition_uuid = xstrdup(uuid);
 	report_volume(&in, v, 1000);
