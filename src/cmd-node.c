@@ -10,8 +10,11 @@
 #include "csi/node.h"
 #include "node/agent.h"
 #include "node/host.h"
+#include "node/prepare.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 #include "util/macro.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 #include "util/version.h"
 #include "util/xalloc.h"
@@ -71,6 +74,27 @@ static const struct csi_identity node_identity = {
 	.probe = node_probe,
 };
 
+/*
+ * The host preparation a node needs (node/prepare.h), here at every start
+ * rather than in an init container: the agent already runs with everything
+ * it needs mounted and privileged, a restart redoes it (after a host's
+ * modules were unloaded or the rule removed), and the readiness check that
+ * follows reports in the same log what could not be done.
+ */
+static void prepare(const struct cmd_options *o, const char *release)
+{
+	_cleanup_free_ char *rules = o->udev_rules_dir
+					     ? NULL
+					     : path_join_root(o->sysroot, "/etc/udev/rules.d");
+	const struct prepare_options po = {
+		.sysroot = o->sysroot,
+		.release = release,
+		.udev_rules_dir = o->udev_rules_dir ? o->udev_rules_dir : rules,
+	};
+
+	prepare_host(&po);
+}
+
 int node_main(int argc, char **argv)
 {
 	struct node_state st = { 0 };
@@ -97,6 +121,7 @@ int node_main(int argc, char **argv)
 			    "it, so a later failover may start from a copy that is behind "
 			    "(docs/ARCHITECTURE.md, \"Safety\", invariant 7)",
 			    o.fast_io_fail_tmo);
+	prepare(&o, st.uts.release);
 	node_probe(&st.csi);
 	if (st.ready) {
 		const struct agent_options ao = {

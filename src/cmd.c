@@ -29,6 +29,7 @@ enum {
 	OPT_CTRL_LOSS_TMO,
 	OPT_KEEP_ALIVE_TMO,
 	OPT_FAST_IO_FAIL_TMO,
+	OPT_UDEV_RULES_DIR,
 };
 
 /* Options that only the node agent takes, by the name --help shows. */
@@ -43,6 +44,7 @@ static const struct {
 	{ OPT_CTRL_LOSS_TMO, "ctrl-loss-tmo" },
 	{ OPT_KEEP_ALIVE_TMO, "keep-alive-tmo" },
 	{ OPT_FAST_IO_FAIL_TMO, "fast-io-fail-tmo" },
+	{ OPT_UDEV_RULES_DIR, "udev-rules-dir" },
 };
 
 static void usage(enum cmd_role role)
@@ -88,7 +90,10 @@ static void usage(enum cmd_role role)
 		       "                                Any other value lets MD fail a lost leg\n"
 		       "                                unrecorded, which weakens invariant 7 of\n"
 		       "                                docs/ARCHITECTURE.md (\"Safety\"): a later\n"
-		       "                                failover may take that leg for current\n");
+		       "                                failover may take that leg for current\n"
+		       "  --udev-rules-dir=DIR          where to install the udev rule that keeps the\n"
+		       "                                host from assembling MeshStor's arrays (default\n"
+		       "                                /etc/udev/rules.d under --sysroot; empty: none)\n");
 	printf("  -h, --help                    show this help\n");
 }
 
@@ -138,6 +143,13 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 		return 0;
 	case OPT_KUBECONFIG:
 		o->kubeconfig = arg;
+		return 0;
+	case OPT_UDEV_RULES_DIR:
+		if (arg[0] && arg[0] != '/')
+			return log_error_errno(-EINVAL, "Invalid --udev-rules-dir '%s': expected an "
+							"absolute path, or nothing",
+					       arg);
+		o->udev_rules_dir = arg;
 		return 0;
 	case OPT_HEARTBEAT_TIMEOUT:
 		if (parse_u64_range(arg, 10, 3600, &v) < 0)
@@ -225,6 +237,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "ctrl-loss-tmo", required_argument, NULL, OPT_CTRL_LOSS_TMO },
 		{ "keep-alive-tmo", required_argument, NULL, OPT_KEEP_ALIVE_TMO },
 		{ "fast-io-fail-tmo", required_argument, NULL, OPT_FAST_IO_FAIL_TMO },
+		{ "udev-rules-dir", required_argument, NULL, OPT_UDEV_RULES_DIR },
 		{ 0 },
 	};
 	int opt;

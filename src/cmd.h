@@ -19,6 +19,7 @@ struct cmd_options {
 	int ctrl_loss_tmo;
 	int keep_alive_tmo;
 	int fast_io_fail_tmo;
+	const char *udev_rules_dir; /* node role only; NULL: /etc/udev/rules.d under sysroot */
 };
 
 enum cmd_role {

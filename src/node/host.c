@@ -54,26 +54,33 @@ static bool listed_in(const char *file, const char *module)
 	return false;
 }
 
-static bool module_available(const char *root, const char *release, const char *module)
+/* Whether root/lib/modules/release/file lists module. */
+static bool module_listed(const char *root, const char *release, const char *file,
+			  const char *module)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *list = NULL;
+
+	strbuf_addf(&sb, "/lib/modules/%s/%s", release, file);
+	list = path_join_root(root, sb.buf);
+	return listed_in(list, module);
+}
+
+bool host_module_loaded(const char *root, const char *release, const char *module)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	_cleanup_free_ char *path = NULL;
 
 	strbuf_addf(&sb, "/sys/module/%s", module);
 	path = path_join_root(root, sb.buf);
-	if (access(path, F_OK) == 0)
-		return true;
-	for (int i = 0; i < 2; i++) {
-		_cleanup_free_ char *list = NULL;
+	/* A built-in module has /sys/module/NAME only when it has parameters. */
+	return access(path, F_OK) == 0 || module_listed(root, release, "modules.builtin", module);
+}
 
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "/lib/modules/%s/%s", release,
-			    i == 0 ? "modules.builtin" : "modules.dep");
-		list = path_join_root(root, sb.buf);
-		if (listed_in(list, module))
-			return true;
-	}
-	return false;
+static bool module_available(const char *root, const char *release, const char *module)
+{
+	return host_module_loaded(root, release, module) ||
+	       module_listed(root, release, "modules.dep", module);
 }
 
 int host_check(const char *root, const char *release, const char *search, struct strbuf *missing)

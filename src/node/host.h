@@ -17,5 +17,11 @@ extern const char *const host_required_tools[];
  */
 int host_check(const char *root, const char *release, const char *search, struct strbuf *missing);
 
+/*
+ * Whether module is loaded (root/sys/module/NAME) or built into the kernel
+ * release (its modules.builtin): whether the kernel has it now.
+ */
+bool host_module_loaded(const char *root, const char *release, const char *module);
+
 /* True if the modules.dep or modules.builtin line names module (dashes = underscores). */
 bool host_modules_line_has(const char *line, const char *module);

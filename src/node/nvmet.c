@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "node/nvmet.h"
@@ -495,6 +497,24 @@ int nvmet_list(const char *root, const char *prefix, struct nvmet_subsystem **re
 char *nvmet_root(const char *sysroot)
 {
 	return path_join_root(sysroot, "/sys/kernel/config/nvmet");
+}
+
+/* include/uapi/linux/magic.h */
+#define CONFIGFS_MAGIC 0x62656570
+
+int nvmet_configfs_mount(const char *sysroot)
+{
+	_cleanup_free_ char *dir = path_join_root(sysroot, "/sys/kernel/config");
+	struct statfs sf;
+
+	if (statfs(dir, &sf) < 0)
+		return -errno;
+	if (sf.f_type == CONFIGFS_MAGIC)
+		return 0;
+	/* The flags systemd's sys-kernel-config.mount uses. */
+	if (mount("configfs", dir, "configfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return -errno;
+	return 1;
 }
 
 int nvmet_revalidate(const char *root, const char *nqn)

@@ -14,6 +14,13 @@
 /* The nvmet directory of configfs under sysroot (NULL or "" for /), malloc'd. */
 char *nvmet_root(const char *sysroot);
 
+/*
+ * Mounts configfs at sysroot's /sys/kernel/config unless it is mounted there
+ * already: 1 when mounted now, 0 when it was, -ENOENT when the directory does
+ * not exist (the kernel has no configfs loaded), or mount(2)'s -errno.
+ */
+int nvmet_configfs_mount(const char *sysroot);
+
 struct nvmet_port {
 	unsigned id;
 	const char *trtype;	/* "tcp" or "rdma" */

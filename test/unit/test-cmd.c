@@ -99,6 +99,20 @@ static void test_node_only(void **state)
 	assert_int_equal(parse(CMD_CONTROLLER, &o, NULL), 0);
 }
 
+static void test_udev_rules_dir(void **state)
+{
+	struct cmd_options o;
+
+	assert_int_equal(parse(CMD_NODE, &o, NULL), 0);
+	assert_null(o.udev_rules_dir); /* the default: /etc/udev/rules.d under --sysroot */
+	assert_int_equal(parse(CMD_NODE, &o, "--udev-rules-dir=/run/udev/rules.d", NULL), 0);
+	assert_string_equal(o.udev_rules_dir, "/run/udev/rules.d");
+	assert_int_equal(parse(CMD_NODE, &o, "--udev-rules-dir=", NULL), 0);
+	assert_string_equal(o.udev_rules_dir, ""); /* none */
+	assert_int_equal(parse(CMD_NODE, &o, "--udev-rules-dir=etc/udev", NULL), -EINVAL);
+	assert_int_equal(parse(CMD_CONTROLLER, &o, "--udev-rules-dir=/x", NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_timeouts_refused),
 		cmocka_unit_test(test_fast_below_ctrl_loss),
 		cmocka_unit_test(test_node_only),
+		cmocka_unit_test(test_udev_rules_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
