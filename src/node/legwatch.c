@@ -23,7 +23,8 @@
  * reads the imports and arrays from sysfs, and:
  *
  *   - asks for a pass when an array changes shape (degraded, broken, a member
- *     faulty), so the status follows MD within a tick, not a period;
+ *     faulty) or a leg is lost past the grace or returns, so the status
+ *     follows within a tick, not a period;
  *   - drops a leg whose controller has not been live for LEG_GRACE_MS while
  *     another in-sync leg answers: under the record lock (never held across
  *     I/O to an array, unlike the kernel lock) it decides again
@@ -296,10 +297,19 @@ out:
 	strbuf_done(&err);
 }
 
-/* "md127:1:0:2;" per array: degraded, broken, faulty members. */
+/*
+ * "md127:1:0:2;" per array: degraded, broken, faulty members; then how many
+ * imports are lost past the grace, so that the status follows a leg that
+ * stops answering (or answers again) within a tick too.
+ */
 static char *shape_of(const struct sysfs_view *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t down = 0;
+
+	for (size_t i = 0; i < s->n_imports; i++)
+		down += s->down[i];
+	strbuf_addf(&sb, "down:%zu;", down);
 
 	for (size_t i = 0; i < s->n_arrays; i++) {
 		const struct md_array *arr = &s->arrays[i];

@@ -154,6 +154,22 @@ static enum member_state array_view(const struct md_array *a, const struct md_me
 	return a->sync_percent >= 0 ? MEMBER_STATE_SYNCING : MEMBER_STATE_SPARE;
 }
 
+/*
+ * Whether the leg on device takes writes now: a local partition, or an import
+ * whose controller is live. A leg reconnecting keeps its record (it holds
+ * every write: they wait for it) but is not counted active while it waits.
+ */
+static bool leg_live(const struct plan_input *in, const char *device)
+{
+	for (size_t i = 0; device && i < in->obs->n_imports; i++) {
+		const struct nvmf_subsystem *imp = &in->obs->imports[i];
+
+		if (imp->block && strcmp(imp->block, device) == 0)
+			return imp->ctrl_state && strcmp(imp->ctrl_state, "live") == 0;
+	}
+	return true;
+}
+
 static enum volume_phase array_phase(const struct md_array *a, int32_t active, int32_t total)
 {
 	if (a->broken)
@@ -184,7 +200,7 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		int64_t since = 0;
 
 		/* A broken array serves nothing, though its last member still reads in sync. */
-		active += s == MEMBER_STATE_SYNCED && !a->broken;
+		active += s == MEMBER_STATE_SYNCED && !a->broken && leg_live(in, device);
 		failed += s == MEMBER_STATE_FAULTY;
 		missing += s == MEMBER_STATE_MISSING;
 		if (s == MEMBER_STATE_MISSING)

@@ -655,6 +655,22 @@ static void test_report_phase(void **state)
 	in.obs = &w.obs;
 	assert_true(report_volume(&in, v, 1000));
 	assert_int_equal(v->status.phase, VOLUME_PHASE_READY);
+	/*
+	 * Member 0's node stopped answering: writes wait for its leg (nothing is
+	 * dropped yet). Not Ready: it is not active, and the status says so,
+	 * but its record stays Synced (it holds every write).
+	 */
+	free(w.obs.imports[0].ctrl_state);
+	w.obs.imports[0].ctrl_state = xstrdup("connecting");
+	assert_true(report_volume(&in, v, 1000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_DEGRADED);
+	assert_true(v->status.degraded);
+	assert_int_equal(v->status.active_members, 1);
+	assert_int_equal(volume_member_status(v, 0)->state, MEMBER_STATE_SYNCED);
+	free(w.obs.imports[0].ctrl_state);
+	w.obs.imports[0].ctrl_state = xstrdup("live");
+	assert_true(report_volume(&in, v, 1000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_READY);
 	/* A broken array: Broken, nothing active, degraded. */
 	w.obs.arrays[0].broken = true;
 	assert_true(report_volume(&in, v, 1000));
