@@ -7,6 +7,7 @@
 #include "controller/controller.h"
 #include "csi/controller.h"
 #include "csi/gen/csi.pb-c.h"
+#include "csi/topology.h"
 #include "model/names.h"
 #include "util/cleanup.h"
 #include "util/macro.h"
@@ -84,23 +85,6 @@ static int parse_params(struct csi_call *c, void *const *entries, size_t n,
 	return r;
 }
 
-/* The node a topology names, or NULL. */
-static const char *topology_node(const Csi__V1__Topology *t)
-{
-	for (size_t i = 0; t && i < t->n_segments; i++)
-		if (strcmp(t->segments[i]->key, CSI_TOPOLOGY_NODE_KEY) == 0)
-			return t->segments[i]->value;
-	return NULL;
-}
-
-static const char *preferred_consumer(const Csi__V1__TopologyRequirement *req)
-{
-	/* WaitForFirstConsumer: the scheduler's choice comes first among the preferred. */
-	if (!req || req->n_preferred == 0)
-		return NULL;
-	return topology_node(req->preferred[0]);
-}
-
 static Csi__V1__Volume *volume_message(struct csi_call *c, const struct volume *v)
 {
 	Csi__V1__Volume *m = arena_new(&c->arena, Csi__V1__Volume);
@@ -108,6 +92,9 @@ static Csi__V1__Volume *volume_message(struct csi_call *c, const struct volume *
 	csi__v1__volume__init(m);
 	m->volume_id = arena_strdup(&c->arena, v->meta.name);
 	m->capacity_bytes = v->spec.capacity_bytes;
+	m->n_accessible_topology = 1;
+	m->accessible_topology = arena_new_array(&c->arena, Csi__V1__Topology *, 1);
+	m->accessible_topology[0] = csi_topology_of_volume(&c->arena);
 	return m;
 }
 
@@ -145,7 +132,7 @@ static int create_volume(struct csi_call *c, const ProtobufCMessage *msg, Protob
 	ctl = controller_of(c, &r);
 	if (r < 0)
 		return r;
-	cr.consumer = preferred_consumer(req->accessibility_requirements);
+	cr.consumer = csi_topology_consumer(req->accessibility_requirements);
 	r = controller_create_volume(ctl, &cr, &v, &err);
 	if (r < 0)
 		return csi_call_forward(c, r, &err);
@@ -367,7 +354,7 @@ static int get_capacity(struct csi_call *c, const ProtobufCMessage *msg, Protobu
 	resp = arena_new(&c->arena, Csi__V1__GetCapacityResponse);
 	csi__v1__get_capacity_response__init(resp);
 	resp->available_capacity =
-		controller_capacity(ctl, &params, topology_node(req->accessible_topology));
+		controller_capacity(ctl, &params, csi_topology_node(req->accessible_topology));
 	max = arena_new(&c->arena, Google__Protobuf__Int64Value);
 	google__protobuf__int64_value__init(max);
 	max->value = resp->available_capacity;

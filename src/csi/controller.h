@@ -4,9 +4,6 @@
 #include "csi/dispatch.h"
 #include "csi/gen/csi.pb-c.h"
 
-/* The topology segment key that names a node (NodeGetInfo, accessibility requirements). */
-#define CSI_TOPOLOGY_NODE_KEY "topology.meshstor.io/node"
-
 /*
  * The Controller service. Handlers find the controller (struct controller) in
  * the service's userdata, which may be NULL while the Kubernetes API is not

@@ -28,27 +28,37 @@ static int get_plugin_info(struct csi_call *c, const ProtobufCMessage *req,
 	return 0;
 }
 
+static Csi__V1__PluginCapability *service_capability(struct csi_call *c,
+						     Csi__V1__PluginCapability__Service__Type type)
+{
+	Csi__V1__PluginCapability *cap = arena_new(&c->arena, Csi__V1__PluginCapability);
+	Csi__V1__PluginCapability__Service *svc =
+		arena_new(&c->arena, Csi__V1__PluginCapability__Service);
+
+	csi__v1__plugin_capability__service__init(svc);
+	svc->type = type;
+	csi__v1__plugin_capability__init(cap);
+	cap->type_case = CSI__V1__PLUGIN_CAPABILITY__TYPE_SERVICE;
+	cap->service = svc;
+	return cap;
+}
+
 /*
  * The plugin's capabilities, the same from both roles: they describe the
  * plugin (the CSI spec), and tools that ask the node's endpoint (csi-sanity)
- * must learn that a controller attaches volumes. Volumes grow online.
+ * must learn that a controller attaches volumes. Volumes have a topology
+ * (csi/topology.h): without it the external-provisioner never passes the
+ * scheduler's node, and copy 0 would not land on the consumer. Volumes grow
+ * online.
  */
 static int get_plugin_capabilities(struct csi_call *c, const ProtobufCMessage *req,
 				   ProtobufCMessage **ret_resp)
 {
 	Csi__V1__GetPluginCapabilitiesResponse *resp;
-	Csi__V1__PluginCapability *svc_cap = arena_new(&c->arena, Csi__V1__PluginCapability);
 	Csi__V1__PluginCapability *exp_cap = arena_new(&c->arena, Csi__V1__PluginCapability);
-	Csi__V1__PluginCapability__Service *svc =
-		arena_new(&c->arena, Csi__V1__PluginCapability__Service);
 	Csi__V1__PluginCapability__VolumeExpansion *exp =
 		arena_new(&c->arena, Csi__V1__PluginCapability__VolumeExpansion);
 
-	csi__v1__plugin_capability__service__init(svc);
-	svc->type = CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE;
-	csi__v1__plugin_capability__init(svc_cap);
-	svc_cap->type_case = CSI__V1__PLUGIN_CAPABILITY__TYPE_SERVICE;
-	svc_cap->service = svc;
 	csi__v1__plugin_capability__volume_expansion__init(exp);
 	exp->type = CSI__V1__PLUGIN_CAPABILITY__VOLUME_EXPANSION__TYPE__ONLINE;
 	csi__v1__plugin_capability__init(exp_cap);
@@ -56,10 +66,13 @@ static int get_plugin_capabilities(struct csi_call *c, const ProtobufCMessage *r
 	exp_cap->volume_expansion = exp;
 	resp = arena_new(&c->arena, Csi__V1__GetPluginCapabilitiesResponse);
 	csi__v1__get_plugin_capabilities_response__init(resp);
-	resp->n_capabilities = 2;
-	resp->capabilities = arena_new_array(&c->arena, Csi__V1__PluginCapability *, 2);
-	resp->capabilities[0] = svc_cap;
-	resp->capabilities[1] = exp_cap;
+	resp->n_capabilities = 3;
+	resp->capabilities = arena_new_array(&c->arena, Csi__V1__PluginCapability *, 3);
+	resp->capabilities[0] =
+		service_capability(c, CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE);
+	resp->capabilities[1] = service_capability(
+		c, CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__VOLUME_ACCESSIBILITY_CONSTRAINTS);
+	resp->capabilities[2] = exp_cap;
 	*ret_resp = &resp->base;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "csi/controller.h"
 #include "csi/gen/csi.pb-c.h"
 #include "csi/node.h"
+#include "csi/topology.h"
 #include "model/names.h"
 #include "node/agent.h"
 #include "node/fs.h"
@@ -364,25 +365,15 @@ static int get_capabilities(struct csi_call *c, const ProtobufCMessage *msg, Pro
 	return 0;
 }
 
-/* The node's name, as ControllerPublishVolume will see it, and its topology segment. */
+/* The node's name, as ControllerPublishVolume will see it, and its topology (csi/topology.h). */
 static int get_info(struct csi_call *c, const ProtobufCMessage *msg, ProtobufCMessage **ret)
 {
 	const struct csi_node *node = c->service->userdata;
 	Csi__V1__NodeGetInfoResponse *resp = arena_new(&c->arena, Csi__V1__NodeGetInfoResponse);
-	Csi__V1__Topology *topo = arena_new(&c->arena, Csi__V1__Topology);
-	Csi__V1__Topology__SegmentsEntry *seg =
-		arena_new(&c->arena, Csi__V1__Topology__SegmentsEntry);
 
-	csi__v1__topology__segments_entry__init(seg);
-	seg->key = CSI_TOPOLOGY_NODE_KEY;
-	seg->value = (char *)node->node_id;
-	csi__v1__topology__init(topo);
-	topo->n_segments = 1;
-	topo->segments = arena_new_array(&c->arena, Csi__V1__Topology__SegmentsEntry *, 1);
-	topo->segments[0] = seg;
 	csi__v1__node_get_info_response__init(resp);
 	resp->node_id = (char *)node->node_id;
-	resp->accessible_topology = topo;
+	resp->accessible_topology = csi_topology_of_node(&c->arena, node->node_id);
 	*ret = &resp->base;
 	return 0;
 }
