@@ -267,29 +267,32 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 		goto done;
 	}
 	/*
-	 * MD first: on an idle array nothing would fail the leg, and MD would
-	 * keep its entry In_sync under a name the next connection may reuse.
-	 * Then the controller, which fails the I/O waiting on it; then the entry.
+	 * The controller first: deleting it fails the I/O waiting on the leg
+	 * (MD may hold its lock across a superblock write to it, so a state
+	 * write before this would wait as long). Then MD's entry: on an idle
+	 * array no failed I/O marks it, and MD would keep it In_sync under a
+	 * name the next connection may reuse. The entry is the old device's
+	 * whatever its name means by then.
 	 */
 	kname = strrchr(s.imports[k].block, '/');
 	kname = kname ? kname + 1 : s.imports[k].block;
-	r = md_member_set_state(a->sysfs, arr->kname, kname, "faulty");
-	if (r < 0 && r != -ENOENT)
-		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but %s cannot "
-						 "be marked faulty in %s: %m",
-				      index, kname, arr->kname);
 	r = nvmf_disconnect(a->sysfs, nqn);
 	if (r < 0) {
 		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
 						 "controller cannot be deleted: %m",
 				      index);
-	} else {
-		log_vol_info(volume, "Member %u stopped answering for %d ms: recorded as dropped, "
-				     "marked faulty, its controller deleted; writes go on without it",
-			     index, LEG_GRACE_MS);
-		/* EBUSY while its I/O is still failing: the next pass removes it. */
-		md_member_set_state(a->sysfs, arr->kname, kname, "remove");
+		goto done;
 	}
+	r = md_member_set_state(a->sysfs, arr->kname, kname, "faulty");
+	if (r < 0 && r != -ENOENT)
+		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but %s cannot "
+						 "be marked faulty in %s: %m",
+				      index, kname, arr->kname);
+	/* EBUSY while its I/O is still failing: the next pass removes it. */
+	md_member_set_state(a->sysfs, arr->kname, kname, "remove");
+	log_vol_info(volume, "Member %u stopped answering for %d ms: recorded as dropped, its "
+			     "controller deleted; writes go on without it",
+		     index, LEG_GRACE_MS);
 done:
 	view_done(&s);
 out:
