@@ -623,6 +623,24 @@ static int claim_check(struct agent *a, const struct volume *v, struct strbuf *e
 	return 0;
 }
 
+/*
+ * Staging waits (no current copy in reach, or a member still coming): a
+ * Warning Event on the volume says for what, as the CO's retries only show in
+ * the pod's events. Repeats count on the one Event (kube_event_record()).
+ */
+static void record_waiting(struct stage_ctx *s, const struct strbuf *why)
+{
+	_cleanup_strbuf_ struct strbuf msg = STRBUF_INIT;
+	_cleanup_(json_decrefp) json_t *obj = kube_informer_get(s->a->volumes, s->v->meta.name);
+
+	if (!obj)
+		return;
+	strbuf_addf(&msg, "Staging on %s waits: %s", s->a->o.node_name,
+		    why->len ? why->buf : "a member is not in reach yet");
+	kube_event_record(s->a->client, &kube_meshstorvolumes, obj, KUBE_EVENT_WARNING,
+			  "StageWaiting", msg.buf, "meshstor-node", NULL);
+}
+
 int agent_stage(struct agent *a, const char *volume_id, const char *staging_path,
 		struct strbuf *err)
 {
@@ -646,6 +664,8 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 		agent_report_volume(a, &s.in, volume_id);
 	pthread_mutex_unlock(&a->record);
 	pthread_mutex_unlock(&a->kernel);
+	if (r == -EAGAIN && s.v)
+		record_waiting(&s, err);
 	stage_ctx_done(&s);
 	return r;
 }
