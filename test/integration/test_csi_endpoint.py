@@ -115,7 +115,8 @@ class EndpointTest(unittest.TestCase):
                         response=csi.GetPluginCapabilitiesResponse)
             self.assertEqual([c.service.type for c in caps.capabilities
                               if c.HasField("service")],
-                             [csi.PluginCapability.Service.CONTROLLER_SERVICE])
+                             [csi.PluginCapability.Service.CONTROLLER_SERVICE,
+                              csi.PluginCapability.Service.VOLUME_ACCESSIBILITY_CONSTRAINTS])
             self.assertEqual([c.volume_expansion.type for c in caps.capabilities
                               if c.HasField("volume_expansion")],
                              [csi.PluginCapability.VolumeExpansion.ONLINE])
