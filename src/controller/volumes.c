@@ -93,6 +93,17 @@ static struct placement_request shape_of(const struct volume_params *p, int64_t 
 	};
 }
 
+/* The claim's names, where they fit a label (a PVC name may not: then only the PV's says). */
+static void set_pvc(struct volume_pvc *pvc, const struct volume_params *p)
+{
+	if (name_is_label_value(p->pvc_name))
+		pvc->name = xstrdup(p->pvc_name);
+	if (name_is_label_value(p->pvc_namespace))
+		pvc->ns = xstrdup(p->pvc_namespace);
+	if (name_is_label_value(p->pv_name))
+		pvc->pv_name = xstrdup(p->pv_name);
+}
+
 /* A volume object for the placement chosen. */
 static struct volume *volume_for(const char *id, const struct create_volume_req *req,
 				 const struct placement_member *plan, size_t n,
@@ -101,6 +112,7 @@ static struct volume *volume_for(const char *id, const struct create_volume_req 
 	struct volume *v = volume_new();
 
 	v->meta.name = xstrdup(id);
+	set_pvc(&v->pvc, &req->params);
 	v->spec.request_name = xstrdup(req->name);
 	v->spec.capacity_bytes = req->capacity_bytes;
 	v->spec.number_of_copies = req->params.number_of_copies;

@@ -5,6 +5,7 @@
 #include "kube/codec.h"
 #include "kube/codec-common.h"
 #include "model/check.h"
+#include "model/names.h"
 #include "util/cleanup.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
@@ -149,10 +150,27 @@ static int64_t accept_data_loss(const json_t *obj)
 	return (int64_t)epoch;
 }
 
+/* Labels are anyone's to edit: one we cannot use is no label of ours, not a broken object. */
+static void get_pvc(const json_t *obj, struct volume_pvc *p)
+{
+	const json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+	const char *keys[] = { VOLUME_LABEL_PVC_NAME, VOLUME_LABEL_PVC_NAMESPACE,
+			       VOLUME_LABEL_PV_NAME };
+	char **fields[] = { &p->name, &p->ns, &p->pv_name };
+
+	for (size_t i = 0; i < 3; i++) {
+		const char *s = json_string_value(json_object_get(labels, keys[i]));
+
+		if (name_is_label_value(s))
+			*fields[i] = xstrdup(s);
+	}
+}
+
 int volume_from_json(const json_t *obj, struct volume **ret, struct strbuf *err)
 {
 	_cleanup_(volume_freep) struct volume *v = volume_new();
 
+	get_pvc(obj, &v->pvc);
 	if (codec_get_meta(obj, KIND, &v->meta, err) < 0 || get_spec(obj, &v->spec, err) < 0 ||
 	    get_status(obj, &v->status, err) < 0 || volume_validate(v, err) < 0)
 		return -EINVAL;
@@ -267,6 +285,23 @@ static json_t *status_to_json(const struct volume_status *s)
 	return codec_finish(o, r);
 }
 
+static int set_pvc(json_t *obj, const struct volume_pvc *p)
+{
+	json_t *labels;
+	int r = 0;
+
+	if (!p->name && !p->ns && !p->pv_name)
+		return 0;
+	labels = json_object();
+	if (!labels)
+		return -ENOMEM;
+	r |= codec_set_string(labels, VOLUME_LABEL_PVC_NAME, p->name);
+	r |= codec_set_string(labels, VOLUME_LABEL_PVC_NAMESPACE, p->ns);
+	r |= codec_set_string(labels, VOLUME_LABEL_PV_NAME, p->pv_name);
+	r |= codec_set(json_object_get(obj, "metadata"), "labels", codec_finish(labels, r));
+	return r;
+}
+
 static json_t *to_json(const struct volume *v, bool with_spec)
 {
 	json_t *o;
@@ -278,6 +313,8 @@ static json_t *to_json(const struct volume *v, bool with_spec)
 	o = codec_new_object(KIND, &v->meta);
 	if (!o)
 		return NULL;
+	if (with_spec)
+		r |= set_pvc(o, &v->pvc);
 	if (with_spec)
 		r |= codec_set(o, "spec", spec_to_json(&v->spec));
 	r |= codec_set(o, "status", status_to_json(&v->status));

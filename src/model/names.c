@@ -37,6 +37,26 @@ bool name_is_dns1123_label(const char *s)
 	return len <= NAME_LABEL_MAX && label_ok(s, len);
 }
 
+static bool is_alnum(char c)
+{
+	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+bool name_is_label_value(const char *s)
+{
+	size_t len;
+
+	if (!s)
+		return false;
+	len = strnlen(s, NAME_LABEL_MAX + 1);
+	if (len == 0 || len > NAME_LABEL_MAX || !is_alnum(s[0]) || !is_alnum(s[len - 1]))
+		return false;
+	for (size_t i = 1; i + 1 < len; i++)
+		if (!is_alnum(s[i]) && !strchr("-_.", s[i]))
+			return false;
+	return true;
+}
+
 /*
  * Kubernetes' IsDNS1123Subdomain: labels joined by dots, at most 253 characters
  * in all. It does not limit each label to 63, so neither do we.

@@ -23,6 +23,11 @@
 #define UUID_STRING_LEN 36
 
 bool name_is_dns1123_label(const char *s);
+/*
+ * Kubernetes' IsValidLabelValue, less the empty value: at most 63 of
+ * [A-Za-z0-9._-], beginning and ending with a letter or digit.
+ */
+bool name_is_label_value(const char *s);
 bool name_is_dns1123_subdomain(const char *s);
 
 /* 8-4-4-4-12 hex digits; the _lowercase variant takes only a-f. */

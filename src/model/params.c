@@ -48,6 +48,12 @@ static int parse_one(const char *key, const char *value, struct volume_params *p
 		*(int32_t *)((char *)p + params[i].offset) = v;
 		return 0;
 	}
+	if (strcmp(key, PARAM_PVC_NAME) == 0)
+		p->pvc_name = value;
+	else if (strcmp(key, PARAM_PVC_NAMESPACE) == 0)
+		p->pvc_namespace = value;
+	else if (strcmp(key, PARAM_PV_NAME) == 0)
+		p->pv_name = value;
 	if (strncmp(key, PARAM_PREFIX_CSI, strlen(PARAM_PREFIX_CSI)) == 0)
 		return 0;
 	strbuf_addf(err,

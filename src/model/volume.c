@@ -104,6 +104,9 @@ void volume_free(struct volume *v)
 	if (!v)
 		return;
 	meta_done(&v->meta);
+	free(v->pvc.name);
+	free(v->pvc.ns);
+	free(v->pvc.pv_name);
 	free(v->spec.request_name);
 	free(v->spec.node_name);
 	free(v->spec.fs_type);
@@ -247,6 +250,23 @@ static int status_validate(const struct volume_status *s, struct strbuf *err)
 	return conditions_validate(s->conditions, s->n_conditions, err);
 }
 
+static int pvc_validate(const struct volume_pvc *p, struct strbuf *err)
+{
+	const struct {
+		const char *key, *value;
+	} labels[] = {
+		{ VOLUME_LABEL_PVC_NAME, p->name },
+		{ VOLUME_LABEL_PVC_NAMESPACE, p->ns },
+		{ VOLUME_LABEL_PV_NAME, p->pv_name },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
+		if (labels[i].value && !name_is_label_value(labels[i].value))
+			return model_error(err, "not a label value", "metadata.labels[%s]",
+					   labels[i].key);
+	return 0;
+}
+
 int volume_validate(const struct volume *v, struct strbuf *err)
 {
 	if (meta_validate(&v->meta, err) < 0)
@@ -255,7 +275,7 @@ int volume_validate(const struct volume *v, struct strbuf *err)
 		return model_error(err,
 				   "not a volume id (a DNS-1123 label of at most 31 characters)",
 				   "metadata.name");
-	if (spec_validate(&v->spec, err) < 0)
+	if (pvc_validate(&v->pvc, err) < 0 || spec_validate(&v->spec, err) < 0)
 		return -EINVAL;
 	return status_validate(&v->status, err);
 }

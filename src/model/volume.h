@@ -141,8 +141,25 @@ struct volume_status {
  */
 #define VOLUME_ACCEPT_DATA_LOSS_ANNOTATION "csi.meshstor.io/accept-data-loss"
 
+/*
+ * The claim a volume was made for, as the external-provisioner passes it with
+ * --extra-create-metadata; kept as labels of the MeshStorVolume (`kubectl get
+ * msvol` shows them, `-l` selects by them). Each NULL when not given or too
+ * long for a label value (a PVC's name may have 253 characters).
+ */
+#define VOLUME_LABEL_PVC_NAME "csi.meshstor.io/pvc-name"
+#define VOLUME_LABEL_PVC_NAMESPACE "csi.meshstor.io/pvc-namespace"
+#define VOLUME_LABEL_PV_NAME "csi.meshstor.io/pv-name"
+
+struct volume_pvc {
+	char *name;
+	char *ns;
+	char *pv_name;
+};
+
 struct volume {
 	struct object_meta meta;
+	struct volume_pvc pvc; /* metadata.labels */
 	struct volume_spec spec;
 	struct volume_status status;
 	/* VOLUME_ACCEPT_DATA_LOSS_ANNOTATION as an epoch; 0 when absent or not a number. */

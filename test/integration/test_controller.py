@@ -41,6 +41,14 @@ def msvol(volume_id):
     return json.loads(kubectl("get", "msvol", volume_id, "-o", "json"))
 
 
+def column(table, name):
+    """The first row's value under header name in kubectl's table (columns are
+    aligned; empty ones are blank, so splitting on spaces would shift them)."""
+    header, row = table.splitlines()[:2]
+    start = (" " + header + " ").index(" %s " % name)
+    return row[start:].split(" ")[0] if row[start:start + 1] != " " else ""
+
+
 def request(name, size=GIB, **params):
     cap = csi.VolumeCapability()
     cap.mount.fs_type = "xfs"
@@ -123,6 +131,30 @@ class ControllerTest(Controller):
         v = self.create(req)
         copy0 = [m for m in msvol(v.volume_id)["spec"]["members"] if m["copy"] == 0]
         self.assertEqual(copy0[0]["nodeName"], "sanity-node-3")
+        self.delete(v.volume_id)
+
+    def test_claim_labels(self):
+        # What the external-provisioner adds with --extra-create-metadata: not
+        # refused as unknown, kept as labels, shown by `kubectl get msvol`.
+        pv = "pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8"
+        req = request("it-claim", **{"csi.storage.k8s.io/pvc/name": "data-db-0",
+                                     "csi.storage.k8s.io/pvc/namespace": "shop",
+                                     "csi.storage.k8s.io/pv/name": pv})
+        v = self.create(req)
+        labels = msvol(v.volume_id)["metadata"]["labels"]
+        self.assertEqual(labels, {"csi.meshstor.io/pvc-name": "data-db-0",
+                                  "csi.meshstor.io/pvc-namespace": "shop",
+                                  "csi.meshstor.io/pv-name": pv})
+        table = kubectl("get", "msvol", v.volume_id)
+        self.assertEqual(column(table, "PVC-NAMESPACE"), "shop")
+        self.assertEqual(column(table, "PVC"), "data-db-0")
+        self.assertEqual(column(kubectl("get", "msvol", v.volume_id, "-o", "wide"), "PV"), pv)
+        self.assertEqual(kubectl("get", "msvol", "-l", "csi.meshstor.io/pvc-namespace=shop",
+                                 "-o", "name").split(), ["meshstorvolume.csi.meshstor.io/"
+                                                         + v.volume_id])
+        # Accessible from every node that runs the agent (csi/topology.h).
+        self.assertEqual([dict(t.segments) for t in v.accessible_topology],
+                         [{"topology.meshstor.io/agent": "true"}])
         self.delete(v.volume_id)
 
     def test_zones_spread_copies(self):

@@ -273,12 +273,60 @@ static void test_volume_from_text(void **state)
 	json_decref(o);
 }
 
+/* The claim's names travel as labels; a label we cannot use is dropped, never a refusal. */
+static void test_volume_pvc_labels(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct volume *v = fixture_volume(), *back = NULL;
+	json_t *o, *labels;
+
+	v->pvc.name = strdup("data-db-0");
+	v->pvc.ns = strdup("shop");
+	v->pvc.pv_name = strdup("pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8");
+	o = reparse(volume_to_json(v));
+	labels = json_object_get(json_object_get(o, "metadata"), "labels");
+	assert_string_equal(json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAME)),
+			    "data-db-0");
+	assert_string_equal(
+		json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAMESPACE)), "shop");
+	assert_string_equal(json_string_value(json_object_get(labels, VOLUME_LABEL_PV_NAME)),
+			    "pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8");
+	assert_int_equal(volume_from_json(o, &back, &err), 0);
+	assert_string_equal(back->pvc.name, "data-db-0");
+	assert_string_equal(back->pvc.ns, "shop");
+	assert_string_equal(back->pvc.pv_name, "pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8");
+	volume_free(back);
+	/* Hand-edited: another tool's label stays its own, ours unusable is none. */
+	json_object_set_new(labels, VOLUME_LABEL_PVC_NAME, json_string("-bad"));
+	json_object_set_new(labels, "app", json_string("db"));
+	assert_int_equal(volume_from_json(o, &back, &err), 0);
+	assert_null(back->pvc.name);
+	assert_string_equal(back->pvc.ns, "shop");
+	volume_free(back);
+	json_decref(o);
+	/* The status writers never send labels: only the controller's create does. */
+	o = volume_status_to_json(v);
+	assert_null(json_object_get(json_object_get(o, "metadata"), "labels"));
+	json_decref(o);
+	/* Nothing we could not read back goes out. */
+	free(v->pvc.name);
+	v->pvc.name = strdup("a/b");
+	assert_null(volume_to_json(v));
+	volume_free(v);
+	/* Without a claim, no labels at all. */
+	v = fixture_volume();
+	o = volume_to_json(v);
+	assert_null(json_object_get(json_object_get(o, "metadata"), "labels"));
+	json_decref(o);
+	volume_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_volume_round_trip), cmocka_unit_test(test_volume_status_json),
 		cmocka_unit_test(test_device_round_trip), cmocka_unit_test(test_node_round_trip),
-		cmocka_unit_test(test_volume_from_text),
+		cmocka_unit_test(test_volume_from_text), cmocka_unit_test(test_volume_pvc_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,6 +76,30 @@ static void test_dns_lengths(void **state)
 	assert_true(name_is_dns1123_subdomain(s253));
 }
 
+/* Kubernetes' IsValidLabelValue (k8s.io/apimachinery/pkg/util/validation), less "". */
+static void test_label_values(void **state)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+	} cases[] = {
+		{ "data-db-0", true },	{ "Data_DB.0", true }, { "a", true },
+		{ "0", true },		{ "", false },	       { "-a", false },
+		{ "a-", false },	{ "_a", false },       { "a.", false },
+		{ "a/b", false },	{ "a b", false },      { "a:b", false },
+		{ "\xc3\xa9", false },
+	};
+	_cleanup_free_ char *l63 = repeat('a', 63), *l64 = repeat('a', 64);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		print_message("\"%s\"\n", cases[i].s);
+		assert_int_equal(name_is_label_value(cases[i].s), cases[i].ok);
+	}
+	assert_false(name_is_label_value(NULL));
+	assert_true(name_is_label_value(l63));
+	assert_false(name_is_label_value(l64));
+}
+
 static void test_uuid_shape(void **state)
 {
 	assert_true(name_is_uuid("c6fcaa4a-e471-8197-a4ee-05a909b9060b"));
@@ -316,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns_names),
 		cmocka_unit_test(test_dns_lengths),
+		cmocka_unit_test(test_label_values),
 		cmocka_unit_test(test_uuid_shape),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_volume_id_known),

@@ -36,6 +36,29 @@ static void test_valid(void **state)
 	assert_int_equal(p.drives_per_copy, 2);
 	assert_int_equal(p.member_missing_timeout_sec, 60);
 	assert_int_equal(p.sector_size, 512);
+	assert_string_equal(p.pvc_name, "data-db-0");
+	assert_null(p.pvc_namespace);
+	assert_null(p.pv_name);
+}
+
+/*
+ * --extra-create-metadata: the claim's names are kept for the volume's labels,
+ * and nothing the external-provisioner adds is an unknown parameter.
+ */
+static void test_provisioner_metadata(void **state)
+{
+	const char *keys[] = { "csi.storage.k8s.io/pvc/name", "csi.storage.k8s.io/pvc/namespace",
+			       "csi.storage.k8s.io/pv/name", "csi.storage.k8s.io/fstype",
+			       "csi.storage.k8s.io/some-future-key" };
+	const char *values[] = { "data-db-0", "shop", "pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8",
+				 "xfs", "x" };
+	struct volume_params p;
+
+	assert_int_equal(volume_params_parse(keys, values, ARRAY_SIZE(keys), &p, NULL), 0);
+	assert_string_equal(p.pvc_name, "data-db-0");
+	assert_string_equal(p.pvc_namespace, "shop");
+	assert_string_equal(p.pv_name, "pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8");
+	assert_int_equal(p.number_of_copies, 2);
 }
 
 static void test_invalid(void **state)
@@ -112,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_provisioner_metadata),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_capacity),
 	};
