@@ -348,7 +348,8 @@ static void pick_drives(const struct placement_request *r, const struct placemen
 				best = d;
 		}
 		assert(best);
-		out[s] = (struct placement_member){ copy, s, n->name, best->name };
+		out[s] = (struct placement_member){ copy, s, n->name, best->name,
+						    best->sector_size };
 		prev = best;
 	}
 }
@@ -464,8 +465,9 @@ static int explain_enospc(const struct placement_request *r, const struct placem
 	return -ENOSPC;
 }
 
-int placement_plan(const struct placement_request *req, const struct placement_node *nodes,
-		   size_t n_nodes, struct placement_member *ret, struct strbuf *why)
+/* A plan at the request's one sector size. */
+static int plan_sized(const struct placement_request *req, const struct placement_node *nodes,
+		      size_t n_nodes, struct placement_member *ret, struct strbuf *why)
 {
 	struct placement_member plan[VOLUME_MEMBERS_MAX];
 	const struct placement_node *chosen[VOLUME_COPIES_MAX] = { NULL };
@@ -486,6 +488,66 @@ int placement_plan(const struct placement_request *req, const struct placement_n
 		pick_drives(req, chosen[k], k, &plan[k * req->drives_per_copy]);
 	memcpy(ret, plan, sizeof(*plan) * req->copies * req->drives_per_copy);
 	return 0;
+}
+
+/*
+ * The sector sizes to try for a request that matches the drives: the one the
+ * consumer could take copy 0 on first (4096 when both), then 4096, then 512.
+ */
+static void sizes_to_try(const struct placement_request *req, const struct placement_node *nodes,
+			 size_t n_nodes, uint32_t ret[static 2])
+{
+	const struct placement_node *consumer =
+		req->consumer ? find_node(nodes, n_nodes, req->consumer) : NULL;
+	struct placement_request r = *req;
+	struct fit f;
+
+	ret[0] = 4096;
+	ret[1] = 512;
+	r.sector_size = 4096;
+	if (!consumer || classify(&r, consumer, &f) == REJECT_NONE)
+		return;
+	r.sector_size = 512;
+	if (classify(&r, consumer, &f) == REJECT_NONE) {
+		ret[0] = 512;
+		ret[1] = 4096;
+	}
+}
+
+static int plan_matching(const struct placement_request *req, const struct placement_node *nodes,
+			 size_t n_nodes, struct placement_member *ret, struct strbuf *why)
+{
+	_cleanup_strbuf_ struct strbuf each = STRBUF_INIT;
+	struct placement_request r = *req;
+	uint32_t sizes[2];
+
+	sizes_to_try(req, nodes, n_nodes, sizes);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		_cleanup_strbuf_ struct strbuf one = STRBUF_INIT;
+		int e;
+
+		r.sector_size = sizes[i];
+		e = plan_sized(&r, nodes, n_nodes, ret, &one);
+		if (e == 0)
+			return 0;
+		if (e != -ENOSPC) {
+			strbuf_adds(why, one.buf);
+			return e;
+		}
+		strbuf_addf(&each, "%s%s", i ? "; or " : "", one.buf);
+	}
+	strbuf_addf(why, "a volume's members all have one sector size, and none has room: %s",
+		    each.buf);
+	return -ENOSPC;
+}
+
+int placement_plan(const struct placement_request *req, const struct placement_node *nodes,
+		   size_t n_nodes, struct placement_member *ret, struct strbuf *why)
+{
+	assert(req && ret && why && (nodes || n_nodes == 0));
+	if (req->sector_size == 0)
+		return plan_matching(req, nodes, n_nodes, ret, why);
+	return plan_sized(req, nodes, n_nodes, ret, why);
 }
 
 /* Keeps top[0..k) the k largest values seen, largest first. */
@@ -520,6 +582,16 @@ uint64_t placement_capacity(const struct placement_request *shape,
 	uint64_t top[VOLUME_COPIES_MAX] = { 0 };
 
 	assert(shape && (nodes || n_nodes == 0));
+	if (shape->sector_size == 0) {
+		struct placement_request r = *shape;
+		uint64_t large, small;
+
+		r.sector_size = 4096;
+		large = placement_capacity(&r, nodes, n_nodes);
+		r.sector_size = 512;
+		small = placement_capacity(&r, nodes, n_nodes);
+		return MAX(large, small);
+	}
 	if (check_request(shape, false, &why) < 0)
 		return 0;
 	for (size_t i = 0; i < n_nodes; i++)

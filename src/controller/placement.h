@@ -9,7 +9,14 @@
  * The rules, in the order they apply:
  *
  * 1. Eligibility. A drive is eligible when its logical sector size equals the
- *    request's and its largest free extent holds member_bytes. A node is
+ *    request's and its largest free extent holds member_bytes. A request of
+ *    sector size 0 means "match the drives": every member still gets one
+ *    sector size (MD takes an array's logical block size from its members, and
+ *    XFS sizes its sectors from it; a volume's members must all be alike, and
+ *    a replacement is placed at the volume's recorded size). The sizes are
+ *    tried in turn, and the first that places the whole volume is taken: the
+ *    one the consumer's fitting drives have (4096 when it has both), then
+ *    4096, then 512. A node is
  *    eligible when it is not in avoid_nodes, shares its NVMe host identity
  *    with no other node (same_identity), its heartbeat is fresh, and it has at
  *    least drives_per_copy eligible drives. A node whose identity another node
@@ -88,7 +95,7 @@ struct placement_request {
 	uint64_t member_bytes;	  /* size of each member partition; a multiple of sector_size */
 	unsigned copies;	  /* 1..VOLUME_COPIES_MAX */
 	unsigned drives_per_copy; /* 1..VOLUME_DRIVES_PER_COPY_MAX */
-	uint32_t sector_size;	  /* 512 or 4096 */
+	uint32_t sector_size;	  /* 512 or 4096; 0: match the drives (rule 1) */
 	const char *consumer;	  /* node that should hold copy 0, or NULL */
 	/* NULL-terminated nodes that must not be used (when replacing a member: the
 	 * nodes of the other copies), or NULL */
@@ -101,6 +108,7 @@ struct placement_member {
 	unsigned stripe;
 	const char *node;
 	const char *drive;
+	uint32_t sector_size; /* the drive's: the same for every member of a plan */
 };
 
 /*
@@ -116,7 +124,8 @@ int placement_plan(const struct placement_request *req, const struct placement_n
 /*
  * The largest member_bytes placement_plan() would place now for this shape
  * (copies, drives_per_copy, sector_size, avoid_nodes), rounded down to MiB, so
- * a plan of that size succeeds and one MiB more fails. member_bytes is ignored,
+ * a plan of that size succeeds and one MiB more fails; for sector size 0, the
+ * larger of the two sizes'. member_bytes is ignored,
  * and so is the consumer: it changes where members go, never whether they fit.
  * 0 when nothing fits or the shape is malformed.
  */

@@ -47,6 +47,14 @@ int replace_member(struct volume *v, size_t i, const struct topology *t, struct 
 	struct placement_member plan;
 	int r;
 
+	/* The volume's recorded size, never "match the drives": members stay alike. */
+	if (req.sector_size != 512 && req.sector_size != 4096) {
+		free(avoid);
+		strbuf_addf(err, "volume %s records sectorSize %d", v->meta.name,
+			    v->spec.sector_size);
+		return -EINVAL;
+	}
+
 	/*
 	 * Away from every node holding a member of this volume, the leaving one
 	 * included: the new home then holds no other copy's member, which is all

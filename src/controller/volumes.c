@@ -70,7 +70,7 @@ static int compare_existing(const struct volume *v, const struct create_volume_r
 	    s->number_of_copies == req->params.number_of_copies &&
 	    s->drives_per_copy == req->params.drives_per_copy &&
 	    s->member_missing_timeout_sec == req->params.member_missing_timeout_sec &&
-	    s->sector_size == req->params.sector_size)
+	    (req->params.sector_size == 0 || s->sector_size == req->params.sector_size))
 		return 0;
 	strbuf_addf(err,
 		    "volume %s (name \"%s\") already exists with other parameters: %lld bytes, "
@@ -118,7 +118,8 @@ static struct volume *volume_for(const char *id, const struct create_volume_req 
 	v->spec.number_of_copies = req->params.number_of_copies;
 	v->spec.drives_per_copy = req->params.drives_per_copy;
 	v->spec.member_missing_timeout_sec = req->params.member_missing_timeout_sec;
-	v->spec.sector_size = req->params.sector_size;
+	/* Without sectorSize, the drives' (one size for all members: placement.h, rule 1). */
+	v->spec.sector_size = (int32_t)plan[0].sector_size;
 	v->spec.fs_type = xstrdup(VOLUME_FS_TYPE);
 	v->spec.members = xcalloc(n, sizeof(*v->spec.members));
 	v->spec.n_members = n;
@@ -223,8 +224,8 @@ static int record(struct controller *c, struct volume *v, struct strbuf *err)
 	kube_update_retry(c->client, &kube_meshstorvolumes, NULL, v->meta.name, "status",
 			  set_requested, v, NULL, NULL);
 	describe_placement(v, &msg);
-	log_vol_info(v->meta.name, "Placed %d GiB volume: %s", (int)(v->spec.capacity_bytes >> 30),
-		     msg.buf);
+	log_vol_info(v->meta.name, "Placed %d GiB volume, %d-byte sectors: %s",
+		     (int)(v->spec.capacity_bytes >> 30), v->spec.sector_size, msg.buf);
 	kube_event_record(c->client, &kube_meshstorvolumes, created, KUBE_EVENT_NORMAL, "Placed",
 			  msg.buf, COMPONENT, NULL);
 	json_decref(created);

@@ -11,7 +11,7 @@ struct volume_params {
 	int32_t number_of_copies;	    /* "numberOfCopies", default 2 */
 	int32_t drives_per_copy;	    /* "drivesPerCopy", default 1 */
 	int32_t member_missing_timeout_sec; /* "memberMissingTimeout", default 900 */
-	int32_t sector_size;		    /* "sectorSize", default 4096 */
+	int32_t sector_size;		    /* "sectorSize": 512, 4096, default 0: the drives' */
 	/*
 	 * What the external-provisioner adds with --extra-create-metadata:
 	 * PARAM_PVC_NAME, PARAM_PVC_NAMESPACE, PARAM_PV_NAME; NULL when absent.

@@ -21,7 +21,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.number_of_copies, 2);
 	assert_int_equal(p.drives_per_copy, 1);
 	assert_int_equal(p.member_missing_timeout_sec, 900);
-	assert_int_equal(p.sector_size, 4096);
+	assert_int_equal(p.sector_size, 0); /* match the drives */
 }
 
 static void test_valid(void **state)

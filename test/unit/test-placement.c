@@ -174,6 +174,17 @@ static bool eligible(const struct placement_request *r, const struct placement_n
 	       fitting_drives(r, n) >= r->drives_per_copy;
 }
 
+/* The request at the size the plan took: its own, or the members' when it matches the drives. */
+static struct placement_request sized(const struct placement_request *r,
+				      const struct placement_member *m)
+{
+	struct placement_request s = *r;
+
+	if (!s.sector_size)
+		s.sector_size = m[0].sector_size;
+	return s;
+}
+
 static void check_member(const struct placement_request *r, const struct placement_node *n,
 			 const struct placement_member *m)
 {
@@ -186,15 +197,20 @@ static void check_member(const struct placement_request *r, const struct placeme
 		fail_msg("drive %s is not on node %s", m->drive, n->name);
 	assert_true(eligible(r, n));
 	assert_int_equal(d->sector_size, r->sector_size);
+	assert_int_equal(m->sector_size, d->sector_size);
 	assert_true(d->largest_free >= r->member_bytes);
 }
 
 /* Every rule a successful plan must keep, checked from the input alone. */
-static void check_plan(const struct placement_request *r, const struct placement_node *nodes,
+static void check_plan(const struct placement_request *req, const struct placement_node *nodes,
 		       size_t n, const struct placement_member *m)
 {
-	unsigned dpc = r->drives_per_copy, total = r->copies * dpc;
+	unsigned dpc = req->drives_per_copy, total = req->copies * dpc;
 	const struct placement_node *consumer = NULL;
+	/* Every member of one sector size, the request's when it names one. */
+	const struct placement_request sr = sized(req, m), *r = &sr;
+
+	assert_true(r->sector_size == 512 || r->sector_size == 4096);
 
 	for (unsigned i = 0; i < total; i++) {
 		assert_int_equal(m[i].copy, i / dpc);
@@ -225,6 +241,9 @@ static void format_plan(const struct placement_request *r, const struct placemen
 		strbuf_adds(sb, m[i].drive);
 	}
 	strbuf_addch(sb, ']');
+	/* The size taken, where the request left it to the drives. */
+	if (!r->sector_size)
+		strbuf_addf(sb, " @%" PRIu32, m[0].sector_size);
 }
 
 struct plan_case {
@@ -413,6 +432,38 @@ static const struct plan_case plan_cases[] = {
 	  "member size must be a positive multiple of the 4096-byte sector size, got 12800 bytes" },
 	{ "EINVAL node listed twice", TOPO("a d=a0:4096:2048", "a d=a1:4096:2048"),
 	  REQ(1, 1, 1, 4096), -EINVAL, "node a is listed twice" },
+	/*
+	 * sectorSize unset: match the drives. 512-byte drives alone are placed
+	 * (a default of 4096 refused them all), all members alike.
+	 */
+	{ "match: 512-byte drives", TOPO("a d=a0:512:2048", "b d=b0:512:2048"), REQ(1024, 2, 1, 0),
+	  0, "a[a0] b[b0] @512" },
+	{ "match: 4096 first when both fit", TOPO("a d=a0:512:9999 d=a1:4096:2048",
+						  "b d=b0:512:9999 d=b1:4096:2048"),
+	  REQ(1024, 2, 1, 0), 0, "a[a1] b[b1] @4096" },
+	/* The consumer's size first, so copy 0 lands on it, though 4096 has more room. */
+	{ "match: the consumer's size",
+	  TOPO("a d=a0:4096:9999", "b d=b0:4096:9999", "c d=c0:512:2048", "d d=d0:512:2048"),
+	  REQ(1024, 2, 1, 0, .consumer = "c"), 0, "c[c0] d[d0] @512" },
+	{ "match: the consumer with both sizes takes 4096",
+	  TOPO("a d=a0:4096:9999", "b d=b0:512:9999", "c d=c0:512:2048 d=c1:4096:2048"),
+	  REQ(1024, 2, 1, 0, .consumer = "c"), 0, "c[c1] a[a0] @4096" },
+	/* Its size cannot place the volume: the other can, away from the consumer. */
+	{ "match: the consumer's size is too few",
+	  TOPO("a d=a0:4096:9999", "b d=b0:4096:9999", "c d=c0:512:2048"),
+	  REQ(1024, 2, 1, 0, .consumer = "c"), 0, "a[a0] b[b0] @4096" },
+	/* Never one member of each size. */
+	{ "match: never mixed", TOPO("a d=a0:4096:2048", "b d=b0:512:2048"), REQ(1024, 2, 1, 0),
+	  -ENOSPC,
+	  "a volume's members all have one sector size, and none has room: "
+	  "need 2 nodes with a free 4096-byte-sector drive of at least 1024 MiB; found 1 (a). "
+	  "b: no 4096-byte-sector drive; or "
+	  "need 2 nodes with a free 512-byte-sector drive of at least 1024 MiB; found 1 (b). "
+	  "a: no 512-byte-sector drive" },
+	/* Not within a copy either: the stripes of a copy have one size. */
+	{ "match: a copy's stripes alike",
+	  TOPO("a d=a0:4096:2048 d=a1:512:2048", "b d=b0:4096:2048 d=b1:4096:2048"),
+	  REQ(1024, 1, 2, 0, .consumer = "a"), 0, "b[b0,b1] @4096" },
 };
 
 static void test_plan_case(void **state)
@@ -495,9 +546,10 @@ static void gen_topo(uint64_t seed, size_t n, struct topo *t)
 
 static struct placement_request gen_shape(uint64_t *s, const struct topo *t, const char **avoid)
 {
+	static const uint32_t sizes[] = { 4096, 4096, 512, 0 }; /* 0: match the drives */
 	struct placement_request r = { .copies = 1 + rnd(s) % 4,
 				       .drives_per_copy = 1 + rnd(s) % 3,
-				       .sector_size = rnd(s) % 4 ? 4096 : 512 };
+				       .sector_size = sizes[rnd(s) % 4] };
 
 	if (rnd(s) % 2)
 		r.consumer = t->nodes[rnd(s) % t->n].name;
@@ -577,6 +629,11 @@ static void test_capacity_shape(void **state)
 	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 9000 * MIB);
 	r.sector_size = 520;
 	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 0);
+	/* Matching the drives: the better of the two sizes. */
+	r.sector_size = 0;
+	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 9000 * MIB);
+	r.copies = 2; /* 512 has one node only */
+	assert_int_equal(placement_capacity(&r, t.nodes, t.n), 3000 * MIB);
 	arena_done(&t.arena);
 }
 

@@ -161,11 +161,55 @@ static void test_replace(void **state)
 	strbuf_done(&err);
 }
 
+/*
+ * A replacement has the volume's recorded sector size, whatever has more room:
+ * MD would refuse a member of another logical block size, or the filesystem
+ * would meet a device with larger sectors than it was made for.
+ */
+static void test_replace_keeps_sector_size(void **state)
+{
+	static struct placement_drive mixed[] = {
+		{ "a-1", 512, 10 * GIB },  { "b-1", 512, 10 * GIB }, { "c-1", 4096, 90 * GIB },
+		{ "c-2", 512, 2 * GIB },   { "e-1", 4096, 90 * GIB },
+	};
+	struct placement_node n[] = {
+		{ .name = "a", .fresh = true, .drives = &mixed[0], .n_drives = 1 },
+		{ .name = "b", .fresh = true, .drives = &mixed[1], .n_drives = 1 },
+		{ .name = "e", .fresh = true, .drives = &mixed[4], .n_drives = 1 },
+		{ .name = "c", .fresh = true, .drives = &mixed[2], .n_drives = 2 },
+	};
+	struct topology t = { .nodes = n, .n_nodes = ARRAY_SIZE(n) };
+	struct volume *v = two_copies(1000, 1);
+	struct strbuf err = STRBUF_INIT;
+
+	v->spec.sector_size = 512;
+	assert_int_equal(replace_member(v, 1, &t, &err), 0);
+	assert_string_equal(v->spec.members[1].drive, "c-2");
+	volume_free(v);
+
+	/* Only larger-sector room left: none. */
+	t.n_nodes = 3;
+	v = two_copies(1000, 1);
+	v->spec.sector_size = 512;
+	assert_int_equal(replace_member(v, 1, &t, &err), -ENOSPC);
+	assert_string_equal(v->spec.members[1].node_name, "b");
+	volume_free(v);
+
+	/* Never "match the drives" for a volume that exists. */
+	v = two_copies(1000, 1);
+	v->spec.sector_size = 0;
+	assert_int_equal(replace_member(v, 1, &t, &err), -EINVAL);
+	assert_string_equal(v->spec.members[1].node_name, "b");
+	volume_free(v);
+	strbuf_done(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_replace_keeps_sector_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
