@@ -40,3 +40,4 @@ int cmd_serve(const struct cmd_options *o, struct csi_service *service);
 
 int controller_main(int argc, char **argv);
 int node_main(int argc, char **argv);
+int cleanup_main(int argc, char **argv);

@@ -18,6 +18,7 @@ static void usage(void)
 	       "Commands:\n"
 	       "  controller   run the CSI controller (one per cluster)\n"
 	       "  node         run the node agent (one per node)\n"
+	       "  cleanup      after uninstalling, delete what MeshStor left in the API\n"
 	       "  version      print the version\n\n"
 	       "Run 'meshstor COMMAND --help' for a command's options.\n");
 }
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 		return controller_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "node") == 0)
 		return node_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "cleanup") == 0)
+		return cleanup_main(argc - 1, argv + 1);
 	log_error("Unknown command '%s'; run 'meshstor --help'", cmd);
 	return EXIT_FAILURE;
 }

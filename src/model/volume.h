@@ -142,6 +142,12 @@ struct volume_status {
 #define VOLUME_ACCEPT_DATA_LOSS_ANNOTATION "csi.meshstor.io/accept-data-loss"
 
 /*
+ * Each node agent holds a volume with a finalizer of its own, this prefix and
+ * its node's name, until its partitions of the volume are gone.
+ */
+#define VOLUME_NODE_FINALIZER_PREFIX "node.csi.meshstor.io/"
+
+/*
  * The claim a volume was made for, as the external-provisioner passes it with
  * --extra-create-metadata; kept as labels of the MeshStorVolume (`kubectl get
  * msvol` shows them, `-l` selects by them). Each NULL when not given or too

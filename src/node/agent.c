@@ -334,9 +334,9 @@ static char *finalizer_for(const char *node)
 	char *f;
 
 	if (strlen(node) <= 63)
-		xasprintf(&f, "node.csi.meshstor.io/%s", node);
+		xasprintf(&f, VOLUME_NODE_FINALIZER_PREFIX "%s", node);
 	else
-		xasprintf(&f, "node.csi.meshstor.io/%.55s-%zu", node, strlen(node));
+		xasprintf(&f, VOLUME_NODE_FINALIZER_PREFIX "%.55s-%zu", node, strlen(node));
 	return f;
 }
 

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `meshstor cleanup` against the API server; the decisions are in cleanup.c. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "controller/cleanup.h"
+#include "kube/client.h"
+#include "kube/codec.h"
+#include "kube/config.h"
+#include "kube/lease.h"
+#include "model/meta.h"
+#include "util/cleanup.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct run {
+	const struct cleanup_options *o;
+	FILE *out;
+	struct kube_client *client;
+	size_t deleted[4]; /* by kind, in the order of kinds[] */
+};
+
+static const struct kube_resource *const kinds[] = {
+	&kube_meshstorvolumes,
+	&kube_meshstornodedevices,
+	&kube_meshstornodes,
+	&kube_leases,
+};
+
+/* As kubectl says it: meshstornode.csi.meshstor.io "node-a" deleted. */
+static void say(struct run *run, const struct kube_resource *res, const char *name,
+		const char *what)
+{
+	for (const char *k = res->kind; *k; k++)
+		fputc(tolower((unsigned char)*k), run->out);
+	fprintf(run->out, ".%s \"%s\" %s%s\n", res->group, name, what,
+		run->o->dry_run ? " (dry run)" : "");
+	fflush(run->out);
+}
+
+static int delete_one(struct run *run, const struct kube_resource *res, const char *ns,
+		      const char *name)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int r = 0;
+
+	if (!run->o->dry_run)
+		r = kube_delete(run->client, res, ns, name, &err);
+	if (r < 0 && r != -ENOENT)
+		return log_error_errno(r, "Cannot delete %s %s: %s", res->kind, name, err.buf);
+	say(run, res, name, "deleted");
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (kinds[i] == res)
+			run->deleted[i]++;
+	return 0;
+}
+
+static int list(struct run *run, const struct kube_resource *res, const char *ns, json_t **ret)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	_cleanup_free_ char *rv = NULL;
+	int r = kube_list_all(run->client, res, ns, NULL, ret, &rv, &err);
+
+	if (r < 0)
+		return log_error_errno(r, "Cannot list %ss: %s", res->kind, err.buf);
+	return 0;
+}
+
+/* An agent's Lease still renewed by our clock's reading of renewTime, to be watched. */
+struct watched {
+	const char *name, *node;
+	char *version;
+	bool live;
+};
+
+static bool lease_to_watch(const json_t *obj, int64_t now, struct watched *ret, int64_t *duration)
+{
+	struct kube_node_lease l;
+	const char *renew = json_string_value(json_object_get(json_object_get(obj, "spec"),
+							      "renewTime"));
+	int64_t renew_s = 0;
+
+	if (kube_node_lease_read(obj, &l) < 0)
+		return false;
+	if (renew && codec_time_parse(renew, &renew_s) < 0)
+		renew_s = 0;
+	if (!cleanup_lease_may_live(renew_s, l.duration_s, now))
+		return false;
+	*ret = (struct watched){ kube_obj_name(obj), l.node, xstrdup(l.version), false };
+	*duration = MAX(*duration, l.duration_s);
+	return true;
+}
+
+/* Whether the Lease changed since w->version; 0, or -errno. */
+static int renewed(struct run *run, struct watched *w)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *obj = NULL;
+	int r = kube_get(run->client, &kube_leases, KUBE_LEASE_NAMESPACE, w->name, &obj, &err);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return log_error_errno(r, "Cannot read Lease %s: %s", w->name, err.buf);
+	w->live = strcmp(kube_obj_resource_version(obj), w->version) != 0;
+	json_decref(obj);
+	return 0;
+}
+
+/*
+ * -EBUSY when an agent still renews its Lease: watched for one lease
+ * duration, since a renewTime is the agent's clock and not ours
+ * (ARCHITECTURE.md, "Liveness"). Those long expired are not waited for.
+ */
+static int check_agents(struct run *run, const json_t *leases)
+{
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT, names = STRBUF_INIT;
+	size_t n = json_array_size(leases), k = 0, n_live = 0;
+	_cleanup_free_ struct watched *w = xcalloc(MAX(n, 1), sizeof(*w));
+	_cleanup_free_ const char **live = xcalloc(MAX(n, 1), sizeof(*live));
+	int64_t duration = 0;
+	uint64_t deadline;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (lease_to_watch(json_array_get(leases, i), time(NULL), &w[k], &duration))
+			k++;
+	if (k == 0)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		strbuf_addf(&names, "%s%s", i ? ", " : "", w[i].node);
+	log_info("Waiting up to %lld s to see whether the agents on %s still renew their Leases",
+		 (long long)duration, names.buf);
+	deadline = now_usec() + (uint64_t)duration * USEC_PER_SEC + USEC_PER_SEC;
+	while (r == 0 && n_live < k && now_usec() < deadline) {
+		sleep(1);
+		for (size_t i = 0; r == 0 && i < k; i++)
+			if (!w[i].live && (r = renewed(run, &w[i])) == 0 && w[i].live)
+				live[n_live++] = w[i].node;
+	}
+	for (size_t i = 0; i < k; i++)
+		free(w[i].version);
+	if (r < 0)
+		return r;
+	r = cleanup_check_agents(live, n_live, &why);
+	if (r < 0)
+		log_error("Refusing to clean up: %s", why.buf);
+	return r;
+}
+
+static const char *label(const json_t *obj, const char *key)
+{
+	return json_string_value(
+		json_object_get(json_object_get(json_object_get(obj, "metadata"), "labels"), key));
+}
+
+/* Drops the node agents' finalizers from a MeshStorVolume (kube_update_retry mutator). */
+static int drop_finalizers(json_t *obj, void *userdata)
+{
+	json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
+	size_t before = json_array_size(list);
+
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		const char *f = json_string_value(json_array_get(list, i));
+
+		if (f && cleanup_finalizer_is_ours(f))
+			json_array_remove(list, i);
+	}
+	return json_array_size(list) == before ? 1 : 0;
+}
+
+/* Gives one volume up: deleted, and released from our finalizers. */
+static int give_up(struct run *run, const json_t *obj)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	const json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
+	const char *name = kube_obj_name(obj);
+	int r = delete_one(run, &kube_meshstorvolumes, NULL, name);
+
+	for (size_t i = 0; r == 0 && i < json_array_size(list); i++) {
+		const char *f = json_string_value(json_array_get(list, i));
+
+		if (!f)
+			continue;
+		if (cleanup_finalizer_is_ours(f))
+			fprintf(run->out, "  finalizer %s removed%s\n", f,
+				run->o->dry_run ? " (dry run)" : "");
+		else
+			log_warning("MeshStorVolume %s keeps finalizer %s, which is not MeshStor's: "
+				    "it goes when that finalizer's owner lets it",
+				    name, f);
+	}
+	if (r < 0 || run->o->dry_run)
+		return r;
+	r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL,
+			      drop_finalizers, NULL, NULL, &err);
+	if (r < 0 && r != -ENOENT)
+		return log_error_errno(r, "Cannot remove the node finalizers of %s: %s", name,
+				       err.buf);
+	return 0;
+}
+
+static int volumes(struct run *run)
+{
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	_cleanup_free_ struct cleanup_volume *v = NULL;
+	json_t *items = NULL;
+	size_t n;
+	int r;
+
+	r = list(run, &kube_meshstorvolumes, NULL, &items);
+	if (r < 0)
+		return r;
+	n = json_array_size(items);
+	v = xcalloc(MAX(n, 1), sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		const json_t *obj = json_array_get(items, i);
+
+		v[i] = (struct cleanup_volume){ kube_obj_name(obj),
+						label(obj, VOLUME_LABEL_PVC_NAMESPACE),
+						label(obj, VOLUME_LABEL_PVC_NAME) };
+	}
+	r = cleanup_check_volumes(v, n, run->o->give_up_data, &why);
+	if (r < 0)
+		log_error("Refusing to clean up: %s", why.buf);
+	else if (n > 0)
+		log_warning("Giving up the data of %zu MeshStorVolume%s, as told "
+			    "(--i-understand-data-is-lost); their partitions stay on the drives",
+			    n, n == 1 ? "" : "s");
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = give_up(run, json_array_get(items, i));
+	json_decref(items);
+	return r;
+}
+
+/* Every object of res (in ns), or of it only the node agents' Leases. */
+static int delete_all(struct run *run, const struct kube_resource *res, const char *ns)
+{
+	json_t *items = NULL;
+	int r = list(run, res, ns, &items);
+
+	for (size_t i = 0; r == 0 && i < json_array_size(items); i++) {
+		const json_t *obj = json_array_get(items, i);
+		struct kube_node_lease l;
+
+		/* The namespace may hold other Leases (the sidecars' leader election). */
+		if (res == &kube_leases && kube_node_lease_read(obj, &l) < 0)
+			continue;
+		r = delete_one(run, res, ns, kube_obj_name(obj));
+	}
+	json_decref(items);
+	return r;
+}
+
+static int connect_api(const char *kubeconfig, struct kube_client **ret)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct kube_config *cfg = NULL;
+	int r = kube_config_load(kubeconfig, NULL, &cfg, &err);
+
+	if (r < 0)
+		return log_error_errno(r, "Cannot reach the Kubernetes API: %s", err.buf);
+	r = kube_client_new(cfg, 10000, ret);
+	if (r < 0)
+		return log_error_errno(r, "Cannot make a Kubernetes client: %m");
+	return 0;
+}
+
+int cleanup_run(const struct cleanup_options *o, FILE *out)
+{
+	struct run run = { .o = o, .out = out };
+	json_t *leases = NULL;
+	int r;
+
+	r = connect_api(o->kubeconfig, &run.client);
+	if (r < 0)
+		return r;
+	/* Both checks before any change: a refusal leaves everything as it was. */
+	r = list(&run, &kube_leases, KUBE_LEASE_NAMESPACE, &leases);
+	if (r == 0)
+		r = check_agents(&run, leases);
+	json_decref(leases);
+	if (r == 0)
+		r = volumes(&run);
+	if (r == 0)
+		r = delete_all(&run, &kube_meshstornodedevices, NULL);
+	if (r == 0)
+		r = delete_all(&run, &kube_meshstornodes, NULL);
+	if (r == 0)
+		r = delete_all(&run, &kube_leases, KUBE_LEASE_NAMESPACE);
+	if (r == 0)
+		log_info("Cleanup %s: %zu MeshStorVolumes, %zu MeshStorNodeDevices, %zu "
+			 "MeshStorNodes, %zu Leases; the CRDs, the nodes' drives and udev rule stay",
+			 o->dry_run ? "would delete" : "deleted", run.deleted[0], run.deleted[1],
+			 run.deleted[2], run.deleted[3]);
+	kube_client_free(run.client);
+	return r;
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+
+#include "controller/cleanup.h"
+#include "model/volume.h"
+#include "util/banned.h"
+
+/* Volumes a refusal names one by one; the rest are counted. */
+#define NAMED_MAX 5
+
+bool cleanup_finalizer_is_ours(const char *finalizer)
+{
+	size_t n = strlen(VOLUME_NODE_FINALIZER_PREFIX);
+
+	return strncmp(finalizer, VOLUME_NODE_FINALIZER_PREFIX, n) == 0 && finalizer[n];
+}
+
+bool cleanup_lease_may_live(int64_t renew_s, int64_t duration_s, int64_t now_s)
+{
+	return renew_s > 0 && renew_s + duration_s + CLEANUP_CLOCK_SLACK_S >= now_s;
+}
+
+int cleanup_check_volumes(const struct cleanup_volume *v, size_t n, bool give_up_data,
+			  struct strbuf *why)
+{
+	if (n == 0 || give_up_data)
+		return 0;
+	strbuf_addf(why, "%zu MeshStorVolume%s still exist%s (", n, n == 1 ? "" : "s",
+		    n == 1 ? "s" : "");
+	for (size_t i = 0; i < n && i < NAMED_MAX; i++) {
+		strbuf_addf(why, "%s%s", i ? ", " : "", v[i].name);
+		if (v[i].pvc_name)
+			strbuf_addf(why, " of claim %s/%s",
+				    v[i].pvc_namespace ? v[i].pvc_namespace : "?", v[i].pvc_name);
+	}
+	if (n > NAMED_MAX)
+		strbuf_addf(why, " and %zu more", n - NAMED_MAX);
+	strbuf_adds(why, "). Delete their PersistentVolumeClaims while MeshStor still runs, so "
+			 "its agents remove the partitions and the volumes go; or, to give their "
+			 "data up, run again with --i-understand-data-is-lost (the volumes' "
+			 "partitions then stay on the drives, unused, until wiped by hand)");
+	return -EBUSY;
+}
+
+int cleanup_check_agents(const char *const *live_nodes, size_t n, struct strbuf *why)
+{
+	if (n == 0)
+		return 0;
+	strbuf_adds(why, "the MeshStor agent still runs on ");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(why, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", live_nodes[i]);
+	strbuf_adds(why, " (renewing its Lease): uninstall MeshStor (its node DaemonSet) "
+			 "first, then run cleanup again");
+	return -EBUSY;
+}

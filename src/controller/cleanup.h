@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/strbuf.h"
+
+/*
+ * `meshstor cleanup`: what uninstalling MeshStor leaves in the API once its
+ * workloads are gone. Per-node objects (MeshStorNode, MeshStorNodeDevice, the
+ * agents' Leases) would stay forever, and a MeshStorVolume keeps each node
+ * agent's finalizer until that agent has removed its partitions: with the
+ * agents gone, nothing ever would. Cleanup deletes the per-node objects, and
+ * refuses while any MeshStorVolume exists unless the operator gives the data
+ * up; then it removes our finalizers and deletes the volumes. It never touches
+ * a drive: the partitions stay where they are.
+ *
+ * The decisions below are pure; cleanup_run() talks to the API server.
+ */
+
+/* Whether finalizer is one a node agent puts on MeshStorVolumes. */
+bool cleanup_finalizer_is_ours(const char *finalizer);
+
+/*
+ * How far the clock of the node that renewed a Lease may be from ours before
+ * its renewTime alone could mislead.
+ */
+#define CLEANUP_CLOCK_SLACK_S 60
+
+/*
+ * Whether an agent's Lease may still be renewed: renewTime (the agent's clock)
+ * within its duration and CLEANUP_CLOCK_SLACK_S of now (ours). One this says
+ * no to has not been renewed for long; for the rest only watching tells
+ * (cleanup_run() waits one duration for a renewal). renew_s 0: never renewed.
+ */
+bool cleanup_lease_may_live(int64_t renew_s, int64_t duration_s, int64_t now_s);
+
+struct cleanup_volume {
+	const char *name;
+	const char *pvc_namespace; /* NULL when unknown */
+	const char *pvc_name;
+};
+
+/*
+ * 0 when no volume exists or the operator gives their data up; else -EBUSY
+ * with the volumes (the first few, with their claims) and what to do in why.
+ */
+int cleanup_check_volumes(const struct cleanup_volume *v, size_t n, bool give_up_data,
+			  struct strbuf *why);
+
+/* -EBUSY naming the nodes whose agents still run, and what to do, in why; 0 when none. */
+int cleanup_check_agents(const char *const *live_nodes, size_t n, struct strbuf *why);
+
+struct cleanup_options {
+	const char *kubeconfig; /* NULL: $KUBECONFIG, in-cluster, ~/.kube/config */
+	bool give_up_data;	/* --i-understand-data-is-lost */
+	bool dry_run;		/* say what would be done, do nothing */
+};
+
+/*
+ * Cleans up, printing each object it deletes (or would) to out, as kubectl
+ * does. 0 when done; -EBUSY when it refused (the reason logged), having
+ * changed nothing; another -errno when a request failed (logged; running it
+ * again carries on).
+ */
+int cleanup_run(const struct cleanup_options *o, FILE *out);

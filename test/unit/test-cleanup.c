@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * controller/cleanup: the decisions of `meshstor cleanup` (uninstall). Which
+ * finalizers are the node agents', which Leases may still be renewed, and the
+ * refusals while data or agents remain. test/integration/test_cleanup.py runs
+ * the whole against a real API server.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "controller/cleanup.h"
+#include "util/macro.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static void test_finalizers(void **state)
+{
+	assert_true(cleanup_finalizer_is_ours("node.csi.meshstor.io/node-a"));
+	assert_false(cleanup_finalizer_is_ours("node.csi.meshstor.io/"));
+	assert_false(cleanup_finalizer_is_ours("kubernetes.io/pv-protection"));
+	assert_false(cleanup_finalizer_is_ours("node.csi.meshstor.iox/a"));
+	assert_false(cleanup_finalizer_is_ours("csi.meshstor.io/node-a"));
+}
+
+static void test_lease_may_live(void **state)
+{
+	const int64_t now = 1800000000;
+
+	assert_true(cleanup_lease_may_live(now, 40, now));
+	assert_true(cleanup_lease_may_live(now - 40, 40, now));
+	/* A node clock a minute behind ours is still believed alive, and watched. */
+	assert_true(cleanup_lease_may_live(now - 40 - CLEANUP_CLOCK_SLACK_S, 40, now));
+	assert_false(cleanup_lease_may_live(now - 41 - CLEANUP_CLOCK_SLACK_S, 40, now));
+	/* Ahead of us (its clock, or ours) is no reason to call it dead. */
+	assert_true(cleanup_lease_may_live(now + 3600, 40, now));
+	assert_false(cleanup_lease_may_live(0, 40, now)); /* never renewed */
+}
+
+static void test_volumes_refused(void **state)
+{
+	const struct cleanup_volume v[] = {
+		{ "pvc-1", "shop", "data-db-0" }, { "pvc-2", NULL, NULL }, { "pvc-3", NULL, NULL },
+		{ "pvc-4", NULL, NULL },	  { "pvc-5", NULL, NULL }, { "pvc-6", NULL, NULL },
+	};
+	struct strbuf why = STRBUF_INIT;
+
+	assert_int_equal(cleanup_check_volumes(v, 0, false, &why), 0);
+	assert_int_equal(cleanup_check_volumes(v, 6, true, &why), 0);
+	assert_int_equal(why.len, 0);
+	assert_int_equal(cleanup_check_volumes(v, 1, false, &why), -EBUSY);
+	assert_non_null(
+		strstr(why.buf, "1 MeshStorVolume still exists (pvc-1 of claim shop/data-db-0). "));
+	assert_non_null(strstr(why.buf, "--i-understand-data-is-lost"));
+	strbuf_reset(&why);
+	assert_int_equal(cleanup_check_volumes(v, 6, false, &why), -EBUSY);
+	assert_non_null(strstr(why.buf, "6 MeshStorVolumes still exist (pvc-1 of claim "
+					"shop/data-db-0, pvc-2, pvc-3, pvc-4, pvc-5 and 1 more)"));
+	strbuf_done(&why);
+}
+
+static void test_agents_refused(void **state)
+{
+	const char *const nodes[] = { "a", "b", "c" };
+	struct strbuf why = STRBUF_INIT;
+
+	assert_int_equal(cleanup_check_agents(nodes, 0, &why), 0);
+	assert_int_equal(cleanup_check_agents(nodes, 1, &why), -EBUSY);
+	assert_non_null(strstr(why.buf, "still runs on a (renewing its Lease"));
+	strbuf_reset(&why);
+	assert_int_equal(cleanup_check_agents(nodes, 3, &why), -EBUSY);
+	assert_non_null(strstr(why.buf, "still runs on a, b and c (renewing its Lease"));
+	strbuf_done(&why);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_finalizers),
+		cmocka_unit_test(test_lease_may_live),
+		cmocka_unit_test(test_volumes_refused),
+		cmocka_unit_test(test_agents_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
