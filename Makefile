@@ -3,13 +3,14 @@
 #   make check    install what is missing, build three ways, run every test
 #   make demo     install what is missing, build, run the demo
 #   make bench    run the benchmarks and print their figures
+#   make image    build the container image, $(BUILD)/meshstor-image.tar (docs/image.md)
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 MESON_TEST  = meson test --print-errorlogs --num-processes 2
 
-.PHONY: all deps check demo bench fuzz clean lab-up lab-down
+.PHONY: all deps check demo bench fuzz clean lab-up lab-down image
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -39,6 +40,10 @@ check: deps $(BUILD)/build.ninja $(BUILD_ASAN)/build.ninja $(BUILD_FUZZ)/build.n
 
 demo: deps all
 	scripts/demo
+
+# The OCI archive to import on nodes (umoci and skopeo: scripts/install-deps).
+image: all
+	scripts/build-image $(BUILD)
 
 bench: deps all
 	bench/csi-endpoint/run $(BUILD)/src/meshstor
