@@ -49,6 +49,24 @@ static const char *prop(const char *const (*p)[2], const char *key)
 	return NULL;
 }
 
+/* Strings the rules set, freed after each test (teardown). */
+static char *held[64];
+static size_t n_held;
+
+static const char *hold(char *s)
+{
+	assert_true(n_held < ARRAY_SIZE(held));
+	held[n_held++] = s;
+	return s;
+}
+
+static int release_held(void **state)
+{
+	while (n_held)
+		free(held[--n_held]);
+	return 0;
+}
+
 static void env_set(struct dev *d, const char *key, const char *value)
 {
 	size_t i = 0;
@@ -179,7 +197,7 @@ static void run_rules(const char *text, struct dev *d)
 				snprintf(label_buf, sizeof(label_buf), "%s", keys[i].value);
 				goto_label = label_buf;
 			} else if (strcmp(keys[i].name, "ENV") == 0 && strcmp(keys[i].op, "=") == 0) {
-				env_set(d, strdup(keys[i].arg), strdup(keys[i].value));
+				env_set(d, hold(strdup(keys[i].arg)), hold(strdup(keys[i].value)));
 			} else {
 				fail_msg("the evaluator does not know %s%s", keys[i].name, keys[i].op);
 			}
@@ -353,10 +371,10 @@ static void test_file_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ours_and_only_ours),
-		cmocka_unit_test(test_remove_after_add),
-		cmocka_unit_test(test_changes_nothing_else),
-		cmocka_unit_test(test_file_order),
+		cmocka_unit_test_teardown(test_ours_and_only_ours, release_held),
+		cmocka_unit_test_teardown(test_remove_after_add, release_held),
+		cmocka_unit_test_teardown(test_changes_nothing_else, release_held),
+		cmocka_unit_test_teardown(test_file_order, release_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
