@@ -219,15 +219,37 @@ static int validate_volume_capabilities(struct csi_call *c, const ProtobufCMessa
 	return 0;
 }
 
-/* Abnormal when a member is missing or failed, or the array runs degraded. */
+/* Whether the consumer's last word is that the volume takes no writes, and why. */
+static const char *unavailable_because(const struct volume *v)
+{
+	const struct volume_status *st = &v->status;
+
+	if (st->phase != VOLUME_PHASE_BROKEN && st->phase != VOLUME_PHASE_FILESYSTEM_SHUT_DOWN &&
+	    st->phase != VOLUME_PHASE_UNAVAILABLE)
+		return NULL;
+	for (size_t i = 0; i < st->n_conditions; i++)
+		if (strcmp(st->conditions[i].type, VOLUME_CONDITION_AVAILABLE) == 0 &&
+		    st->conditions[i].status == CONDITION_FALSE && st->conditions[i].message)
+			return st->conditions[i].message;
+	return "";
+}
+
+/*
+ * Abnormal when the volume takes no writes (Broken, FilesystemShutDown,
+ * Unavailable), a member is missing or failed, or the array runs degraded.
+ */
 static Csi__V1__VolumeCondition *condition_of(struct csi_call *c, const struct volume *v)
 {
 	Csi__V1__VolumeCondition *cond = arena_new(&c->arena, Csi__V1__VolumeCondition);
 	const struct volume_status *st = &v->status;
+	const char *down = unavailable_because(v);
 
 	csi__v1__volume_condition__init(cond);
-	cond->abnormal = st->degraded || st->missing_members > 0 || st->failed_members > 0;
-	if (cond->abnormal)
+	cond->abnormal = down || st->degraded || st->missing_members > 0 || st->failed_members > 0;
+	if (down)
+		cond->message = arena_printf(&c->arena, "%s%s%s", volume_phase_to_string(st->phase),
+					     *down ? ": " : "", down);
+	else if (cond->abnormal)
 		cond->message = arena_printf(
 			&c->arena, "%s: %d of %d members active, %d failed, %d missing",
 			volume_phase_to_string(st->phase), st->active_members, st->total_members,

@@ -7,6 +7,7 @@
 #include "model/check.h"
 #include "model/condition.h"
 #include "util/macro.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 static const char *const status_names[] = {
@@ -36,6 +37,48 @@ void condition_done(struct condition *c)
 	free(c->reason);
 	free(c->message);
 	*c = (struct condition){ 0 };
+}
+
+static bool set_string(char **field, const char *value)
+{
+	if (*field && value && strcmp(*field, value) == 0)
+		return false;
+	if (!*field && !value)
+		return false;
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+	return true;
+}
+
+bool conditions_set(struct condition **c, size_t *n, const char *type,
+		    enum condition_status status, const char *reason, const char *message,
+		    int64_t now, int64_t generation)
+{
+	struct condition *k = NULL;
+	bool changed = false;
+
+	for (size_t i = 0; i < *n && !k; i++)
+		if (strcmp((*c)[i].type, type) == 0)
+			k = &(*c)[i];
+	if (!k) {
+		*c = xreallocarray(*c, *n + 1, sizeof(**c));
+		k = &(*c)[(*n)++];
+		*k = (struct condition){ .type = xstrdup(type), .status = status,
+					 .last_transition_time = now };
+		changed = true;
+	}
+	if (k->status != status) {
+		k->status = status;
+		k->last_transition_time = now;
+		changed = true;
+	}
+	changed |= set_string(&k->reason, reason);
+	changed |= set_string(&k->message, message);
+	if (k->observed_generation != generation) {
+		k->observed_generation = generation;
+		changed = true;
+	}
+	return changed;
 }
 
 void conditions_free(struct condition *c, size_t n)

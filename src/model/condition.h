@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,15 @@ struct condition {
 };
 
 void condition_done(struct condition *c);
+
+/*
+ * Sets the condition of type in the list (appending it when absent) to status,
+ * reason and message, as metav1.Condition wants it: lastTransitionTime moves
+ * to now only when the status changes. Returns whether anything changed.
+ */
+bool conditions_set(struct condition **c, size_t *n, const char *type,
+		    enum condition_status status, const char *reason, const char *message,
+		    int64_t now, int64_t generation);
 void conditions_free(struct condition *c, size_t n);
 
 /*

@@ -16,6 +16,8 @@ static const char *const phase_names[] = {
 	[VOLUME_PHASE_SYNCING] = "Syncing",	[VOLUME_PHASE_EXPANDING] = "Expanding",
 	[VOLUME_PHASE_REPLACING] = "Replacing", [VOLUME_PHASE_DELETING] = "Deleting",
 	[VOLUME_PHASE_BROKEN] = "Broken",
+	[VOLUME_PHASE_FILESYSTEM_SHUT_DOWN] = "FilesystemShutDown",
+	[VOLUME_PHASE_UNAVAILABLE] = "Unavailable",
 };
 
 static const char *const state_names[] = {

@@ -32,6 +32,10 @@ enum volume_phase {
 	VOLUME_PHASE_REPLACING,
 	VOLUME_PHASE_DELETING,
 	VOLUME_PHASE_BROKEN,	/* the array takes no writes (MD_BROKEN): stop and assemble again */
+	/* XFS on the array shut down after an I/O error: unmount and mount again */
+	VOLUME_PHASE_FILESYSTEM_SHUT_DOWN,
+	/* no array: staging waits for a node holding the only current copy */
+	VOLUME_PHASE_UNAVAILABLE,
 	_VOLUME_PHASE_MAX,
 };
 
@@ -131,6 +135,14 @@ struct volume_status {
 	size_t n_conditions;
 	int64_t observed_generation;
 };
+
+/*
+ * The consumer's conditions (docs/operations.md, "Conditions"): Available,
+ * whether the volume takes writes (its array assembled, its filesystem
+ * answering); InSync, whether every member is in the array and in sync.
+ */
+#define VOLUME_CONDITION_AVAILABLE "Available"
+#define VOLUME_CONDITION_IN_SYNC "InSync"
 
 /* A MeshStorVolume. metadata.name is the volume id. */
 /*

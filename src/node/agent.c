@@ -94,68 +94,103 @@ void agent_plan_input(struct agent *a, const struct agent_view *view,
 	};
 }
 
-/* report_volume() over the object as the server has it now, written when it changed. */
+/*
+ * A pure change of the volume's status (report.c), made on the object as the
+ * server has it now and written when it changed, under its resourceVersion.
+ */
 struct report_ctx {
-	const struct plan_input *in;
-	enum volume_phase old_phase, new_phase;
+	bool (*change)(struct volume *v, void *userdata);
+	void *userdata;
+	enum volume_phase new_phase;
 	bool phase_changed;
+	char *available; /* the Available condition's message after the change */
 };
 
 static int report_mutate(json_t *obj, void *userdata)
 {
 	struct report_ctx *ctx = userdata;
 	struct volume *v;
+	enum volume_phase old;
 	int r;
 
 	r = volume_from_json(obj, &v, NULL);
 	if (r < 0)
 		return r;
-	ctx->old_phase = v->status.phase;
-	if (!report_volume(ctx->in, v, time(NULL))) {
+	old = v->status.phase;
+	if (!ctx->change(v, ctx->userdata)) {
 		volume_free(v);
 		return 1;
 	}
 	ctx->new_phase = v->status.phase;
-	ctx->phase_changed = ctx->old_phase != ctx->new_phase;
+	ctx->phase_changed = old != v->status.phase;
+	free(ctx->available);
+	ctx->available = NULL;
+	for (size_t i = 0; i < v->status.n_conditions; i++)
+		if (strcmp(v->status.conditions[i].type, VOLUME_CONDITION_AVAILABLE) == 0 &&
+		    v->status.conditions[i].status != CONDITION_TRUE)
+			ctx->available = xstrdup(v->status.conditions[i].message);
 	r = volume_status_into(obj, v);
 	volume_free(v);
 	return r;
 }
 
+/* Every phase change is an Event; a phase that serves nothing says why and what to do. */
 static void record_phase(struct agent *a, const char *id, const json_t *obj,
-			 enum volume_phase phase)
+			 enum volume_phase phase, const char *why)
 {
 	struct strbuf msg = STRBUF_INIT;
-	enum kube_event_type type = phase == VOLUME_PHASE_DEGRADED || phase == VOLUME_PHASE_BROKEN ?
-					    KUBE_EVENT_WARNING : KUBE_EVENT_NORMAL;
+	bool normal = phase == VOLUME_PHASE_READY || phase == VOLUME_PHASE_SYNCING ||
+		      phase == VOLUME_PHASE_REQUESTED;
 
 	strbuf_addf(&msg, "Volume is %s on %s", volume_phase_to_string(phase), a->o.node_name);
-	if (phase == VOLUME_PHASE_BROKEN)
-		strbuf_adds(&msg, ": the array lost every member at once and takes no writes. "
-				  "Nothing acknowledged is lost; restart the pod (the volume is "
-				  "unstaged and assembled again from its current copy once the "
-				  "nodes holding it answer)");
-	kube_event_record(a->client, &kube_meshstorvolumes, obj, type,
+	if (!normal && why)
+		strbuf_addf(&msg, ": %s", why);
+	kube_event_record(a->client, &kube_meshstorvolumes, obj,
+			  normal ? KUBE_EVENT_NORMAL : KUBE_EVENT_WARNING,
 			  volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
 	log_vol_info(id, "%s", msg.buf);
 	strbuf_done(&msg);
 }
 
-int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id)
+static int write_status(struct agent *a, const char *id, struct report_ctx *ctx)
 {
-	struct report_ctx ctx = { .in = in };
 	struct strbuf err = STRBUF_INIT;
 	_cleanup_(json_decrefp) json_t *obj = NULL;
 	int r;
 
 	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", report_mutate,
-			      &ctx, &obj, &err);
+			      ctx, &obj, &err);
 	if (r < 0 && r != -ENOENT)
 		log_vol_warning_errno(id, r, "Cannot report the volume's state: %s", err.buf);
-	else if (r >= 0 && obj && ctx.phase_changed)
-		record_phase(a, id, obj, ctx.new_phase);
+	else if (r >= 0 && obj && ctx->phase_changed)
+		record_phase(a, id, obj, ctx->new_phase, ctx->available);
+	free(ctx->available);
 	strbuf_done(&err);
 	return r == -ENOENT ? 0 : r;
+}
+
+static bool change_report(struct volume *v, void *userdata)
+{
+	return report_volume(userdata, v, time(NULL));
+}
+
+int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id)
+{
+	struct report_ctx ctx = { .change = change_report, .userdata = (void *)in };
+
+	return write_status(a, id, &ctx);
+}
+
+static bool change_waiting(struct volume *v, void *userdata)
+{
+	return report_waiting(v, userdata, time(NULL));
+}
+
+int agent_report_waiting(struct agent *a, const char *id, const char *why)
+{
+	struct report_ctx ctx = { .change = change_waiting, .userdata = (void *)why };
+
+	return write_status(a, id, &ctx);
 }
 
 /* Mount sources of our arrays ("/dev/md127"), so plan() never stops a mounted one. */

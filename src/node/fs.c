@@ -372,6 +372,28 @@ int fs_device_is_mounted(const char *proc, const char *dev, bool *ret)
 	return 0;
 }
 
+int fs_device_shut_down(const char *proc, const char *dev, bool *ret)
+{
+	_cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
+	_cleanup_free_ char *mountinfo = path_join_root(proc, "/self/mountinfo");
+	struct libmnt_fs *fs;
+	const char *target;
+	struct stat st;
+	int r;
+
+	*ret = false;
+	if (stat(dev, &st) < 0 || !S_ISBLK(st.st_mode))
+		return 0; /* no such device: nothing mounted from it */
+	r = mountinfo_load(mountinfo, &tb);
+	if (r < 0)
+		return r;
+	fs = mnt_table_find_devno(tb, st.st_rdev, MNT_ITER_FORWARD);
+	target = fs ? mnt_fs_get_target(fs) : NULL;
+	if (target && stat(target, &st) < 0 && errno == EIO)
+		*ret = true;
+	return 0;
+}
+
 int fs_usage(const char *path, struct fs_usage *ret)
 {
 	struct statvfs v;

@@ -72,6 +72,13 @@ int fs_mount_source(const char *root, const char *target, char **ret);
  * dev can be stat'ed, else by source path.
  */
 int fs_device_is_mounted(const char *proc, const char *dev, bool *ret);
+/*
+ * Whether the filesystem mounted from block device dev (found in
+ * proc/self/mountinfo by device number) has shut down: XFS fails stat(2) of
+ * any inode with EIO once shut down (xfs_vn_getattr()), which costs no I/O,
+ * so a stalled array cannot hang the caller. False when dev is not mounted.
+ */
+int fs_device_shut_down(const char *proc, const char *dev, bool *ret);
 /* Grows the data section of the XFS mounted at target to its device (xfs_growfs -d). */
 int fs_grow_xfs(const char *target, struct strbuf *err);
 

@@ -72,6 +72,12 @@ struct md_array {
 	 * array_state says so only while the array is clean.
 	 */
 	bool broken;
+	/*
+	 * The XFS filesystem mounted from it shut down after an I/O error
+	 * (observe.c, fs_device_shut_down()): every call on it fails until it
+	 * is unmounted and mounted again. False when not mounted.
+	 */
+	bool fs_shut_down;
 	uint64_t size_kib;	/* component size */
 	struct md_member *members;
 	size_t n_members;

@@ -3,8 +3,26 @@
 #include <string.h>
 
 #include "model/names.h"
+#include "node/fs.h"
 #include "node/observe.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
+
+/* Sets fs_shut_down on each array whose mounted filesystem has shut down. */
+static int mark_shut_down(const struct node_paths *p, struct md_array *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *dev = NULL;
+		int r;
+
+		xasprintf(&dev, "%s/%s", p->dev, a[i].kname);
+		r = fs_device_shut_down(p->proc, dev, &a[i].fs_shut_down);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
 int observe_take(const struct node_paths *p, struct observation *ret)
 {
@@ -25,6 +43,9 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
 	r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
+	if (r < 0)
+		first = first ?: r;
+	r = mark_shut_down(p, o.arrays, o.n_arrays);
 	if (r < 0)
 		first = first ?: r;
 	if (first < 0) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "node/report.h"
+#include "util/strbuf.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -174,6 +175,8 @@ static enum volume_phase array_phase(const struct md_array *a, int32_t active, i
 {
 	if (a->broken)
 		return VOLUME_PHASE_BROKEN;
+	if (a->fs_shut_down)
+		return VOLUME_PHASE_FILESYSTEM_SHUT_DOWN;
 	if (a->sync_percent >= 0 && a->sync_action && strcmp(a->sync_action, "idle") != 0 &&
 	    strcmp(a->sync_action, "check") != 0)
 		return VOLUME_PHASE_SYNCING;
@@ -181,6 +184,69 @@ static enum volume_phase array_phase(const struct md_array *a, int32_t active, i
 	if (active < total)
 		return VOLUME_PHASE_DEGRADED;
 	return VOLUME_PHASE_READY;
+}
+
+static bool set_condition(struct volume *v, const char *type, enum condition_status status,
+			  const char *reason, const char *message, int64_t now)
+{
+	return conditions_set(&v->status.conditions, &v->status.n_conditions, type, status, reason,
+			      message, now, v->meta.generation);
+}
+
+/* Available and InSync, from the array as the consumer sees it (phase decided already). */
+static bool array_conditions(const struct plan_input *in, struct volume *v,
+			     const struct md_array *a, int32_t active, int64_t now)
+{
+	_cleanup_strbuf_ struct strbuf avail = STRBUF_INIT, sync = STRBUF_INIT;
+	int32_t total = (int32_t)v->spec.n_members;
+	bool changed;
+
+	if (a->broken) {
+		strbuf_addf(&avail, "array %s on %s lost every member at once and takes no "
+				    "writes; nothing acknowledged is lost: restart the pod (the "
+				    "volume is assembled again from its current copy)",
+			    a->kname, in->node_name);
+		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
+					"ArrayBroken", avail.buf, now);
+	} else if (a->fs_shut_down) {
+		strbuf_addf(&avail, "the XFS filesystem on array %s on %s shut down after an I/O "
+				    "error and fails every call; restart the pod (the volume is "
+				    "unmounted and mounted again; the log replays what was "
+				    "acknowledged)",
+			    a->kname, in->node_name);
+		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
+					"FilesystemShutDown", avail.buf, now);
+	} else if (active == 0) {
+		strbuf_addf(&avail, "every leg of array %s on %s is reconnecting to its node: "
+				    "writes wait (nothing is acknowledged meanwhile) until one "
+				    "returns, or until ctrl_loss_tmo ends the reconnects",
+			    a->kname, in->node_name);
+		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
+					"WritesWaiting", avail.buf, now);
+	} else {
+		strbuf_addf(&avail, "array %s on %s takes writes", a->kname, in->node_name);
+		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_TRUE, "Assembled",
+					avail.buf, now);
+	}
+	strbuf_addf(&sync, "%d of %d members active and in sync", active, total);
+	if (active == total)
+		return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_TRUE,
+				     "AllMembersInSync", sync.buf, now) || changed;
+	if (v->status.phase == VOLUME_PHASE_SYNCING) {
+		strbuf_addf(&sync, "; resync at %d%%", a->sync_percent);
+		return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Syncing",
+				     sync.buf, now) || changed;
+	}
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *m = &v->spec.members[i];
+		const struct member_status *ms = volume_find_member_status(v, m->index);
+
+		if (ms && ms->state != MEMBER_STATE_SYNCED)
+			strbuf_addf(&sync, "; member %d on %s: %s", m->index, m->node_name,
+				    member_state_to_string(ms->state));
+	}
+	return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Degraded", sync.buf,
+			     now) || changed;
 }
 
 static bool report_consumer(const struct plan_input *in, struct volume *v,
@@ -250,7 +316,19 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		changed |= st->phase != ph;
 		st->phase = ph;
 	}
-	return changed;
+	return array_conditions(in, v, a, active, now) || changed;
+}
+
+bool report_waiting(struct volume *v, const char *why, int64_t now)
+{
+	bool changed;
+
+	if (v->meta.deleting)
+		return false;
+	changed = v->status.phase != VOLUME_PHASE_UNAVAILABLE;
+	v->status.phase = VOLUME_PHASE_UNAVAILABLE;
+	return set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NoCurrentCopy", why,
+			     now) || changed;
 }
 
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)

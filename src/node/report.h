@@ -13,9 +13,16 @@
  *   - as host, each of its members' state and lastEpoch, unless the consumer
  *     has refined it at the current epoch;
  *   - as consumer with the array assembled here, every member's array view,
- *     the array state, counts, sync progress, phase and nodeName;
+ *     the array state, counts, sync progress, phase, conditions and nodeName;
  *   - as the node that last had the array (status.nodeName) and has it no
  *     longer, nodeName cleared.
  * Returns true when v->status changed. now is Unix seconds (missingSince).
  */
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now);
+
+/*
+ * The consumer's word when staging waits for a current copy (why: for whom):
+ * phase Unavailable and condition Available False, NoCurrentCopy. Nothing on
+ * a volume being deleted. Returns true when v->status changed.
+ */
+bool report_waiting(struct volume *v, const char *why, int64_t now);

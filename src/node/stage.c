@@ -664,8 +664,11 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 		agent_report_volume(a, &s.in, volume_id);
 	pthread_mutex_unlock(&a->record);
 	pthread_mutex_unlock(&a->kernel);
-	if (r == -EAGAIN && s.v)
+	if (r == -EAGAIN && s.v) {
+		agent_report_waiting(a, volume_id, err->len ? err->buf : "a member is not in "
+									"reach yet");
 		record_waiting(&s, err);
+	}
 	stage_ctx_done(&s);
 	return r;
 }

@@ -182,18 +182,11 @@ restage() {
 		bad "NodeStageVolume $1 on $2 kept failing for 180 s: $(cat "$e2e_dir/stage.err")"
 		return 1
 	}
-	fs_mark "$1" "$2"
 }
 
 # The kernel name of VOL's array on NODE (empty when none is assembled there).
 md_of() {
 	on "$2" "for m in /sys/block/md*; do [ -e \$m/md ] || continue; mdadm --detail --export /dev/\${m##*/} 2>/dev/null | grep -qE '^MD_NAME=(.*:)?$1\$' && echo \${m##*/}; done; true" | sed -n 1p
-}
-
-# A baseline of XFS shutdowns on NODE, taken right after VOL is (re)staged there: a shutdown
-# after it is one of the filesystem mounted now.
-fs_mark() {
-	on "$2" "dmesg | grep -c 'has been shut down' >/run/fault-fsbase; true"
 }
 
 # ---- the application: an fsync'd counter, each acknowledged value printed
@@ -310,9 +303,10 @@ sample_cmd() {
 	local st
 	st=$(stage_path "$1")
 	cat <<-EOF
-		n=\$(dmesg | grep -c 'has been shut down'); b=\$(cat /run/fault-fsbase 2>/dev/null || echo 0)
-		m=0; grep -q ' $st ' /proc/mounts && m=1
-		l="\$(( n > b )) \$m"
+		m=0 f=0; grep -q ' $st ' /proc/mounts && m=1
+		# XFS shut down fails stat(2) of its root with EIO (a stalled one still answers).
+		[ \$m = 1 ] && stat $st 2>&1 >/dev/null | grep -q 'Input/output error' && f=1
+		l="\$f \$m"
 		for d in /sys/block/md*; do
 			[ -e \$d/md/array_state ] || continue
 			read -r u <\$d/md/uuid; read -r s <\$d/md/array_state; read -r r <\$d/ro
@@ -359,9 +353,9 @@ sampler_start() {
 #    can write to: a node's run of such samples must not contain another node's (a consumer
 #    fenced while cut from the API server keeps its array until it hears of the new claim, or
 #    until ctrl_loss_tmo ends its reconnects; it writes nowhere meanwhile);
-#  - the volume's status never says Ready or degraded=false while its array on the node the
-#    status names is broken (or has no working member) or its filesystem there is shut down,
-#    for longer than the 15 s a report may lag.
+#  - for longer than the 15 s a report may lag, the volume's status never hides a broken
+#    array on the node it names (phase Broken), a filesystem shut down there (phase
+#    FilesystemShutDown, or Broken), or an array with no working member (not Ready, degraded).
 sampler_stop() {
 	local pid out
 	[ -f "$e2e_dir/sampler.pid" ] || return 0
@@ -377,14 +371,19 @@ sampler_stop() {
 		}
 		$2 == "cr" {
 			n = $6
-			if (n != "" && since[n] != "" && $1 - since[n] >= grace && ($3 == "Ready" || $4 == "false") && !said) {
+			# Broken says Broken, a shut-down filesystem FilesystemShutDown (or Broken, its
+			# cause), and any array that writes nowhere is at least not Ready.
+			if (kind[n] == "broken") ok = $3 == "Broken"
+			else if (kind[n] == "fs") ok = $3 == "FilesystemShutDown" || $3 == "Broken"
+			else ok = $3 != "Ready" && $4 != "false"
+			if (n != "" && since[n] != "" && $1 - since[n] >= grace && !ok && !said) {
 				printf "the volume says phase=%s degraded=%s ready=%s while its array has been %s for %.0f s\n", $3, $4, $5, what[n], $1 - since[n]
 				said = 1
 			}
 			next
 		}
 		{
-			t = $1; n = $2; nodes[n] = 1; brk = 0; why = ""
+			t = $1; n = $2; nodes[n] = 1; brk = 0; why = ""; k = ""
 			split("", rw)
 			for (i = 5; i <= NF; i++) {
 				split($i, f, ",")
@@ -392,9 +391,11 @@ sampler_stop() {
 					rw[f[2]] = 1
 				if (f[2] == vu && (f[3] == "broken" || f[5] + 0 >= f[6] + 0 || f[7] == 0)) {
 					brk = 1; why = f[3] " (" f[1] " on " n ")"
+					k = f[3] == "broken" ? "broken" : "other"
 				}
 			}
-			if ($4 == 1 && $3 == 1) { brk = 1; why = "shut down (XFS on " n ")" }
+			if ($4 == 1 && $3 == 1 && k != "broken") { brk = 1; why = "shut down (XFS on " n ")"; k = "fs" }
+			kind[n] = k
 			for (k in open) { split(k, p, SUBSEP); if (p[1] == n && !(p[2] in rw)) close_run(n, p[2]) }
 			for (u in rw) { if (!((n, u) in open)) { open[n, u] = 1; start[n, u] = t } end[n, u] = t }
 			if (brk && since[n] == "") since[n] = t

@@ -816,6 +816,95 @@ static void test_report_marks_absent_member(void **state)
 	world_done(&w);
 }
 
+static const struct condition *find_condition(const struct volume *v, const char *type)
+{
+	for (size_t i = 0; i < v->status.n_conditions; i++)
+		if (strcmp(v->status.conditions[i].type, type) == 0)
+			return &v->status.conditions[i];
+	return NULL;
+}
+
+static void assert_condition(const struct volume *v, const char *type,
+			     enum condition_status status, const char *reason)
+{
+	const struct condition *c = find_condition(v, type);
+
+	assert_non_null(c);
+	assert_int_equal(c->status, status);
+	assert_string_equal(c->reason, reason);
+	assert_non_null(c->message);
+}
+
+/*
+ * The status tells the truth (issue: a shut-down filesystem read Ready): each
+ * state of the array is its own phase and sets Available and InSync; a
+ * condition's lastTransitionTime moves only with its status.
+ */
+static void test_report_conditions(void **state)
+{
+	struct world w;
+	struct plan_input in;
+	struct volume *v;
+	const char *members[] = { "nvme1n1", "nvme0n1p1" };
+	char *nqn0 = nqn_of(0);
+
+	world_init(&w, volume_two("b", true));
+	v = w.vols[0];
+	add_member_partition(&w, 1);
+	add_array(&w, members, 2);
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	report_in(&w, &in);
+	assert_true(report_volume(&in, v, 1000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_READY);
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_TRUE, "Assembled");
+	assert_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_TRUE, "AllMembersInSync");
+	assert_false(report_volume(&in, v, 2000));
+	/* XFS shut down on the array: its own phase, Available False. */
+	w.obs.arrays[0].fs_shut_down = true;
+	assert_true(report_volume(&in, v, 3000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_FILESYSTEM_SHUT_DOWN);
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "FilesystemShutDown");
+	assert_int_equal(find_condition(v, VOLUME_CONDITION_AVAILABLE)->last_transition_time, 3000);
+	assert_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_TRUE, "AllMembersInSync");
+	assert_int_equal(find_condition(v, VOLUME_CONDITION_IN_SYNC)->last_transition_time, 1000);
+	/* A broken array says so first. */
+	w.obs.arrays[0].broken = true;
+	assert_true(report_volume(&in, v, 4000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_BROKEN);
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "ArrayBroken");
+	assert_int_equal(find_condition(v, VOLUME_CONDITION_AVAILABLE)->last_transition_time, 3000);
+	assert_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Degraded");
+	w.obs.arrays[0].broken = false;
+	w.obs.arrays[0].fs_shut_down = false;
+	/* A leg waiting for its node: Degraded, naming the member. */
+	free(w.obs.imports[0].ctrl_state);
+	w.obs.imports[0].ctrl_state = xstrdup("connecting");
+	assert_true(report_volume(&in, v, 5000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_DEGRADED);
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_TRUE, "Assembled");
+	assert_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Degraded");
+	assert_non_null(strstr(find_condition(v, VOLUME_CONDITION_IN_SYNC)->message, "1 of 2"));
+	/* Every leg waiting: writes wait, and Available says so. */
+	free(w.obs.arrays[0].members[1].kname);
+	w.obs.arrays[0].members[1].kname = xstrdup("gone");
+	assert_true(report_volume(&in, v, 5500));
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "WritesWaiting");
+	/* Staging waits for the current copy: Unavailable, NoCurrentCopy with the reason. */
+	assert_true(report_waiting(v, "staging waits for a", 6000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_UNAVAILABLE);
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NoCurrentCopy");
+	assert_string_equal(find_condition(v, VOLUME_CONDITION_AVAILABLE)->message,
+			    "staging waits for a");
+	assert_false(report_waiting(v, "staging waits for a", 7000));
+	/* Never over the controller's Deleting. */
+	v->meta.deleting = true;
+	v->status.phase = VOLUME_PHASE_DELETING;
+	assert_false(report_waiting(v, "staging waits for b", 8000));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_DELETING);
+	world_done(&w);
+	free(nqn0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -839,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_report_phase),
 		cmocka_unit_test(test_report_identity_keeps_mark),
 		cmocka_unit_test(test_report_marks_absent_member),
+		cmocka_unit_test(test_report_conditions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
