@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "kube/client.h"
@@ -34,6 +35,7 @@ struct agent {
 	bool wake, stop, published;
 	pthread_t thread;
 	bool thread_started;
+	atomic_uint_fast64_t loop_usec;	/* CLOCK_MONOTONIC: the loop last came round */
 	struct heartbeat *heartbeat;	/* the Lease, renewed on a thread of its own */
 	struct legwatch *legwatch;	/* drops lost legs of our arrays, once recorded */
 

@@ -331,6 +331,7 @@ static void *loop(void *userdata)
 		    kube_informer_wait_synced(a->nodes, 0) &&
 		    kube_informer_wait_synced(a->devices, 0))
 			pass(a);
+		atomic_store(&a->loop_usec, now_usec()); /* agent_loop_usec() */
 		pthread_mutex_lock(&a->lock);
 		while (!a->wake && !a->stop)
 			if (pthread_cond_timedwait(&a->wake_cond, &a->lock, &until) == ETIMEDOUT)
@@ -414,6 +415,7 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 	if (r >= 0)
 		r = legwatch_start(a, &a->legwatch);
 	if (r >= 0) {
+		atomic_store(&a->loop_usec, now_usec());
 		r = -pthread_create(&a->thread, NULL, loop, a);
 		a->thread_started = r == 0;
 	}
@@ -477,4 +479,9 @@ bool agent_ready(struct agent *a)
 	return kube_informer_wait_synced(a->volumes, 0) &&
 	       kube_informer_wait_synced(a->nodes, 0) &&
 	       kube_informer_wait_synced(a->devices, 0) && a->published;
+}
+
+uint64_t agent_loop_usec(struct agent *a)
+{
+	return atomic_load(&a->loop_usec);
 }

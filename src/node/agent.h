@@ -33,6 +33,11 @@ void agent_free(struct agent *a);
 bool agent_ready(struct agent *a);
 /* Whether volume id exists, as the agent's cache has it. */
 bool agent_volume_known(struct agent *a, const char *id);
+/*
+ * When the reconcile loop last came round (CLOCK_MONOTONIC µs): after a pass,
+ * or after finding its caches not yet listed. For /healthz (node/alive.h).
+ */
+uint64_t agent_loop_usec(struct agent *a);
 /* Asks for a pass now (watch events, tests). */
 void agent_kick(struct agent *a);
 
