@@ -9,9 +9,11 @@
 #include "csi/identity.h"
 #include "csi/node.h"
 #include "node/agent.h"
+#include "node/alive.h"
 #include "node/host.h"
 #include "node/prepare.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/path.h"
@@ -25,6 +27,7 @@ struct node_state {
 	struct utsname uts;
 	bool ready;
 	char *missing; /* what the last check found missing, to log only changes */
+	unsigned period_s; /* the agent's reconcile interval */
 };
 
 /*
@@ -53,6 +56,20 @@ static int node_probe(void *userdata)
 	free(st->missing);
 	st->missing = strbuf_detach(&missing);
 	return 0;
+}
+
+/*
+ * The node's own part of /healthz (on its thread): the agent's loop comes
+ * round. Without an agent there is no loop to be stuck; a restart would not
+ * bring the API or a missing module either (Probe says not ready).
+ */
+static int node_alive(void *userdata, struct strbuf *why)
+{
+	struct node_state *st = userdata;
+
+	if (!st->csi.agent)
+		return 0;
+	return node_loop_alive(now_usec(), agent_loop_usec(st->csi.agent), st->period_s, why);
 }
 
 static const struct csi_method *const node_methods[] = {
@@ -113,6 +130,7 @@ int node_main(int argc, char **argv)
 
 	st.csi.sysroot = o.sysroot;
 	st.csi.node_id = o.node_id;
+	st.period_s = o.reconcile_interval_s;
 	if (uname(&st.uts) < 0)
 		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
@@ -143,7 +161,7 @@ int node_main(int argc, char **argv)
 				    "is configured)");
 	}
 
-	r = cmd_serve(&o, &service);
+	r = cmd_serve_checked(&o, &service, node_alive, &st);
 	agent_free(st.csi.agent);
 	free(st.missing);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

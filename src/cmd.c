@@ -3,16 +3,21 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
-#include "csi/server.h"
 #include "util/log.h"
 #include "util/macro.h"
+#include "util/healthz.h"
 #include "util/parse.h"
 #include "util/banned.h"
 
 #define DEFAULT_CONTROLLER_ENDPOINT "unix:///var/lib/csi/sockets/pluginproxy/csi.sock"
 #define DEFAULT_NODE_ENDPOINT "unix:///var/lib/kubelet/plugins/io.meshstor.csi.mesh/csi.sock"
+/* The kubelet's registration directory, and where it finds the node's CSI socket. */
+#define DEFAULT_REGISTRATION_SOCKET \
+	"/var/lib/kubelet/plugins_registry/io.meshstor.csi.mesh-reg.sock"
+#define DEFAULT_KUBELET_ENDPOINT "/var/lib/kubelet/plugins/io.meshstor.csi.mesh/csi.sock"
 
 enum {
 	OPT_LOG_LEVEL = 0x100,
@@ -30,6 +35,9 @@ enum {
 	OPT_KEEP_ALIVE_TMO,
 	OPT_FAST_IO_FAIL_TMO,
 	OPT_UDEV_RULES_DIR,
+	OPT_HEALTH_ADDRESS,
+	OPT_REGISTRATION_SOCKET,
+	OPT_KUBELET_ENDPOINT,
 };
 
 /* Options that only the node agent takes, by the name --help shows. */
@@ -45,6 +53,8 @@ static const struct {
 	{ OPT_KEEP_ALIVE_TMO, "keep-alive-tmo" },
 	{ OPT_FAST_IO_FAIL_TMO, "fast-io-fail-tmo" },
 	{ OPT_UDEV_RULES_DIR, "udev-rules-dir" },
+	{ OPT_REGISTRATION_SOCKET, "registration-socket" },
+	{ OPT_KUBELET_ENDPOINT, "kubelet-endpoint" },
 };
 
 static void usage(enum cmd_role role)
@@ -67,6 +77,14 @@ static void usage(enum cmd_role role)
 	       "                                time, level, msg and, when a volume is named, vol\n");
 	printf("  --kubeconfig=FILE             the cluster to use (default: $KUBECONFIG, the\n"
 	       "                                pod's service account, or ~/.kube/config)\n");
+	printf("  --health-address=[IP:]PORT    serve HTTP /healthz for a liveness probe: 200 \"ok\"\n"
+	       "                                while the CSI endpoint answers Probe%s,\n"
+	       "                                else 503 and why (IPv6 as [IP]:PORT; a bare PORT:\n"
+	       "                                every IPv4 address; default empty: off)\n",
+	       role == CMD_NODE ? ", the kubelet\n"
+				  "                                registration stands and the reconcile loop\n"
+				  "                                is not stuck"
+				: "");
 	if (role == CMD_CONTROLLER)
 		printf("  --heartbeat-timeout=SECONDS   an agent whose MeshStorNode heartbeat is this\n"
 		       "                                old gets no new members (10-3600, default 180);\n"
@@ -94,6 +112,16 @@ static void usage(enum cmd_role role)
 		       "  --udev-rules-dir=DIR          where to install the udev rule that keeps the\n"
 		       "                                host from assembling MeshStor's arrays (default\n"
 		       "                                /etc/udev/rules.d under --sysroot; empty: none)\n");
+	if (role == CMD_NODE)
+		printf("  --registration-socket=PATH    register with the kubelet: serve its plugin\n"
+		       "                                registration API on this socket in its\n"
+		       "                                plugins_registry directory (default\n"
+		       "                                %s;\n"
+		       "                                skipped if that directory is missing; empty: off)\n"
+		       "  --kubelet-endpoint=PATH       the CSI socket's path as the kubelet sees it,\n"
+		       "                                told to the kubelet at registration (default\n"
+		       "                                %s)\n",
+		       DEFAULT_REGISTRATION_SOCKET, DEFAULT_KUBELET_ENDPOINT);
 	printf("  -h, --help                    show this help\n");
 }
 
@@ -150,6 +178,36 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 							"absolute path, or nothing",
 					       arg);
 		o->udev_rules_dir = arg;
+		return 0;
+	case OPT_HEALTH_ADDRESS: {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (arg[0] && healthz_parse_address(arg, &ss, &len) < 0)
+			return log_error_errno(-EINVAL, "Invalid --health-address '%s': expected "
+							"IP:PORT, [IPv6]:PORT, :PORT or PORT, or "
+							"nothing (off)",
+					       arg);
+		o->health_address = arg;
+		return 0;
+	}
+	case OPT_REGISTRATION_SOCKET:
+		if (arg[0] && arg[0] != '/')
+			return log_error_errno(-EINVAL, "Invalid --registration-socket '%s': "
+							"expected an absolute path, or nothing (off)",
+					       arg);
+		o->registration_socket = arg;
+		o->registration_socket_set = true;
+		return 0;
+	case OPT_KUBELET_ENDPOINT:
+		/* The kubelet takes a path; the form of --csi-endpoint is accepted too. */
+		if (strncmp(arg, "unix://", 7) == 0)
+			arg += 7;
+		if (arg[0] != '/')
+			return log_error_errno(-EINVAL, "Invalid --kubelet-endpoint '%s': expected "
+							"the absolute path of the CSI socket on the host",
+					       arg);
+		o->kubelet_endpoint = arg;
 		return 0;
 	case OPT_HEARTBEAT_TIMEOUT:
 		if (parse_u64_range(arg, 10, 3600, &v) < 0)
@@ -238,6 +296,9 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "keep-alive-tmo", required_argument, NULL, OPT_KEEP_ALIVE_TMO },
 		{ "fast-io-fail-tmo", required_argument, NULL, OPT_FAST_IO_FAIL_TMO },
 		{ "udev-rules-dir", required_argument, NULL, OPT_UDEV_RULES_DIR },
+		{ "health-address", required_argument, NULL, OPT_HEALTH_ADDRESS },
+		{ "registration-socket", required_argument, NULL, OPT_REGISTRATION_SOCKET },
+		{ "kubelet-endpoint", required_argument, NULL, OPT_KUBELET_ENDPOINT },
 		{ 0 },
 	};
 	int opt;
@@ -254,6 +315,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.ctrl_loss_tmo = 60,
 		.keep_alive_tmo = 2,
 		.fast_io_fail_tmo = 0,
+		.registration_socket = role == CMD_NODE ? DEFAULT_REGISTRATION_SOCKET : NULL,
+		.kubelet_endpoint = DEFAULT_KUBELET_ENDPOINT,
 	};
 	if (!o->endpoint || !o->endpoint[0])
 		o->endpoint = role == CMD_CONTROLLER ? DEFAULT_CONTROLLER_ENDPOINT
@@ -279,23 +342,4 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		return log_error_errno(-EINVAL, "Unexpected argument '%s'; see --help",
 				       argv[optind]);
 	return role == CMD_NODE ? check_node(o) : 0;
-}
-
-int cmd_serve(const struct cmd_options *o, struct csi_service *service)
-{
-	const struct csi_server_config cfg = {
-		.endpoint = o->endpoint,
-		.workers = o->workers,
-		.shutdown_timeout_s = o->shutdown_timeout_s,
-	};
-	struct csi_server *srv = NULL;
-	int r;
-
-	csi_inflight_init(&service->inflight);
-	r = csi_server_new(&cfg, service, &srv);
-	if (r >= 0)
-		r = csi_server_run(srv);
-	csi_server_free(srv);
-	csi_inflight_done(&service->inflight);
-	return r;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/healthz.h"
+
 /* Options shared by the roles that serve CSI. */
 struct cmd_options {
 	const char *endpoint;
@@ -20,6 +22,11 @@ struct cmd_options {
 	int keep_alive_tmo;
 	int fast_io_fail_tmo;
 	const char *udev_rules_dir; /* node role only; NULL: /etc/udev/rules.d under sysroot */
+	const char *health_address; /* NULL or "": no /healthz */
+	/* The kubelet's plugin registration, node role only ("" or NULL: none). */
+	const char *registration_socket;
+	bool registration_socket_set; /* named by the operator, not the default */
+	const char *kubelet_endpoint; /* the CSI socket's path as the kubelet sees it */
 };
 
 enum cmd_role {
@@ -35,8 +42,18 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o);
 
 struct csi_service;
 
-/* Serves service on o's endpoint until SIGTERM/SIGINT; returns 0 or -errno. */
+/*
+ * Serves service on o's endpoint until SIGTERM/SIGINT, with the kubelet's
+ * plugin registration and /healthz when o asks for them (src/cmd-serve.c);
+ * returns 0 or -errno.
+ */
 int cmd_serve(const struct cmd_options *o, struct csi_service *service);
+/*
+ * cmd_serve(), where /healthz also asks alive(userdata): the role's own
+ * condition beyond "the CSI endpoint answers" (the node: its loop is not stuck).
+ */
+int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
+		      healthz_check_fn *alive, void *userdata);
 
 int controller_main(int argc, char **argv);
 int node_main(int argc, char **argv);

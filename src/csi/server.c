@@ -414,7 +414,7 @@ int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 	r = start_grpc(srv, cfg->workers);
 	if (r < 0)
 		goto fail;
-	log_info("Serving CSI on unix://%s", srv->socket_path);
+	log_info("Serving %s on unix://%s", cfg->what ? cfg->what : "CSI", srv->socket_path);
 	*ret = srv;
 	return 0;
 
@@ -473,7 +473,7 @@ void csi_server_free(struct csi_server *srv)
 	if (!srv)
 		return;
 	if (srv->server && !srv->shutting_down) {
-		/* Start-up failed half way: nothing was served, cancel and drain. */
+		/* Start-up failed half way, or a server never run: cancel and drain. */
 		grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->shutdown_tag);
 		grpc_server_cancel_all_calls(srv->server);
 		if (srv->cq_thread_started)

@@ -11,6 +11,7 @@ struct csi_server_config {
 	const char *endpoint;	     /* "unix:///run/meshstor/csi.sock" */
 	size_t workers;		     /* threads for CSI_LANE_WORKER calls */
 	unsigned shutdown_timeout_s; /* grace for in-flight calls on SIGTERM */
+	const char *what;	     /* what is served, for the log; NULL: "CSI" */
 };
 
 /*
@@ -27,5 +28,9 @@ int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
  */
 int csi_server_run(struct csi_server *srv);
 
-/* Tears down gRPC, removes the socket and releases the lock. NULL is a no-op. */
+/*
+ * Tears down gRPC, removes the socket and releases the lock. A server never
+ * run (a second endpoint beside the one csi_server_run() waits on) has its
+ * calls cancelled. NULL is a no-op.
+ */
 void csi_server_free(struct csi_server *srv);

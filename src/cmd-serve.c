@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What a role serves: the CSI endpoint, and beside it what the kubernetes-csi
+ * sidecars would otherwise add: the kubelet's plugin registration (node role)
+ * and /healthz for the liveness probe. One binary, nothing extra to operate.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "csi/client.h"
+#include "csi/registration.h"
+#include "csi/server.h"
+#include "util/cleanup.h"
+#include "util/healthz.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* Below the chart's probe timeout (5 s), so the kubelet hears our reason. */
+#define PROBE_TIMEOUT_MS 3000
+
+struct serving {
+	const struct cmd_options *o;
+	struct csi_server *csi;
+	struct csi_registration *registration;
+	struct healthz *healthz;
+	healthz_check_fn *alive; /* the role's own condition; NULL: none */
+	void *alive_userdata;
+};
+
+/* /healthz: the CSI endpoint answers, registration stands, and the role is not stuck. */
+static int check(void *userdata, struct strbuf *why)
+{
+	struct serving *s = userdata;
+	int r;
+
+	r = csi_client_probe(s->o->endpoint, PROBE_TIMEOUT_MS, why);
+	if (r >= 0 && s->registration)
+		r = csi_registration_check(s->registration, why);
+	if (r >= 0 && s->alive)
+		r = s->alive(s->alive_userdata, why);
+	return r;
+}
+
+/*
+ * The default socket is in the kubelet's default directory; where there is no
+ * such directory there is no kubelet to register with (tests, a bare host), and
+ * that is not an error. A socket the operator named must be served.
+ */
+static int start_registration(struct serving *s)
+{
+	const struct cmd_options *o = s->o;
+	_cleanup_free_ char *copy = NULL;
+	const char *dir;
+
+	if (!o->registration_socket || !o->registration_socket[0])
+		return 0;
+	copy = xstrdup(o->registration_socket);
+	dir = dirname(copy);
+	if (!o->registration_socket_set && access(dir, F_OK) < 0 && errno == ENOENT) {
+		log_info("No kubelet registration directory %s: not registering with a kubelet "
+			 "(--registration-socket= turns registration off)",
+			 dir);
+		return 0;
+	}
+	return csi_registration_new(o->registration_socket, o->kubelet_endpoint, &s->registration);
+}
+
+static int start_healthz(struct serving *s)
+{
+	const char *address = s->o->health_address;
+	int r;
+
+	if (!address || !address[0])
+		return 0;
+	r = healthz_start(address, check, s, &s->healthz);
+	if (r < 0)
+		return log_error_errno(r, "Failed to serve /healthz on %s: %m", address);
+	log_info("Serving /healthz on %s (port %d)", address, healthz_port(s->healthz));
+	return 0;
+}
+
+int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
+		      healthz_check_fn *alive, void *userdata)
+{
+	const struct csi_server_config cfg = {
+		.endpoint = o->endpoint,
+		.workers = o->workers,
+		.shutdown_timeout_s = o->shutdown_timeout_s,
+	};
+	struct serving s = { .o = o, .alive = alive, .alive_userdata = userdata };
+	int r;
+
+	csi_inflight_init(&service->inflight);
+	/* The kubelet calls NodeGetInfo as it registers us: the CSI endpoint comes first. */
+	r = csi_server_new(&cfg, service, &s.csi);
+	if (r >= 0)
+		r = start_registration(&s);
+	if (r >= 0)
+		r = start_healthz(&s);
+	if (r >= 0)
+		r = csi_server_run(s.csi);
+	healthz_stop(s.healthz);
+	csi_registration_free(s.registration);
+	csi_server_free(s.csi);
+	csi_inflight_done(&service->inflight);
+	return r;
+}
+
+int cmd_serve(const struct cmd_options *o, struct csi_service *service)
+{
+	return cmd_serve_checked(o, service, NULL, NULL);
+}
