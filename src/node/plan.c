@@ -169,6 +169,20 @@ static bool is_deleting(const struct volume *v)
 	return v->meta.deleting;
 }
 
+/*
+ * Whether a consumer may be using the volume: claimed (spec.nodeName), or an
+ * array recorded as assembled somewhere (status.nodeName, which the consumer's
+ * agent clears once its array is stopped). DeleteVolume comes only after
+ * ControllerUnpublishVolume, whose NodeUnstageVolume stopped the array; a
+ * deletionTimestamp on a volume still in use comes from elsewhere (its CRD
+ * deleted, `kubectl delete msvol`), and must not take the data from under a
+ * mounted filesystem.
+ */
+static bool is_in_use(const struct volume *v)
+{
+	return v->spec.node_name || v->status.node_name;
+}
+
 /* Whether the array here is the one this node assembled for the claim (stage.c's record). */
 static bool assembled_here(const struct plan_input *in, const struct volume *v)
 {
@@ -431,7 +445,7 @@ static void plan_member(const struct plan_input *in, const struct volume *v,
 			act->nqn = xstrdup(nqn.buf);
 		}
 		strbuf_done(&nqn);
-		if (!d || d->unusable)
+		if (!d || d->unusable || is_deleting(v))
 			return; /* the report tells why the member cannot be made */
 		member_partition_name(v->meta.name, m->index, &name);
 		act = add(p, ACT_PART_CREATE, v, m->index);
@@ -441,7 +455,7 @@ static void plan_member(const struct plan_input *in, const struct volume *v,
 		act->size = (uint64_t)m->size_bytes;
 		return;
 	}
-	if (part->size < mib_round_up((uint64_t)m->size_bytes)) {
+	if (part->size < mib_round_up((uint64_t)m->size_bytes) && !is_deleting(v)) {
 		/* Expansion: in place; an export learns the new size (apply). */
 		act = add(p, ACT_PART_GROW, v, m->index);
 		act->drive = xstrdup(drive->path);
@@ -519,16 +533,22 @@ static void plan_volume(const struct plan_input *in, const struct volume *v, str
 
 	if (a)
 		plan_array(in, v, a, p);
-	if (is_deleting(v)) {
+	if (is_deleting(v) && !is_in_use(v)) {
 		if (!a)
 			plan_delete(in, v, p);
 		return;
 	}
+	/* From here on a deleting volume is still in use: its members stay, exported as before. */
 	if (!volume_has_mine(in, v))
 		return;
 	if (!meta_has_finalizer(&v->meta, in->finalizer)) {
-		/* Before any partition exists, so the object outlives all of them. */
-		add(p, ACT_FINALIZER_ADD, v, -1);
+		/*
+		 * Before any partition exists, so the object outlives all of them.
+		 * None for a volume being deleted: it gets no partition either (and
+		 * the API server refuses a new finalizer on it).
+		 */
+		if (!is_deleting(v))
+			add(p, ACT_FINALIZER_ADD, v, -1);
 		return;
 	}
 	for (size_t i = 0; i < v->spec.n_members; i++)

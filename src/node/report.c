@@ -125,7 +125,8 @@ static bool report_host(const struct plan_input *in, struct volume *v,
 	changed |= note_identity(ms, true);
 	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p))
 		state = exported_to_consumer(in, v, exp) ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
-	if (v->meta.deleting)
+	/* Still exported to the claim of a volume in use (plan.c keeps it): that first. */
+	if (v->meta.deleting && state != MEMBER_STATE_EXPORTED)
 		state = MEMBER_STATE_DELETING;
 	return set_state(ms, state, v->spec.epoch, 0) || changed;
 }

@@ -351,6 +351,64 @@ static void test_delete_in_order(void **state)
 	free(nqn);
 }
 
+/*
+ * A deletionTimestamp alone is not enough to delete a member: the CRDs
+ * deleted under a running pod (`kubectl delete -k` of an install) mark every
+ * volume deleting while its consumer still has the array mounted. While the
+ * volume is claimed (spec.nodeName) or assembled somewhere (status.nodeName),
+ * the host keeps its partition and exports it to the claim alone, and makes
+ * nothing new.
+ */
+static void test_delete_waits_for_claim(void **state)
+{
+	struct world w;
+	char expected[512];
+	char *nqn = nqn_of(1);
+
+	/* Claimed and exported: nothing to do; the consumer keeps its leg. */
+	world_init(&w, volume_two("a", true));
+	w.vols[0]->meta.deleting = true;
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	expect_plan(&w, "");
+	/* Claimed, not exported (yet): exported to the claim, as without deletion. */
+	world_init(&w, volume_two("a", true));
+	w.vols[0]->meta.deleting = true;
+	add_member_partition(&w, 1);
+	snprintf(expected, sizeof(expected), "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n",
+		 VOL, nqn, HOST_A);
+	expect_plan(&w, expected);
+	/* Released (force-detached) but still assembled on a: fenced, never deleted. */
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->meta.deleting = true;
+	w.vols[0]->status.node_name = xstrdup("a");
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	snprintf(expected, sizeof(expected), "unexport vol=%s m1 nqn=%s\n", VOL, nqn);
+	expect_plan(&w, expected);
+	world_init(&w, volume_two(NULL, true));
+	w.vols[0]->meta.deleting = true;
+	w.vols[0]->status.node_name = xstrdup("a");
+	add_member_partition(&w, 1);
+	expect_plan(&w, "");
+	/* Claimed: no partition or finalizer is made for a volume that goes. */
+	world_init(&w, volume_two("a", true));
+	w.vols[0]->meta.deleting = true;
+	expect_plan(&w, "");
+	world_init(&w, volume_two("a", false));
+	w.vols[0]->meta.deleting = true;
+	expect_plan(&w, "");
+	/* Claimed, the partition short of a grown spec: not grown either. */
+	world_init(&w, volume_two("a", true));
+	w.vols[0]->meta.deleting = true;
+	for (int i = 0; i < 2; i++)
+		w.vols[0]->spec.members[i].size_bytes = (2LL << 30) + (16LL << 20);
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	expect_plan(&w, "");
+	free(nqn);
+}
+
 static void test_consumer_connects_and_returns(void **state)
 {
 	struct world w;
@@ -705,6 +763,32 @@ static void world_done(struct world *w)
 	observation_done(&w->obs);
 }
 
+/* The host's report of such a member: Exported while it serves the claim, then Deleting. */
+static void test_report_deleting_in_use(void **state)
+{
+	struct world w;
+	char *nqn = nqn_of(1);
+	struct plan_input in;
+	struct volume *v;
+
+	world_init(&w, volume_two("a", true));
+	v = w.vols[0];
+	v->meta.deleting = true;
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	report_in(&w, &in);
+	assert_true(report_volume(&in, v, 5000));
+	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_EXPORTED);
+	free(v->spec.node_name);
+	v->spec.node_name = NULL;
+	v->spec.epoch++;
+	assert_true(report_volume(&in, v, 5000));
+	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_DELETING);
+	assert_int_equal(volume_find_member_status(v, 1)->last_epoch, 8);
+	world_done(&w);
+	free(nqn);
+}
+
 /*
  * Review finding: a refusal for identity (a hand-edited partitionUUID, then
  * put back) used to overwrite the member's "full resync required" mark, so the
@@ -917,6 +1001,8 @@ int main(void)
 		cmocka_unit_test(test_grow_in_place),
 		cmocka_unit_test(test_unexport_when_released),
 		cmocka_unit_test(test_delete_in_order),
+		cmocka_unit_test(test_delete_waits_for_claim),
+		cmocka_unit_test(test_report_deleting_in_use),
 		cmocka_unit_test(test_consumer_connects_and_returns),
 		cmocka_unit_test(test_array_of_moved_claim),
 		cmocka_unit_test(test_leftovers),
