@@ -101,17 +101,46 @@ leftovers() {
 	on "$1" "ls /sys/kernel/config/nvmet/subsystems; ls /sys/block | grep '^md'; blkid -s PARTLABEL -o value \$(ls /dev/nvme*n*p* 2>/dev/null) 2>/dev/null | grep '^ms:'; true" | tr '\n' ' '
 }
 
-# dump_logs: the last agent lines of every node, for a failure.
+# dump_logs: for a failure, what each node says: the agent's last lines, what
+# the kernel said of segfaults, the OOM killer, oopses and hung tasks, the
+# tasks stuck in the kernel and their stacks (a guest whose userspace starves
+# answers TCP but never runs a command), and what the console printed since
+# this boot (an oops or a soft lockup ends there when nothing else answers).
+# Every call is bounded: a failure report that hangs hides the failure.
 dump_logs() {
 	local n
-	echo "--- last agent log lines" >&2
+	echo "--- last agent log lines, kernel messages and consoles" >&2
 	for n in node1 node2 node3; do
 		echo "[$n]" >&2
-		on "$n" 'tail -n 8 /var/log/meshstor.log' >&2 2>/dev/null || true
-		# A silent death leaves no log line: say whether the agent runs, and what the kernel
-		# said of segfaults and the OOM killer (the console hides them under `quiet`).
-		on "$n" 'pidof meshstor >/dev/null || echo "(no meshstor process)"; dmesg | grep -E "segfault|Out of memory|Killed process|BUG:|Oops" | tail -n 5' >&2 2>/dev/null || true
+		if ! timeout 20 "$L" run "$n" true </dev/null >/dev/null 2>&1; then
+			echo "(does not run commands)" >&2
+		else
+			timeout 20 "$L" run "$n" 'tail -n 8 /var/log/meshstor.log' </dev/null >&2 2>/dev/null
+			# shellcheck disable=SC2016 # expanded on the node
+			timeout 20 "$L" run "$n" 'pidof meshstor >/dev/null || echo "(no meshstor process)"
+				dmesg | grep -E "segfault|Out of memory|Killed process|BUG:|Oops|blocked for more than|soft lockup" | tail -n 5
+				for t in /proc/[0-9]*; do
+					grep -q "^State:.*D (disk sleep)" $t/status 2>/dev/null || continue
+					echo "stuck in the kernel: $(tr "\0" " " <$t/cmdline | cut -c1-80) [$(cat $t/comm)]"
+					sed -n 1,12p $t/stack 2>/dev/null | sed "s/^/    /"
+				done' </dev/null >&2 2>/dev/null || echo "(the report of $n did not finish in 20 s)" >&2
+		fi
+		console_of "$n" 40 >&2
 	done
+}
+
+# console_of NODE LINES: what NODE's console printed since its last boot
+# (quiet: warnings and worse), from the first oops, lockup or panic line if
+# there is one (the trace that names the cause comes first), else the end.
+console_of() {
+	"$L" log "$1" 2>/dev/null | awk -v max="$2" '
+		/^=== lab: .* booting/ { n = 0; first = 0; delete l; next }
+		{ l[++n] = $0 }
+		!first && /BUG:|Oops|general protection|soft lockup|blocked for more than|Kernel panic|WARNING:/ { first = n }
+		END {
+			from = first ? first : (n > max ? n - max + 1 : 1)
+			for (i = from; i <= n && i < from + max; i++) print "  | " l[i]
+		}' || true
 }
 
 e2e_dir=$(mktemp -d)
