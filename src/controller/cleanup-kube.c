@@ -4,15 +4,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "controller/cleanup.h"
 #include "kube/client.h"
-#include "kube/codec.h"
 #include "kube/config.h"
 #include "kube/lease.h"
 #include "model/meta.h"
+#include "model/volume.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -73,25 +72,18 @@ static int list(struct run *run, const struct kube_resource *res, const char *ns
 	return 0;
 }
 
-/* An agent's Lease still renewed by our clock's reading of renewTime, to be watched. */
+/* An agent's Lease, watched for a renewal. */
 struct watched {
 	const char *name, *node;
 	char *version;
 	bool live;
 };
 
-static bool lease_to_watch(const json_t *obj, int64_t now, struct watched *ret, int64_t *duration)
+static bool lease_to_watch(const json_t *obj, struct watched *ret, int64_t *duration)
 {
 	struct kube_node_lease l;
-	const char *renew = json_string_value(json_object_get(json_object_get(obj, "spec"),
-							      "renewTime"));
-	int64_t renew_s = 0;
 
 	if (kube_node_lease_read(obj, &l) < 0)
-		return false;
-	if (renew && codec_time_parse(renew, &renew_s) < 0)
-		renew_s = 0;
-	if (!cleanup_lease_may_live(renew_s, l.duration_s, now))
 		return false;
 	*ret = (struct watched){ kube_obj_name(obj), l.node, xstrdup(l.version), false };
 	*duration = MAX(*duration, l.duration_s);
@@ -115,9 +107,15 @@ static int renewed(struct run *run, struct watched *w)
 }
 
 /*
- * -EBUSY when an agent still renews its Lease: watched for one lease
- * duration, since a renewTime is the agent's clock and not ours
- * (ARCHITECTURE.md, "Liveness"). Those long expired are not waited for.
+ * -EBUSY when an agent still renews its Lease. Every agent's Lease is watched
+ * for its leaseDurationSeconds (40 s; the agent renews it every 10 s), and a
+ * new resourceVersion meanwhile means the agent runs. renewTime is not
+ * looked at: it is the agent's clock, not ours (ARCHITECTURE.md,
+ * "Liveness"), and a node whose clock is behind ours writes renewTimes that
+ * look long expired while it renews them every 10 s; calling that node dead
+ * would delete objects a running agent uses. The price is one wait of a lease
+ * duration while Leases are left; cleanup deletes them, so a rerun does not
+ * wait.
  */
 static int check_agents(struct run *run, const json_t *leases)
 {
@@ -130,7 +128,7 @@ static int check_agents(struct run *run, const json_t *leases)
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (lease_to_watch(json_array_get(leases, i), time(NULL), &w[k], &duration))
+		if (lease_to_watch(json_array_get(leases, i), &w[k], &duration))
 			k++;
 	if (k == 0)
 		return 0;

@@ -16,11 +16,6 @@ bool cleanup_finalizer_is_ours(const char *finalizer)
 	return strncmp(finalizer, VOLUME_NODE_FINALIZER_PREFIX, n) == 0 && finalizer[n];
 }
 
-bool cleanup_lease_may_live(int64_t renew_s, int64_t duration_s, int64_t now_s)
-{
-	return renew_s > 0 && renew_s + duration_s + CLEANUP_CLOCK_SLACK_S >= now_s;
-}
-
 int cleanup_check_volumes(const struct cleanup_volume *v, size_t n, bool give_up_data,
 			  struct strbuf *why)
 {

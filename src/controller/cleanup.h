@@ -24,20 +24,6 @@
 /* Whether finalizer is one a node agent puts on MeshStorVolumes. */
 bool cleanup_finalizer_is_ours(const char *finalizer);
 
-/*
- * How far the clock of the node that renewed a Lease may be from ours before
- * its renewTime alone could mislead.
- */
-#define CLEANUP_CLOCK_SLACK_S 60
-
-/*
- * Whether an agent's Lease may still be renewed: renewTime (the agent's clock)
- * within its duration and CLEANUP_CLOCK_SLACK_S of now (ours). One this says
- * no to has not been renewed for long; for the rest only watching tells
- * (cleanup_run() waits one duration for a renewal). renew_s 0: never renewed.
- */
-bool cleanup_lease_may_live(int64_t renew_s, int64_t duration_s, int64_t now_s);
-
 struct cleanup_volume {
 	const char *name;
 	const char *pvc_namespace; /* NULL when unknown */

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -43,7 +44,8 @@ def cleanup(*args):
                           timeout=120)
 
 
-def lease(name, holder, renewed, duration=40):
+# Short, so that each run of cleanup watches the Leases for seconds, not the agents' 40.
+def lease(name, holder, renewed, duration=3):
     return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": {"name": name, "namespace": NS},
             "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration,
@@ -77,8 +79,9 @@ LONG_AGO = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
 
 class Cleanup(unittest.TestCase):
     """Each test starts from what an uninstall leaves: two nodes with their
-    drives, their agents' Leases (long expired), and a Lease of someone else's
-    in the same namespace."""
+    drives, their agents' Leases (renewTime long past; cleanup still watches
+    each for its duration, since renewTime is the agent's clock), and a Lease
+    of someone else's in the same namespace."""
 
     def setUp(self):
         subprocess.run([PUBLISH, "2"], check=True)
@@ -131,6 +134,30 @@ class Cleanup(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertGreaterEqual(time.monotonic() - start, 5)
         self.assertEqual(names("msnode"), [])
+
+    def test_refuses_while_an_agent_with_a_clock_behind_runs(self):
+        # Renewed twice a second by an agent whose clock is years behind ours:
+        # every renewTime looks long expired. Only the Lease's changes tell.
+        stop = threading.Event()
+
+        def renew():
+            i = 0
+            while not stop.is_set():
+                i += 1
+                apply(lease("meshstor-node-sanity-node-1", "sanity-node-1",
+                            LONG_AGO + datetime.timedelta(seconds=i)))
+                stop.wait(0.5)
+        renewer = threading.Thread(target=renew, daemon=True)
+        renewer.start()
+        try:
+            r = cleanup()
+        finally:
+            stop.set()
+            renewer.join()
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("still runs on sanity-node-1 (renewing its Lease)", r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertUntouched()
 
     def test_refuses_while_volumes_exist(self):
         apply(volume("pvc-0123456789abcdef01234567", ["node.csi.meshstor.io/sanity-node-1"],

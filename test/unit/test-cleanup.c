@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * controller/cleanup: the decisions of `meshstor cleanup` (uninstall). Which
- * finalizers are the node agents', which Leases may still be renewed, and the
- * refusals while data or agents remain. test/integration/test_cleanup.py runs
+ * finalizers are the node agents', and the refusals while data or agents
+ * remain. test/integration/test_cleanup.py runs
  * the whole against a real API server.
  */
 #include <errno.h>
@@ -25,20 +25,6 @@ static void test_finalizers(void **state)
 	assert_false(cleanup_finalizer_is_ours("kubernetes.io/pv-protection"));
 	assert_false(cleanup_finalizer_is_ours("node.csi.meshstor.iox/a"));
 	assert_false(cleanup_finalizer_is_ours("csi.meshstor.io/node-a"));
-}
-
-static void test_lease_may_live(void **state)
-{
-	const int64_t now = 1800000000;
-
-	assert_true(cleanup_lease_may_live(now, 40, now));
-	assert_true(cleanup_lease_may_live(now - 40, 40, now));
-	/* A node clock a minute behind ours is still believed alive, and watched. */
-	assert_true(cleanup_lease_may_live(now - 40 - CLEANUP_CLOCK_SLACK_S, 40, now));
-	assert_false(cleanup_lease_may_live(now - 41 - CLEANUP_CLOCK_SLACK_S, 40, now));
-	/* Ahead of us (its clock, or ours) is no reason to call it dead. */
-	assert_true(cleanup_lease_may_live(now + 3600, 40, now));
-	assert_false(cleanup_lease_may_live(0, 40, now)); /* never renewed */
 }
 
 static void test_volumes_refused(void **state)
@@ -81,7 +67,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finalizers),
-		cmocka_unit_test(test_lease_may_live),
 		cmocka_unit_test(test_volumes_refused),
 		cmocka_unit_test(test_agents_refused),
 	};
