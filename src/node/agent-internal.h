@@ -77,8 +77,8 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err);
 void connect_backoff_forget(struct agent *a, const char *nqn);
 /* Writes the status this node owns of volume id, when it changed (report.c decides). */
 int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
-/* Writes that staging waits for a current copy (why: for whom), as the consumer. */
-int agent_report_waiting(struct agent *a, const char *id, const char *why);
+/* Writes that staging for the claim at epoch waits for a current copy (why: for whom). */
+int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const char *why);
 
 /* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
 int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */

@@ -181,14 +181,22 @@ int agent_report_volume(struct agent *a, const struct plan_input *in, const char
 	return write_status(a, id, &ctx);
 }
 
+struct waiting {
+	const char *node_name, *why;
+	int64_t epoch;
+};
+
 static bool change_waiting(struct volume *v, void *userdata)
 {
-	return report_waiting(v, userdata, time(NULL));
+	const struct waiting *w = userdata;
+
+	return report_waiting(v, w->node_name, w->epoch, w->why, time(NULL));
 }
 
-int agent_report_waiting(struct agent *a, const char *id, const char *why)
+int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const char *why)
 {
-	struct report_ctx ctx = { .change = change_waiting, .userdata = (void *)why };
+	struct waiting w = { .node_name = a->o.node_name, .why = why, .epoch = epoch };
+	struct report_ctx ctx = { .change = change_waiting, .userdata = &w };
 
 	return write_status(a, id, &ctx);
 }

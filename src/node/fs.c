@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <blkid/blkid.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
@@ -410,20 +409,6 @@ int fs_usage(const char *path, struct fs_usage *ret)
 		.inodes_free = v.f_ffree,
 		.inodes_used = v.f_files - MIN(v.f_ffree, v.f_files),
 	};
-	return 0;
-}
-
-int fs_answers(const char *path, bool *ret)
-{
-	DIR *d = opendir(path);
-
-	if (!d)
-		return errno == EIO ? (*ret = false, 0) : -errno;
-	errno = 0;
-	while (readdir(d))
-		;
-	*ret = errno != EIO;
-	closedir(d);
 	return 0;
 }
 

@@ -89,13 +89,6 @@ struct fs_usage {
 /* statvfs of the filesystem holding path; available is what unprivileged users may use. */
 int fs_usage(const char *path, struct fs_usage *ret);
 /*
- * Whether the filesystem mounted at path still answers reads: XFS that shut
- * down after an I/O error fails every directory read with EIO (statvfs still
- * answers). -errno when path cannot be opened.
- */
-int fs_answers(const char *path, bool *ret);
-
-/*
  * Bounds XFS's retries of failed metadata writeback on the filesystem of
  * block device kname ("md127") so a dead array surfaces as errors, not a
  * hang: under sysfs/fs/xfs/<kname>/error/ (Documentation/admin-guide/xfs.rst)

@@ -123,8 +123,18 @@ static bool report_host(const struct plan_input *in, struct volume *v,
 		return set_state(ms, MEMBER_STATE_REQUESTED, v->spec.epoch, 0) || changed;
 	}
 	changed |= note_identity(ms, true);
-	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p))
-		state = exported_to_consumer(in, v, exp) ? MEMBER_STATE_EXPORTED : MEMBER_STATE_CREATED;
+	if (observation_find_partition(in->obs, m->partition_uuid, &d, &p)) {
+		if (exported_to_consumer(in, v, exp))
+			state = MEMBER_STATE_EXPORTED;
+		else if (exp && exp->linked)
+			/*
+			 * Still exported to an earlier claim (plan.c takes it
+			 * down): Created would tell the fence it was withdrawn.
+			 */
+			return changed;
+		else
+			state = MEMBER_STATE_CREATED;
+	}
 	/* Still exported to the claim of a volume in use (plan.c keeps it): that first. */
 	if (v->meta.deleting && state != MEMBER_STATE_EXPORTED)
 		state = MEMBER_STATE_DELETING;
@@ -320,11 +330,34 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 	return array_conditions(in, v, a, active, now) || changed;
 }
 
-bool report_waiting(struct volume *v, const char *why, int64_t now)
+/*
+ * The array this node had is gone (unstaged): no node serves the volume, and
+ * what the status said of that array is no longer so. The members' entries
+ * and the phase stay: they say which copies are current.
+ */
+static bool report_stopped(struct volume *v, int64_t now)
+{
+	bool changed = set_str(&v->status.node_name, NULL);
+
+	changed |= set_str(&v->status.md_state, NULL);
+	changed |= set_str(&v->status.ready, NULL);
+	changed |= set_int(&v->status.active_members, 0);
+	return set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NotAssembled",
+			     "not assembled on any node: no pod uses it (a pod that starts "
+			     "assembles it)",
+			     now) ||
+	       changed;
+}
+
+bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, const char *why,
+		    int64_t now)
 {
 	bool changed;
 
-	if (v->meta.deleting)
+	/* Only for the claim that waited: a late word must not cover a newer consumer's. */
+	if (v->meta.deleting || !v->spec.node_name || strcmp(v->spec.node_name, node_name) != 0 ||
+	    v->spec.epoch != epoch ||
+	    (v->status.node_name && strcmp(v->status.node_name, node_name) != 0))
 		return false;
 	changed = v->status.phase != VOLUME_PHASE_UNAVAILABLE;
 	v->status.phase = VOLUME_PHASE_UNAVAILABLE;
@@ -352,6 +385,6 @@ bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
 	if (a && consumer && !inactive)
 		changed |= report_consumer(in, v, a, now);
 	else if (!a && v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0)
-		changed |= set_str(&v->status.node_name, NULL);
+		changed |= report_stopped(v, now);
 	return changed;
 }

@@ -15,7 +15,8 @@
  *   - as consumer with the array assembled here, every member's array view,
  *     the array state, counts, sync progress, phase, conditions and nodeName;
  *   - as the node that last had the array (status.nodeName) and has it no
- *     longer, nodeName cleared.
+ *     longer, nodeName, the array state and active count cleared and
+ *     condition Available False, NotAssembled.
  * Returns true when v->status changed. now is Unix seconds (missingSince).
  */
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now);
@@ -23,6 +24,8 @@ bool report_volume(const struct plan_input *in, struct volume *v, int64_t now);
 /*
  * The consumer's word when staging waits for a current copy (why: for whom):
  * phase Unavailable and condition Available False, NoCurrentCopy. Nothing on
- * a volume being deleted. Returns true when v->status changed.
+ * a volume being deleted, nor once the claim (node_name at epoch) moved or
+ * another node recorded the array. Returns true when v->status changed.
  */
-bool report_waiting(struct volume *v, const char *why, int64_t now);
+bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, const char *why,
+		    int64_t now);

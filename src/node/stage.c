@@ -665,8 +665,8 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 	pthread_mutex_unlock(&a->record);
 	pthread_mutex_unlock(&a->kernel);
 	if (r == -EAGAIN && s.v) {
-		agent_report_waiting(a, volume_id, err->len ? err->buf : "a member is not in "
-									"reach yet");
+		agent_report_waiting(a, volume_id, s.v->spec.epoch,
+				     err->len ? err->buf : "a member is not in reach yet");
 		record_waiting(&s, err);
 	}
 	stage_ctx_done(&s);
@@ -824,7 +824,6 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 {
 	struct observation obs;
 	const struct md_array *arr;
-	bool answers = true;
 	int r;
 
 	r = observe_take(&a->paths, &obs);
@@ -836,7 +835,8 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 	if (r == 0)
 		r = fs_usage(path, ret);
 	arr = observation_find_array(&obs, volume_id);
-	if (r == 0 && fs_answers(path, &answers) == 0 && !answers) {
+	/* From stat(2) of the mount (observe.c): no I/O, so a stalled array cannot hold the call. */
+	if (r == 0 && arr->fs_shut_down) {
 		*ret_abnormal = true;
 		strbuf_addf(msg, "the filesystem on %s has shut down after an I/O error and reads "
 				 "fail; restart the pod (the volume is unstaged and assembled again)",

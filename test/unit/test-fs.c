@@ -301,16 +301,6 @@ static void test_usage(void **state)
 	assert_int_equal(fs_usage("/nonexistent/meshstor", &u), -ENOENT);
 }
 
-/* A healthy directory answers; EIO (a shut-down XFS) is seen in the lab's fault suite. */
-static void test_answers(void **state)
-{
-	bool answers = false;
-
-	assert_int_equal(fs_answers(tmp, &answers), 0);
-	assert_true(answers);
-	assert_int_equal(fs_answers("/nonexistent/meshstor", &answers), -ENOENT);
-}
-
 #define XFS_ERR "sys/fs/xfs/md127/error"
 
 static void prepare_xfs_sysfs(void)
@@ -585,7 +575,6 @@ int main(void)
 		cmocka_unit_test(test_mkfs_runs_tool),
 		cmocka_unit_test(test_grow_runs_tool),
 		cmocka_unit_test(test_usage),
-		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_xfs_limit_retries),
 		cmocka_unit_test(test_mount_source),
 		cmocka_unit_test(test_device_is_mounted),

@@ -782,9 +782,44 @@ static void test_report_deleting_in_use(void **state)
 	free(v->spec.node_name);
 	v->spec.node_name = NULL;
 	v->spec.epoch++;
+	/* Released, but still exported to a: nothing at the new epoch (the fence would believe it). */
+	assert_false(report_volume(&in, v, 5000));
+	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_EXPORTED);
+	assert_int_equal(volume_find_member_status(v, 1)->last_epoch, 7);
+	w.obs.exports[0].linked = false; /* plan.c took it down */
 	assert_true(report_volume(&in, v, 5000));
 	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_DELETING);
 	assert_int_equal(volume_find_member_status(v, 1)->last_epoch, 8);
+	world_done(&w);
+	free(nqn);
+}
+
+/*
+ * Review finding: a claim moved from a to c, and this host's export still
+ * names a (its pass took its view before the move): it reported the member
+ * Created at the new epoch, which the fence takes for withdrawn from a.
+ */
+static void test_report_export_of_old_claim(void **state)
+{
+	struct world w;
+	char *nqn = nqn_of(1);
+	struct plan_input in;
+	struct volume *v;
+
+	world_init(&w, volume_two("c", true));
+	v = w.vols[0];
+	add_member_partition(&w, 1);
+	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
+	report_in(&w, &in);
+	assert_false(report_volume(&in, v, 5000));
+	assert_true(volume_find_member_status(v, 1) == NULL ||
+		    volume_find_member_status(v, 1)->last_epoch != v->spec.epoch);
+	/* Exported to c: said so at the epoch. */
+	free(w.obs.exports[0].host_nqn);
+	w.obs.exports[0].host_nqn = xstrdup(HOST_C);
+	assert_true(report_volume(&in, v, 5000));
+	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_EXPORTED);
+	assert_int_equal(volume_find_member_status(v, 1)->last_epoch, v->spec.epoch);
 	world_done(&w);
 	free(nqn);
 }
@@ -974,16 +1009,36 @@ static void test_report_conditions(void **state)
 	assert_true(report_volume(&in, v, 5500));
 	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "WritesWaiting");
 	/* Staging waits for the current copy: Unavailable, NoCurrentCopy with the reason. */
-	assert_true(report_waiting(v, "staging waits for a", 6000));
+	assert_true(report_waiting(v, "b", v->spec.epoch, "staging waits for a", 6000));
 	assert_int_equal(v->status.phase, VOLUME_PHASE_UNAVAILABLE);
 	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NoCurrentCopy");
 	assert_string_equal(find_condition(v, VOLUME_CONDITION_AVAILABLE)->message,
 			    "staging waits for a");
-	assert_false(report_waiting(v, "staging waits for a", 7000));
+	assert_false(report_waiting(v, "b", v->spec.epoch, "staging waits for a", 7000));
+	/* A late word of a claim that moved covers nothing of the new consumer's. */
+	v->status.phase = VOLUME_PHASE_READY;
+	assert_false(report_waiting(v, "b", v->spec.epoch - 1, "staging waits for b", 7500));
+	assert_false(report_waiting(v, "c", v->spec.epoch, "staging waits for b", 7500));
+	free(v->status.node_name);
+	v->status.node_name = xstrdup("c");
+	assert_false(report_waiting(v, "b", v->spec.epoch, "staging waits for b", 7500));
+	assert_int_equal(v->status.phase, VOLUME_PHASE_READY);
+	free(v->status.node_name);
+	v->status.node_name = xstrdup("b");
+	/* Unstaged: no array here; what the status said of it goes, the copies' word stays. */
+	w.obs.n_arrays = 0;
+	assert_true(report_volume(&in, v, 7700));
+	assert_null(v->status.node_name);
+	assert_null(v->status.md_state);
+	assert_null(v->status.ready);
+	assert_int_equal(v->status.phase, VOLUME_PHASE_READY);
+	assert_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NotAssembled");
+	assert_false(report_volume(&in, v, 7800));
+	w.obs.n_arrays = 1;
 	/* Never over the controller's Deleting. */
 	v->meta.deleting = true;
 	v->status.phase = VOLUME_PHASE_DELETING;
-	assert_false(report_waiting(v, "staging waits for b", 8000));
+	assert_false(report_waiting(v, "b", v->spec.epoch, "staging waits for b", 8000));
 	assert_int_equal(v->status.phase, VOLUME_PHASE_DELETING);
 	world_done(&w);
 	free(nqn0);
@@ -1015,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_report_identity_keeps_mark),
 		cmocka_unit_test(test_report_marks_absent_member),
 		cmocka_unit_test(test_report_conditions),
+		cmocka_unit_test(test_report_export_of_old_claim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
