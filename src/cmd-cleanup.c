@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "controller/cleanup.h"
+#include "model/names.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -16,6 +17,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_LOG_LEVEL,
 	OPT_LOG_FORMAT,
+	OPT_NODE,
 };
 
 static void usage(void)
@@ -34,6 +36,12 @@ static void usage(void)
 	       "                                node agents' finalizers: their data is given up\n"
 	       "                                (the partitions stay on the drives, unused, until\n"
 	       "                                wiped by hand)\n"
+	       "  --node=NODE                   instead, release one node gone for good: remove\n"
+	       "                                its agent's finalizer from every MeshStorVolume,\n"
+	       "                                and on volumes being deleted forget an array\n"
+	       "                                recorded there (status.nodeName), so the other\n"
+	       "                                nodes delete their members; refuses while NODE's\n"
+	       "                                agent renews its Lease; deletes nothing\n"
 	       "  --dry-run                     say what would be deleted, delete nothing\n"
 	       "  --log-level=LEVEL             error, warning, info (default) or debug\n"
 	       "  --log-format=FORMAT           text (default) or json\n"
@@ -49,6 +57,7 @@ static int parse(int argc, char **argv, struct cleanup_options *o)
 		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 		{ "i-understand-data-is-lost", no_argument, NULL, OPT_GIVE_UP_DATA },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "node", required_argument, NULL, OPT_NODE },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 		{ 0 },
@@ -69,6 +78,12 @@ static int parse(int argc, char **argv, struct cleanup_options *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case OPT_NODE:
+			if (!name_is_dns1123_subdomain(optarg))
+				return log_error_errno(-EINVAL, "Invalid --node '%s': not a node name",
+						       optarg);
+			o->node = optarg;
 			break;
 		case OPT_LOG_LEVEL:
 			r = log_level_from_string(optarg);
@@ -91,6 +106,10 @@ static int parse(int argc, char **argv, struct cleanup_options *o)
 	if (optind < argc)
 		return log_error_errno(-EINVAL, "Unexpected argument '%s'; see --help",
 				       argv[optind]);
+	/* --node deletes nothing; giving data up is the whole cleanup's business. */
+	if (o->node && o->give_up_data)
+		return log_error_errno(-EINVAL, "--node and --i-understand-data-is-lost do not go "
+						"together");
 	return 0;
 }
 

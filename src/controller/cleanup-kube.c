@@ -107,29 +107,34 @@ static int renewed(struct run *run, struct watched *w)
 }
 
 /*
- * -EBUSY when an agent still renews its Lease. Every agent's Lease is watched
- * for its leaseDurationSeconds (40 s; the agent renews it every 10 s), and a
- * new resourceVersion meanwhile means the agent runs. renewTime is not
- * looked at: it is the agent's clock, not ours (ARCHITECTURE.md,
- * "Liveness"), and a node whose clock is behind ours writes renewTimes that
- * look long expired while it renews them every 10 s; calling that node dead
- * would delete objects a running agent uses. The price is one wait of a lease
- * duration while Leases are left; cleanup deletes them, so a rerun does not
- * wait.
+ * Which agents still renew their Leases (only only_node's, unless NULL): their
+ * nodes in live (room for every Lease), and their count, or -errno. Every
+ * agent's Lease is watched for its leaseDurationSeconds (40 s; the agent
+ * renews it every 10 s), and a new resourceVersion meanwhile means the agent
+ * runs. renewTime is not looked at: it is the agent's clock, not ours
+ * (ARCHITECTURE.md, "Liveness"), and a node whose clock is behind ours writes
+ * renewTimes that look long expired while it renews them every 10 s; calling
+ * that node dead would delete objects a running agent uses. The price is one
+ * wait of a lease duration while Leases are left; cleanup deletes them, so a
+ * rerun does not wait.
  */
-static int check_agents(struct run *run, const json_t *leases)
+static int watch_leases(struct run *run, const json_t *leases, const char *only_node,
+			const char **live)
 {
-	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT, names = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
 	size_t n = json_array_size(leases), k = 0, n_live = 0;
 	_cleanup_free_ struct watched *w = xcalloc(MAX(n, 1), sizeof(*w));
-	_cleanup_free_ const char **live = xcalloc(MAX(n, 1), sizeof(*live));
 	int64_t duration = 0;
 	uint64_t deadline;
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (lease_to_watch(json_array_get(leases, i), &w[k], &duration))
-			k++;
+		if (lease_to_watch(json_array_get(leases, i), &w[k], &duration)) {
+			if (!only_node || strcmp(w[k].node, only_node) == 0)
+				k++;
+			else
+				free(w[k].version);
+		}
 	if (k == 0)
 		return 0;
 	for (size_t i = 0; i < k; i++)
@@ -145,9 +150,19 @@ static int check_agents(struct run *run, const json_t *leases)
 	}
 	for (size_t i = 0; i < k; i++)
 		free(w[i].version);
+	return r < 0 ? r : (int)n_live;
+}
+
+/* -EBUSY when an agent still renews its Lease (watch_leases()); 0 when none does. */
+static int check_agents(struct run *run, const json_t *leases)
+{
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	_cleanup_free_ const char **live = xcalloc(MAX(json_array_size(leases), 1), sizeof(*live));
+	int r = watch_leases(run, leases, NULL, live);
+
 	if (r < 0)
 		return r;
-	r = cleanup_check_agents(live, n_live, &why);
+	r = cleanup_check_agents(live, (size_t)r, &why);
 	if (r < 0)
 		log_error("Refusing to clean up: %s", why.buf);
 	return r;
@@ -257,6 +272,117 @@ static int delete_all(struct run *run, const struct kube_resource *res, const ch
 	return r;
 }
 
+/* Drops the finalizer userdata names from a MeshStorVolume (kube_update_retry mutator). */
+static int drop_finalizer(json_t *obj, void *userdata)
+{
+	json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
+
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		const char *f = json_string_value(json_array_get(list, i));
+
+		if (f && strcmp(f, userdata) == 0)
+			return json_array_remove(list, i) < 0 ? -ENOMEM : 0;
+	}
+	return 1;
+}
+
+/* Volumes as cleanup_node_changes() sees them: the fields it decides on. */
+static unsigned node_changes(const json_t *obj, const char *node)
+{
+	const json_t *meta = json_object_get(obj, "metadata");
+	const json_t *list = json_object_get(meta, "finalizers");
+	size_t n = json_array_size(list);
+	_cleanup_free_ const char **f = xcalloc(MAX(n, 1), sizeof(*f));
+
+	for (size_t i = 0; i < n; i++)
+		f[i] = json_string_value(json_array_get(list, i));
+	return cleanup_node_changes(
+		node, f, n, json_object_get(meta, "deletionTimestamp") != NULL,
+		json_string_value(json_object_get(json_object_get(obj, "status"), "nodeName")));
+}
+
+/* Clears status.nodeName of a volume being deleted, if it is still userdata's node. */
+static int forget_array(json_t *obj, void *userdata)
+{
+	if (!(node_changes(obj, userdata) & CLEANUP_NODE_ASSEMBLED))
+		return 1;
+	return json_object_del(json_object_get(obj, "status"), "nodeName") < 0 ? -EINVAL : 0;
+}
+
+/* One volume released from node, each change said as it is made. */
+static int release_volume(struct run *run, const json_t *obj, const char *node,
+			  const char *finalizer)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	const char *name = kube_obj_name(obj);
+	const char *dry = run->o->dry_run ? " (dry run)" : "";
+	unsigned changes = node_changes(obj, node);
+	int r = 0;
+
+	/* The array first: once the finalizer goes the object may be gone with it. */
+	if (changes & CLEANUP_NODE_ASSEMBLED) {
+		if (!run->o->dry_run)
+			r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, "status",
+					      forget_array, (void *)node, NULL, &err);
+		if (r < 0 && r != -ENOENT)
+			return log_error_errno(r, "Cannot clear status.nodeName of %s: %s", name,
+					       err.buf);
+		fprintf(run->out, "meshstorvolume.%s \"%s\" status.nodeName %s cleared%s\n",
+			kube_meshstorvolumes.group, name, node, dry);
+	}
+	if (changes & CLEANUP_NODE_FINALIZER) {
+		strbuf_reset(&err);
+		if (!run->o->dry_run)
+			r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL,
+					      drop_finalizer, (void *)finalizer, NULL, &err);
+		if (r < 0 && r != -ENOENT)
+			return log_error_errno(r, "Cannot remove finalizer %s of %s: %s", finalizer,
+					       name, err.buf);
+		fprintf(run->out, "meshstorvolume.%s \"%s\" finalizer %s removed%s\n",
+			kube_meshstorvolumes.group, name, finalizer, dry);
+		run->deleted[0]++;
+	}
+	fflush(run->out);
+	return 0;
+}
+
+/*
+ * --node: releases one node, gone for good, from every volume; refuses while
+ * its agent renews its Lease (a node that renews is not gone).
+ */
+static int release_node(struct run *run, const char *node)
+{
+	_cleanup_strbuf_ struct strbuf finalizer = STRBUF_INIT;
+	_cleanup_free_ const char **live = NULL;
+	json_t *leases = NULL, *items = NULL;
+	int r = list(run, &kube_leases, KUBE_LEASE_NAMESPACE, &leases);
+
+	if (r == 0) {
+		live = xcalloc(MAX(json_array_size(leases), 1), sizeof(*live));
+		r = watch_leases(run, leases, node, live);
+	}
+	json_decref(leases);
+	if (r > 0) {
+		log_error("Refusing to release node %s: its MeshStor agent still renews its Lease. "
+			  "--node is for a node that is gone for good; to uninstall, remove the "
+			  "node DaemonSet first",
+			  node);
+		return -EBUSY;
+	}
+	if (r == 0)
+		r = list(run, &kube_meshstorvolumes, NULL, &items);
+	strbuf_addf(&finalizer, "%s%s", VOLUME_NODE_FINALIZER_PREFIX, node);
+	for (size_t i = 0; r == 0 && i < json_array_size(items); i++)
+		r = release_volume(run, json_array_get(items, i), node, finalizer.buf);
+	json_decref(items);
+	if (r == 0)
+		log_info("Node %s %s from %zu MeshStorVolume%s; its MeshStorNode, "
+			 "MeshStorNodeDevices and Lease stay (docs/operations.md, \"A node is lost\")",
+			 node, run->o->dry_run ? "would be released" : "released", run->deleted[0],
+			 run->deleted[0] == 1 ? "" : "s");
+	return r;
+}
+
 static int connect_api(const char *kubeconfig, struct kube_client **ret)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
@@ -280,6 +406,11 @@ int cleanup_run(const struct cleanup_options *o, FILE *out)
 	r = connect_api(o->kubeconfig, &run.client);
 	if (r < 0)
 		return r;
+	if (o->node) {
+		r = release_node(&run, o->node);
+		kube_client_free(run.client);
+		return r;
+	}
 	/* Both checks before any change: a refusal leaves everything as it was. */
 	r = list(&run, &kube_leases, KUBE_LEASE_NAMESPACE, &leases);
 	if (r == 0)

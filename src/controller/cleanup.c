@@ -16,6 +16,21 @@ bool cleanup_finalizer_is_ours(const char *finalizer)
 	return strncmp(finalizer, VOLUME_NODE_FINALIZER_PREFIX, n) == 0 && finalizer[n];
 }
 
+unsigned cleanup_node_changes(const char *node, const char *const *finalizers, size_t n,
+			      bool deleting, const char *assembled_on)
+{
+	size_t prefix = strlen(VOLUME_NODE_FINALIZER_PREFIX);
+	unsigned changes = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (finalizers[i] && cleanup_finalizer_is_ours(finalizers[i]) &&
+		    strcmp(finalizers[i] + prefix, node) == 0)
+			changes |= CLEANUP_NODE_FINALIZER;
+	if (deleting && assembled_on && strcmp(assembled_on, node) == 0)
+		changes |= CLEANUP_NODE_ASSEMBLED;
+	return changes;
+}
+
 int cleanup_check_volumes(const struct cleanup_volume *v, size_t n, bool give_up_data,
 			  struct strbuf *why)
 {

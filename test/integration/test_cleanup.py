@@ -179,6 +179,58 @@ class Cleanup(unittest.TestCase):
         self.assertUntouched()
         self.assertEqual(names("msvol"), ["pvc-0123456789abcdef01234567"])
 
+    def test_releases_a_node_gone_for_good(self):
+        # Being deleted, its array last assembled on node 1; and one in use,
+        # whose status.nodeName must stay (it tells which copy was local).
+        a, b = "pvc-0123456789abcdef01234567", "pvc-76543210fedcba9876543210"
+        apply(volume(a, ["node.csi.meshstor.io/sanity-node-1",
+                         "node.csi.meshstor.io/sanity-node-2"]),
+              volume(b, ["node.csi.meshstor.io/sanity-node-1", "example.com/keep"]))
+        for name in (a, b):
+            kubectl("patch", "msvol", name, "--subresource=status", "--type=merge", "-p",
+                    '{"status":{"nodeName":"sanity-node-1"}}')
+        kubectl("delete", "msvol", a, "--wait=false")
+
+        def state(name):
+            obj = json.loads(kubectl("get", "msvol", name, "-o", "json"))
+            return obj["metadata"]["finalizers"], obj["status"].get("nodeName")
+        before = state(a), state(b)
+        r = cleanup("--node", "sanity-node-1", "--dry-run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('meshstorvolume.csi.meshstor.io "%s" status.nodeName sanity-node-1 '
+                      "cleared (dry run)" % a, r.stdout)
+        self.assertEqual((state(a), state(b)), before)
+        # Refused while its agent renews its Lease; another node's agent
+        # running is no reason to refuse.
+        halt = agent_sim.start(dead=["sanity-node-2"])
+        try:
+            r = cleanup("--node", "sanity-node-1")
+        finally:
+            halt()
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("Refusing to release node sanity-node-1", r.stderr)
+        self.assertEqual((state(a), state(b)), before)
+        halt = agent_sim.start(dead=["sanity-node-1"])
+        try:
+            r = cleanup("--node", "sanity-node-1")
+        finally:
+            halt()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), [
+            'meshstorvolume.csi.meshstor.io "%s" status.nodeName sanity-node-1 cleared' % a,
+            'meshstorvolume.csi.meshstor.io "%s" finalizer node.csi.meshstor.io/sanity-node-1 '
+            "removed" % a,
+            'meshstorvolume.csi.meshstor.io "%s" finalizer node.csi.meshstor.io/sanity-node-1 '
+            "removed" % b])
+        self.assertEqual(state(a), (["node.csi.meshstor.io/sanity-node-2"], None))
+        self.assertEqual(state(b), (["example.com/keep"], "sanity-node-1"))
+        # Deletes nothing but the finalizers.
+        self.assertUntouched()
+        # Again: nothing left to do.
+        r = cleanup("--node", "sanity-node-1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "")
+
     def test_gives_data_up_when_told(self):
         apply(volume("pvc-0123456789abcdef01234567",
                      ["node.csi.meshstor.io/sanity-node-1", "node.csi.meshstor.io/sanity-node-2"]),

@@ -27,6 +27,26 @@ static void test_finalizers(void **state)
 	assert_false(cleanup_finalizer_is_ours("csi.meshstor.io/node-a"));
 }
 
+static void test_node_changes(void **state)
+{
+	const char *const f[] = { "kubernetes.io/pv-protection", "node.csi.meshstor.io/node-a",
+				  "node.csi.meshstor.io/node-ab" };
+
+	assert_int_equal(cleanup_node_changes("node-a", f, 3, false, NULL), CLEANUP_NODE_FINALIZER);
+	assert_int_equal(cleanup_node_changes("node-ab", f, 3, false, NULL),
+			 CLEANUP_NODE_FINALIZER);
+	assert_int_equal(cleanup_node_changes("node", f, 3, false, NULL), 0);
+	assert_int_equal(cleanup_node_changes("node-b", f, 3, false, NULL), 0);
+	/* Its array is forgotten only on a volume being deleted. */
+	assert_int_equal(cleanup_node_changes("node-a", f, 3, false, "node-a"),
+			 CLEANUP_NODE_FINALIZER);
+	assert_int_equal(cleanup_node_changes("node-a", f, 3, true, "node-a"),
+			 CLEANUP_NODE_FINALIZER | CLEANUP_NODE_ASSEMBLED);
+	assert_int_equal(cleanup_node_changes("node-b", f, 3, true, "node-b"),
+			 CLEANUP_NODE_ASSEMBLED);
+	assert_int_equal(cleanup_node_changes("node-b", f, 3, true, "node-a"), 0);
+}
+
 static void test_volumes_refused(void **state)
 {
 	const struct cleanup_volume v[] = {
@@ -67,6 +87,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finalizers),
+		cmocka_unit_test(test_node_changes),
 		cmocka_unit_test(test_volumes_refused),
 		cmocka_unit_test(test_agents_refused),
 	};
