@@ -339,17 +339,20 @@ sample_cmd() {
 		for d in /sys/block/md*; do
 			[ -e \$d/md/array_state ] || continue
 			read -r u <\$d/md/uuid; read -r s <\$d/md/array_state; read -r r <\$d/ro
-			read -r g <\$d/md/degraded; read -r k <\$d/md/raid_disks
+			read -r g <\$d/md/degraded; read -r k <\$d/md/raid_disks; read -r y <\$d/md/level
 			v=0 w=0
 			for x in \$d/md/dev-*; do
 				[ -e \$x/block/dev ] || continue
+				grep -q faulty \$x/state 2>/dev/null && continue
 				v=\$((v + 1))
 				if [ -e \$x/block/partition ]; then w=\$((w + 1)); continue; fi
 				for c in \$x/block/device/state \$x/block/device/nvme*/state; do
 					[ "\$(cat \$c 2>/dev/null)" = live ] && { w=\$((w + 1)); break; }
 				done
 			done
-			l="\$l \${d##*/},\$u,\$s,\$r,\$g,\$k,\$v,\$w"
+			# RAID1 completes a write once every leg in it has: one reconnecting holds them all.
+			if [ \$y = raid1 ]; then [ \$w -gt 0 ] && [ \$w = \$v ] && o=1 || o=0; else [ \$w -gt 0 ] && o=1 || o=0; fi
+			l="\$l \${d##*/},\$u,\$s,\$r,\$g,\$k,\$v,\$o"
 		done
 		echo "\$l"
 	EOF
@@ -378,10 +381,11 @@ sampler_start() {
 }
 
 # sampler_stop UUID: stops it and judges the samples:
-#  - at most one node ever has an array of this UUID assembled read-write with a member it
-#    can write to: a node's run of such samples must not contain another node's (a consumer
-#    fenced while cut from the API server keeps its array until it hears of the new claim, or
-#    until ctrl_loss_tmo ends its reconnects; it writes nowhere meanwhile);
+#  - at most one node ever has an array of this UUID assembled read-write that can complete a
+#    write (RAID1: every leg not faulty is a local partition or has a live controller; RAID10:
+#    one has) under a filesystem that is not shut down: a node's run of such samples must not contain another node's (a consumer
+#    fenced while cut from the API server keeps its array until it hears of the new claim;
+#    its writes wait for the legs it lost meanwhile);
 #  - for longer than the 15 s a report may lag, the volume's status never hides a broken
 #    array on the node it names (phase Broken), a filesystem shut down there (phase
 #    FilesystemShutDown, or Broken), or an array with no working member (not Ready, degraded).
@@ -424,6 +428,8 @@ sampler_stop() {
 				}
 			}
 			if ($4 == 1 && $3 == 1 && k != "broken") { brk = 1; why = "shut down (XFS on " n ")"; k = "fs" }
+			# A shut-down XFS acknowledges nothing, whatever the array under it completes.
+			if ($4 == 1 && $3 == 1) split("", rw)
 			kind[n] = k
 			for (k in open) { split(k, p, SUBSEP); if (p[1] == n && !(p[2] in rw)) close_run(n, p[2]) }
 			for (u in rw) { if (!((n, u) in open)) { open[n, u] = 1; start[n, u] = t } end[n, u] = t }
