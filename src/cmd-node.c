@@ -139,6 +139,12 @@ int node_main(int argc, char **argv)
 			    "it, so a later failover may start from a copy that is behind "
 			    "(docs/ARCHITECTURE.md, \"Safety\", invariant 7)",
 			    o.fast_io_fail_tmo);
+	if (o.ctrl_loss_tmo >= 0)
+		log_warning("--ctrl-loss-tmo=%d: the kernel ends a leg lost that long whether or not "
+			    "this agent recorded it (cut from the API server, say), and MD then "
+			    "acknowledges writes without it (docs/ARCHITECTURE.md, \"Safety\", "
+			    "invariant 7)",
+			    o.ctrl_loss_tmo);
 	prepare(&o, st.uts.release);
 	node_probe(&st.csi);
 	if (st.ready) {

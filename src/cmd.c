@@ -96,10 +96,12 @@ static void usage(enum cmd_role role)
 		       "  --reconcile-interval=SECONDS  time between reconcile passes (1-3600, default 10)\n"
 		       "  --heartbeat-interval=SECONDS  time between heartbeats (1-3600, default 60)\n");
 	if (role == CMD_NODE)
-		printf("  --ctrl-loss-tmo=SECONDS       how long an NVMe-oF import reconnects to a lost\n"
-		       "                                node before the kernel gives it up (10-3600,\n"
-		       "                                default 60); writes to a lost leg wait this long\n"
-		       "                                at most for the agent to drop it\n"
+		printf("  --ctrl-loss-tmo=off|SECONDS   how long an NVMe-oF import reconnects to a lost\n"
+		       "                                node before the kernel gives it up (off or\n"
+		       "                                10-3600, default off: until the agent records\n"
+		       "                                and drops the leg, or the node returns). A\n"
+		       "                                number lets the kernel end every lost leg after\n"
+		       "                                that long, recorded or not (see --fast-io-fail-tmo)\n"
 		       "  --keep-alive-tmo=SECONDS      NVMe-oF keep-alive timeout: how soon a silent\n"
 		       "                                node is noticed (1-60, default 2)\n"
 		       "  --fast-io-fail-tmo=SECONDS    fail I/O to a lost leg after this long (1-3599,\n"
@@ -229,10 +231,18 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 			o->heartbeat_interval_s = (unsigned)v;
 		return 0;
 	case OPT_CTRL_LOSS_TMO:
-		/* Never "forever": with every leg lost, writes would wait without end. */
+		/*
+		 * "off" (the default): reconnect for as long as it takes, so only
+		 * the leg watch ends a leg, after recording it. A number lets the
+		 * kernel end every lost leg after that long, recorded or not.
+		 */
+		if (strcmp(arg, "off") == 0) {
+			o->ctrl_loss_tmo = -1;
+			return 0;
+		}
 		if (parse_u64_range(arg, 10, 3600, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --ctrl-loss-tmo '%s': expected 10-3600 "
-							"seconds",
+			return log_error_errno(-EINVAL, "Invalid --ctrl-loss-tmo '%s': expected off or "
+							"10-3600 seconds",
 					       arg);
 		o->ctrl_loss_tmo = (int)v;
 		return 0;
@@ -269,7 +279,7 @@ static int check_node(const struct cmd_options *o)
 	if (!o->node_id || !o->node_id[0])
 		return log_error_errno(-EINVAL, "The node role needs --node-id or NODE_NAME");
 	/* The kernel would fail I/O before it ever gives up; the option would mean nothing. */
-	if (o->fast_io_fail_tmo >= o->ctrl_loss_tmo)
+	if (o->ctrl_loss_tmo >= 0 && o->fast_io_fail_tmo >= o->ctrl_loss_tmo)
 		return log_error_errno(-EINVAL,
 				       "--fast-io-fail-tmo (%d s) must be below --ctrl-loss-tmo "
 				       "(%d s), or 0 (off)",
@@ -312,7 +322,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.reconcile_interval_s = 10,
 		.heartbeat_interval_s = 60,
 		.heartbeat_timeout_s = 180,
-		.ctrl_loss_tmo = 60,
+		.ctrl_loss_tmo = -1,
 		.keep_alive_tmo = 2,
 		.fast_io_fail_tmo = 0,
 		.registration_socket = role == CMD_NODE ? DEFAULT_REGISTRATION_SOCKET : NULL,

@@ -21,7 +21,7 @@ struct agent_options {
 	unsigned period_s;		/* reconcile period (10) */
 	unsigned heartbeat_s;		/* heartbeat period (60) */
 	int fast_io_fail_tmo;		/* seconds; 0: off, I/O waits for the agent's drop */
-	int ctrl_loss_tmo;		/* seconds (60): longer than any outage we ride out */
+	int ctrl_loss_tmo;		/* seconds; -1 (default): reconnect until dropped */
 	int keep_alive_tmo;		/* seconds (2) */
 };
 

@@ -5,6 +5,7 @@
 #include "kube/codec.h"
 #include "model/names.h"
 #include "node/agent-internal.h"
+#include "node/fs.h"
 #include "node/gpt.h"
 #include "node/md.h"
 #include "node/nvmet.h"
@@ -301,6 +302,30 @@ static bool claim_is_ours(struct agent *a, const char *id)
 	return ours;
 }
 
+/*
+ * A fenced writer (the claim left while the array is mounted here): its
+ * filesystem shut down before a leg goes, so nothing still in flight is
+ * acknowledged on a copy of this node's alone. The application gets EIO; a
+ * restart of the pod follows the claim.
+ */
+static int apply_fence_fs(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
+	int r;
+
+	strbuf_addf(&dev, "%s/%s", a->dev, act->md);
+	r = fs_device_shut_down_now(a->proc, dev.buf);
+	if (r > 0)
+		log_vol_warning(act->volume, "The claim moved to another node while %s was "
+					     "mounted here: its XFS is shut down (the application "
+					     "gets EIO) before its legs are disconnected",
+				act->md);
+	else if (r < 0 && r != -EOPNOTSUPP)
+		strbuf_addf(err, "cannot shut down the filesystem on %s before fencing it: %s",
+			    act->md, strerror(-r));
+	return r == -EOPNOTSUPP ? 0 : r;
+}
+
 int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 {
 	int r;
@@ -347,6 +372,11 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 	case ACT_DISCONNECT:
 		if (act->fence && claim_is_ours(a, act->volume))
 			return 0;
+		if (act->fence) {
+			r = apply_fence_fs(a, act, err);
+			if (r < 0)
+				return r;
+		}
 		r = nvmf_disconnect(a->sysfs, act->nqn);
 		if (r < 0)
 			strbuf_addf(err, "cannot disconnect %s: %s", act->nqn, strerror(-r));

@@ -79,6 +79,13 @@ int fs_device_is_mounted(const char *proc, const char *dev, bool *ret);
  * so a stalled array cannot hang the caller. False when dev is not mounted.
  */
 int fs_device_shut_down(const char *proc, const char *dev, bool *ret);
+/*
+ * Shuts down the XFS mounted from block device dev now, without flushing its
+ * log (what fsync acknowledged is in the log already): every later call on it
+ * fails with EIO, and nothing in flight is acknowledged. 1 when it did, 0 when
+ * dev is not mounted, -EOPNOTSUPP for another filesystem, else -errno.
+ */
+int fs_device_shut_down_now(const char *proc, const char *dev);
 /* Grows the data section of the XFS mounted at target to its device (xfs_growfs -d). */
 int fs_grow_xfs(const char *target, struct strbuf *err);
 

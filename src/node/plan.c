@@ -634,8 +634,16 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 		struct action *act = add(p, ACT_DISCONNECT, v, (int32_t)index);
 
 		act->nqn = xstrdup(o->imports[i].nqn);
-		/* The cache may lag a claim that just came here: apply asks the API first. */
-		act->fence = observation_find_array(o, id) != NULL;
+		/*
+		 * The cache may lag a claim that just came here: apply asks the API
+		 * first. The array's filesystem is shut down before its leg goes:
+		 * with a copy of its own here, MD would otherwise complete what
+		 * waits for the leg on that copy alone and acknowledge it.
+		 */
+		if (observation_find_array(o, id)) {
+			act->fence = true;
+			act->md = xstrdup(observation_find_array(o, id)->kname);
+		}
 	}
 	/* Our partitions of a volume that still exists but no longer places them here. */
 	for (size_t d = 0; d < o->n_drives; d++) {

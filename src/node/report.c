@@ -230,7 +230,7 @@ static bool array_conditions(const struct plan_input *in, struct volume *v,
 	} else if (active == 0) {
 		strbuf_addf(&avail, "every leg of array %s on %s is reconnecting to its node: "
 				    "writes wait (nothing is acknowledged meanwhile) until one "
-				    "returns, or until ctrl_loss_tmo ends the reconnects",
+				    "returns",
 			    a->kname, in->node_name);
 		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
 					"WritesWaiting", avail.buf, now);

@@ -41,7 +41,7 @@ static void test_timeout_defaults(void **state)
 	struct cmd_options o;
 
 	assert_int_equal(parse(CMD_NODE, &o, NULL), 0);
-	assert_int_equal(o.ctrl_loss_tmo, 60);
+	assert_int_equal(o.ctrl_loss_tmo, -1);
 	assert_int_equal(o.keep_alive_tmo, 2);
 	assert_int_equal(o.fast_io_fail_tmo, 0);
 }
@@ -62,13 +62,15 @@ static void test_timeouts_set(void **state)
 	assert_int_equal(o.ctrl_loss_tmo, 10);
 	assert_int_equal(o.keep_alive_tmo, 60);
 	assert_int_equal(o.fast_io_fail_tmo, 0);
+	assert_int_equal(parse(CMD_NODE, &o, "--ctrl-loss-tmo=60", "--ctrl-loss-tmo=off", NULL), 0);
+	assert_int_equal(o.ctrl_loss_tmo, -1);
 }
 
 static void test_timeouts_refused(void **state)
 {
 	static const char *const bad[] = {
 		"--ctrl-loss-tmo=9",	 "--ctrl-loss-tmo=3601", "--ctrl-loss-tmo=-1",
-		"--ctrl-loss-tmo=off",	 "--keep-alive-tmo=0",	 "--keep-alive-tmo=61",
+		"--ctrl-loss-tmo=Off",	 "--keep-alive-tmo=0",	 "--keep-alive-tmo=61",
 		"--fast-io-fail-tmo=-1", "--fast-io-fail-tmo=3600", "--fast-io-fail-tmo=1s",
 	};
 	struct cmd_options o;
@@ -83,8 +85,12 @@ static void test_fast_below_ctrl_loss(void **state)
 {
 	struct cmd_options o;
 
-	assert_int_equal(parse(CMD_NODE, &o, "--fast-io-fail-tmo=60", NULL), -EINVAL);
-	assert_int_equal(parse(CMD_NODE, &o, "--fast-io-fail-tmo=59", NULL), 0);
+	assert_int_equal(parse(CMD_NODE, &o, "--ctrl-loss-tmo=60", "--fast-io-fail-tmo=60", NULL),
+			 -EINVAL);
+	assert_int_equal(parse(CMD_NODE, &o, "--ctrl-loss-tmo=60", "--fast-io-fail-tmo=59", NULL),
+			 0);
+	/* Reconnecting without end: any fast_io_fail_tmo comes first. */
+	assert_int_equal(parse(CMD_NODE, &o, "--fast-io-fail-tmo=3599", NULL), 0);
 	assert_int_equal(parse(CMD_NODE, &o, "--ctrl-loss-tmo=20", "--fast-io-fail-tmo=20", NULL),
 			 -EINVAL);
 }

@@ -460,12 +460,14 @@ static void test_array_of_moved_claim(void **state)
 	add_array(&w, members, 2);
 	add_import(&w, nqn0, "/dev/nvme1n1");
 	snprintf(expected, sizeof(expected),
-		 "md-stop vol=%s md=md127\ndisconnect vol=%s m0 nqn=%s fence\n", VOL, VOL, nqn0);
+		 "md-stop vol=%s md=md127\ndisconnect vol=%s m0 nqn=%s md=md127 fence\n", VOL, VOL,
+		 nqn0);
 	expect_plan(&w, expected);
 	/*
 	 * Mounted (force-detached): never stopped under a filesystem, nothing
 	 * exported, and its legs disconnected at once, so a fenced writer's
-	 * writes fail instead of waiting.
+	 * writes fail instead of waiting; its filesystem is shut down first
+	 * (md=), or MD would complete them on the copy here and acknowledge.
 	 */
 	world_init(&w, volume_two("a", true));
 	add_member_partition(&w, 1);
@@ -473,7 +475,8 @@ static void test_array_of_moved_claim(void **state)
 	add_import(&w, nqn0, "/dev/nvme1n1");
 	w.mounted[0] = "/dev/md127";
 	w.n_mounted = 1;
-	snprintf(expected, sizeof(expected), "disconnect vol=%s m0 nqn=%s fence\n", VOL, nqn0);
+	snprintf(expected, sizeof(expected), "disconnect vol=%s m0 nqn=%s md=md127 fence\n", VOL,
+		 nqn0);
 	expect_plan(&w, expected);
 	/* Stopped: the import goes. */
 	world_init(&w, volume_two("a", true));
