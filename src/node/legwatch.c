@@ -138,9 +138,10 @@ static struct volume *consumed_volume(struct legwatch *w, const struct md_array 
 struct drop_ctx {
 	const char *me;
 	int32_t index;
+	const char *message;
 };
 
-/* status.members[index]: Faulty at the current epoch, dropped by us. */
+/* status.members[index]: Faulty at the current epoch, with why (MD or us). */
 static int record_dropped(json_t *obj, void *userdata)
 {
 	const struct drop_ctx *ctx = userdata;
@@ -156,13 +157,17 @@ static int record_dropped(json_t *obj, void *userdata)
 		return -EPERM; /* the claim moved */
 	}
 	ms = volume_member_status(v, ctx->index);
+	if (ms->state == MEMBER_STATE_FAULTY && ms->last_epoch == v->spec.epoch) {
+		volume_free(v);
+		return 1; /* recorded already */
+	}
 	ms->state = MEMBER_STATE_FAULTY;
 	ms->last_epoch = v->spec.epoch;
 	ms->missing_since = 0;
 	if (!ms->message || strncmp(ms->message, MEMBER_RESYNC_PREFIX,
 				    strlen(MEMBER_RESYNC_PREFIX)) != 0) {
 		free(ms->message);
-		ms->message = xstrdup(MEMBER_DROPPED_MESSAGE);
+		ms->message = xstrdup(ctx->message);
 	}
 	r = volume_status_into(obj, v);
 	volume_free(v);
@@ -246,7 +251,8 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 		goto done; /* it came back, or something else changed: the next tick sees */
 	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, volume, "status",
 			      record_dropped,
-			      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index },
+			      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index,
+						  .message = MEMBER_DROPPED_MESSAGE },
 			      NULL, &err);
 	if (r == -EPERM) {
 		/*
@@ -298,6 +304,60 @@ done:
 out:
 	pthread_mutex_unlock(&a->record);
 	strbuf_done(&err);
+}
+
+/*
+ * A remote leg MD failed by itself (its target answered I/O errors): MD has
+ * written the other members' superblocks and goes on without it, so the
+ * record says so at once, within a tick, not at the next pass (which may wait
+ * behind the kernel lock). A consumer that dies after this never leaves the
+ * failed leg looking current. The window left is MD's failure to this write.
+ */
+static void record_failed(struct legwatch *w, const struct sysfs_view *s,
+			  const struct md_array *arr, const struct volume *v)
+{
+	struct agent *a = w->a;
+
+	for (size_t i = 0; i < arr->n_members; i++) {
+		const struct md_member *m = &arr->members[i];
+		const struct member_status *ms;
+		struct strbuf err = STRBUF_INIT;
+		char id[VOLUME_ID_MAX + 1];
+		unsigned index = 0;
+		bool found = false;
+		int r;
+
+		if (!m->faulty)
+			continue;
+		for (size_t k = 0; k < s->n_imports && !found; k++) {
+			const char *b = s->imports[k].block, *kname = b ? strrchr(b, '/') : NULL;
+
+			kname = kname ? kname + 1 : b;
+			found = kname && strcmp(kname, m->kname) == 0 &&
+				member_nqn_parse(s->imports[k].nqn, id, &index) == 0 &&
+				strcmp(id, v->meta.name) == 0;
+		}
+		ms = found ? volume_find_member_status(v, (int32_t)index) : NULL;
+		if (!found || (ms && ms->last_epoch == v->spec.epoch &&
+			       (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
+			continue;
+		pthread_mutex_lock(&a->record);
+		r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, v->meta.name, "status",
+				      record_dropped,
+				      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index,
+							  .message = MEMBER_FAILED_MESSAGE },
+				      NULL, &err);
+		pthread_mutex_unlock(&a->record);
+		if (r >= 0)
+			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors): recorded as "
+						   "faulty",
+				     index, arr->kname);
+		else if (r != -EPERM)
+			log_vol_warning_errno(v->meta.name, r, "Member %u failed in %s, but that cannot "
+							       "be recorded yet (%s)",
+					      index, arr->kname, err.len ? err.buf : "no reason given");
+		strbuf_done(&err);
+	}
 }
 
 /*
@@ -384,6 +444,7 @@ static void tick(struct legwatch *w)
 
 		if (!v)
 			continue;
+		record_failed(w, &s, &s.arrays[i], v);
 		verdict = legs_decide(&s.arrays[i], v->spec.number_of_copies, s.imports, s.down,
 				      s.n_imports, &k);
 		if (verdict == LEG_DROP)

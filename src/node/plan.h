@@ -89,6 +89,7 @@ void action_format(const struct action *a, struct strbuf *out);
  * behind the array, but may return with a bitmap resync.
  */
 #define MEMBER_DROPPED_MESSAGE "dropped from the array: its node stopped answering"
+#define MEMBER_FAILED_MESSAGE "failed by MD: its leg returned I/O errors"
 
 /* Whether member index of v carries a MEMBER_RESYNC_PREFIX message. */
 bool member_needs_full_resync(const struct volume *v, int32_t index);
