@@ -7,6 +7,7 @@
 #include "kube/codec.h"
 #include "model/names.h"
 #include "node/agent-internal.h"
+#include "node/fs.h"
 #include "node/legs.h"
 #include "node/legwatch.h"
 #include "node/md.h"
@@ -135,6 +136,86 @@ static struct volume *consumed_volume(struct legwatch *w, const struct md_array 
 	return v;
 }
 
+/*
+ * The id of the volume whose array this is when the cache says its claim is
+ * no longer this node's (force-detached while this node had it assembled).
+ */
+static const char *fenced_volume(struct legwatch *w, const struct md_array *arr)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	struct volume *v = NULL;
+	const char *id = NULL;
+	bool fenced;
+
+	for (size_t i = 0; arr->uuid && i < w->n_ids && !id; i++)
+		if (strcmp(w->ids[i].uuid, arr->uuid) == 0)
+			id = w->ids[i].id;
+	obj = id ? kube_informer_get(w->a->volumes, id) : NULL;
+	if (!obj || volume_from_json(obj, &v, NULL) < 0)
+		return NULL;
+	fenced = !v->spec.node_name || strcmp(v->spec.node_name, w->a->o.node_name) != 0;
+	volume_free(v);
+	return fenced ? id : NULL;
+}
+
+/* Whether the API server (not the cache) says the claim of volume id is not this node's. */
+static bool claim_moved(struct agent *a, const char *id)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	struct volume *v = NULL;
+	bool moved;
+
+	if (kube_get(a->client, &kube_meshstorvolumes, NULL, id, &obj, NULL) < 0 ||
+	    volume_from_json(obj, &v, NULL) < 0)
+		return false;
+	moved = !v->spec.node_name || strcmp(v->spec.node_name, a->o.node_name) != 0;
+	volume_free(v);
+	return moved;
+}
+
+/*
+ * A fenced writer's array whose leg is lost: what waits for the leg would
+ * complete on a copy of this node's alone once the leg goes (as it must, for
+ * the array to be stopped). The filesystem is shut down first (no log flush:
+ * what fsync acknowledged is in the log), so nothing is acknowledged; then
+ * the leg's controller goes. Done here, not by the pass: the pass may be
+ * waiting in the kernel behind the very writes that wait for the leg.
+ */
+static void fence_leg(struct legwatch *w, const char *id, const struct md_array *arr,
+		      const char *nqn)
+{
+	struct agent *a = w->a;
+	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
+	int r;
+
+	pthread_mutex_lock(&a->record);
+	if (!claim_moved(a, id))
+		goto out;
+	strbuf_addf(&dev, "%s/%s", a->dev, arr->kname);
+	r = fs_device_shut_down_now(a->proc, dev.buf);
+	if (r < 0 && r != -EOPNOTSUPP) {
+		log_vol_warning_errno(id, r, "The claim moved while %s was assembled here, but its "
+					     "filesystem cannot be shut down (%m): its lost leg is "
+					     "kept, so what waits for it is not acknowledged here",
+				      arr->kname);
+		goto out;
+	}
+	if (r > 0)
+		log_vol_warning(id, "The claim moved to another node while %s was mounted here: its "
+				    "XFS is shut down (the application gets EIO) before its legs are "
+				    "disconnected",
+				arr->kname);
+	r = nvmf_disconnect(a->sysfs, nqn);
+	if (r < 0)
+		log_vol_warning_errno(id, r, "Cannot disconnect the lost leg %s of %s: %m", nqn,
+				      arr->kname);
+	else
+		log_vol_info(id, "Lost leg %s of %s disconnected: the claim is another node's",
+			     nqn, arr->kname);
+out:
+	pthread_mutex_unlock(&a->record);
+}
+
 struct drop_ctx {
 	const char *me;
 	int32_t index;
@@ -213,6 +294,22 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 	track(w, s.imports, s.n_imports, s.down);
 	*ret = s;
 	return 0;
+}
+
+/* A lost import leg of arr (down past the grace), or -1. */
+static long lost_leg_of(const struct sysfs_view *s, const struct md_array *arr)
+{
+	for (size_t k = 0; k < s->n_imports; k++) {
+		const char *b = s->imports[k].block, *kname = b ? strrchr(b, '/') : NULL;
+
+		kname = kname ? kname + 1 : b;
+		if (!s->down[k] || !kname)
+			continue;
+		for (size_t i = 0; i < arr->n_members; i++)
+			if (!arr->members[i].faulty && strcmp(arr->members[i].kname, kname) == 0)
+				return (long)k;
+	}
+	return -1;
 }
 
 static const struct md_array *find_array(const struct sysfs_view *s, const char *volume)
@@ -440,10 +537,17 @@ static void tick(struct legwatch *w)
 	for (size_t i = 0; i < s.n_arrays; i++) {
 		struct volume *v = consumed_volume(w, &s.arrays[i]);
 		enum leg_verdict verdict;
+		const char *fenced;
 		size_t k;
+		long lost;
 
-		if (!v)
+		if (!v) {
+			fenced = fenced_volume(w, &s.arrays[i]);
+			lost = fenced ? lost_leg_of(&s, &s.arrays[i]) : -1;
+			if (lost >= 0)
+				fence_leg(w, fenced, &s.arrays[i], s.imports[lost].nqn);
 			continue;
+		}
 		record_failed(w, &s, &s.arrays[i], v);
 		verdict = legs_decide(&s.arrays[i], v->spec.number_of_copies, s.imports, s.down,
 				      s.n_imports, &k);
