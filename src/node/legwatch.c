@@ -179,40 +179,47 @@ static bool claim_moved(struct agent *a, const char *id)
  * the array to be stopped). The filesystem is shut down first (no log flush:
  * what fsync acknowledged is in the log), so nothing is acknowledged; then
  * the leg's controller goes. Done here, not by the pass: the pass may be
- * waiting in the kernel behind the very writes that wait for the leg.
+ * waiting in the kernel behind the very writes that wait for the leg. The
+ * caller holds the record lock and has heard from the API server that the
+ * claim moved.
  */
-static void fence_leg(struct legwatch *w, const char *id, const struct md_array *arr,
-		      const char *nqn)
+static void fence_lost_leg(struct agent *a, const char *id, const char *kname, const char *nqn)
 {
-	struct agent *a = w->a;
 	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
 	int r;
 
-	pthread_mutex_lock(&a->record);
-	if (!claim_moved(a, id))
-		goto out;
-	strbuf_addf(&dev, "%s/%s", a->dev, arr->kname);
+	strbuf_addf(&dev, "%s/%s", a->dev, kname);
 	r = fs_device_shut_down_now(a->proc, dev.buf);
 	if (r < 0 && r != -EOPNOTSUPP) {
 		log_vol_warning_errno(id, r, "The claim moved while %s was assembled here, but its "
 					     "filesystem cannot be shut down (%m): its lost leg is "
 					     "kept, so what waits for it is not acknowledged here",
-				      arr->kname);
-		goto out;
+				      kname);
+		return;
 	}
 	if (r > 0)
 		log_vol_warning(id, "The claim moved to another node while %s was mounted here: its "
 				    "XFS is shut down (the application gets EIO) before its legs are "
 				    "disconnected",
-				arr->kname);
+				kname);
 	r = nvmf_disconnect(a->sysfs, nqn);
 	if (r < 0)
 		log_vol_warning_errno(id, r, "Cannot disconnect the lost leg %s of %s: %m", nqn,
-				      arr->kname);
+				      kname);
 	else
-		log_vol_info(id, "Lost leg %s of %s disconnected: the claim is another node's",
-			     nqn, arr->kname);
-out:
+		log_vol_info(id, "Lost leg %s of %s disconnected: the claim is another node's", nqn,
+			     kname);
+}
+
+/* fence_lost_leg() for an array whose claim the cache says moved, once the API server agrees. */
+static void fence_leg(struct legwatch *w, const char *id, const struct md_array *arr,
+		      const char *nqn)
+{
+	struct agent *a = w->a;
+
+	pthread_mutex_lock(&a->record);
+	if (claim_moved(a, id))
+		fence_lost_leg(a, id, arr->kname, nqn);
 	pthread_mutex_unlock(&a->record);
 }
 
@@ -353,13 +360,15 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 			      NULL, &err);
 	if (r == -EPERM) {
 		/*
-		 * The claim moved: this node is fenced, and its exporters refuse
-		 * it (nvmet answers its reconnects with DNR, and the kernel then
-		 * deletes the controller itself). Whatever it still writes to a
-		 * local copy is a fenced writer's; that copy is marked diverged.
+		 * The claim moved (the API server says so; the cache may lag):
+		 * this node is fenced, and its exporters refuse it (nvmet answers
+		 * its reconnects with DNR, and the kernel then deletes the
+		 * controller itself, completing what waits on a local copy).
+		 * Its filesystem goes first, then the leg, now.
 		 */
 		log_vol_debug(volume, "Member %u stopped answering; the claim is no longer ours",
 			      index);
+		fence_lost_leg(a, volume, arr->kname, nqn);
 		goto done;
 	}
 	if (r < 0) {
