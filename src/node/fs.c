@@ -425,11 +425,13 @@ int fs_device_shut_down_now(const char *proc, const char *dev)
 		return 0;
 	if (!mnt_fs_get_fstype(fs) || strcmp(mnt_fs_get_fstype(fs), "xfs") != 0)
 		return -EOPNOTSUPP;
-	/* O_PATH does not take ioctls; the root of a shut-down XFS still opens. */
+	/* O_PATH does not take ioctls; a shut-down XFS fails the open with EIO: down already. */
 	fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	return ioctl(fd, MESHSTOR_XFS_IOC_GOINGDOWN, &flags) < 0 ? -errno : 1;
+		return errno == EIO ? 1 : -errno;
+	if (ioctl(fd, MESHSTOR_XFS_IOC_GOINGDOWN, &flags) < 0)
+		return errno == EIO ? 1 : -errno;
+	return 1;
 }
 
 int fs_usage(const char *path, struct fs_usage *ret)
