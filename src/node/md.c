@@ -309,7 +309,8 @@ static void read_identity(const char *dev, struct md_array *a)
 			/*
 			 * Only local partitions: a remote leg of an inactive
 			 * array may be lost, and with fast_io_fail off its read
-			 * would wait for ctrl_loss_tmo, holding up the pass or
+			 * would wait as long as the leg is lost (ctrl_loss_tmo
+			 * is off), holding up the pass or
 			 * the leg watch that reads it.
 			 */
 			if (m->faulty || !m->partition || (pass == 0 && !m->in_sync))

@@ -329,7 +329,7 @@ int nvmf_disconnect(const char *sysfs, const char *nqn)
 	 * What libnvme's nvme_disconnect_ctrl() does: any write to
 	 * delete_controller deletes it (nvme_sysfs_delete()). The file is gone
 	 * once deletion started: nothing left to do then. EBUSY: the controller
-	 * never went live yet; ctrl_loss_tmo ends it, or the next pass retries.
+	 * never went live yet; the next pass retries.
 	 */
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_strbuf_ struct strbuf path = STRBUF_INIT;
