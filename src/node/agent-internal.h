@@ -75,6 +75,11 @@ void agent_plan_input(struct agent *a, const struct agent_view *view,
 int apply_action(struct agent *a, const struct action *act, struct strbuf *err);
 /* A caller that must try now (NodeStageVolume) clears the backoff first. */
 void connect_backoff_forget(struct agent *a, const char *nqn);
+/*
+ * Whether the API server (not the cache, which may lag) says volume id is
+ * claimed by this node; true when it cannot tell (apply.c).
+ */
+bool agent_claim_is_ours(struct agent *a, const char *id);
 /* Writes the status this node owns of volume id, when it changed (report.c decides). */
 int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
 /* Writes that staging for the claim at epoch waits for a current copy (why: for whom). */

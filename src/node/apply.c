@@ -288,7 +288,7 @@ static int apply_md_stop(struct agent *a, const struct action *act, struct strbu
  * Whether the API server (not the cache, which may lag) says volume id is
  * claimed by this node; when unsure, yes: a fence is never put up on doubt.
  */
-static bool claim_is_ours(struct agent *a, const char *id)
+bool agent_claim_is_ours(struct agent *a, const char *id)
 {
 	_cleanup_(json_decrefp) json_t *obj = NULL;
 	struct volume *v = NULL;
@@ -370,7 +370,7 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 	case ACT_CONNECT:
 		return apply_connect(a, act, err);
 	case ACT_DISCONNECT:
-		if (act->fence && claim_is_ours(a, act->volume))
+		if (act->fence && agent_claim_is_ours(a, act->volume))
 			return 0;
 		if (act->fence) {
 			r = apply_fence_fs(a, act, err);

@@ -158,21 +158,6 @@ static const char *fenced_volume(struct legwatch *w, const struct md_array *arr)
 	return fenced ? id : NULL;
 }
 
-/* Whether the API server (not the cache) says the claim of volume id is not this node's. */
-static bool claim_moved(struct agent *a, const char *id)
-{
-	_cleanup_(json_decrefp) json_t *obj = NULL;
-	struct volume *v = NULL;
-	bool moved;
-
-	if (kube_get(a->client, &kube_meshstorvolumes, NULL, id, &obj, NULL) < 0 ||
-	    volume_from_json(obj, &v, NULL) < 0)
-		return false;
-	moved = !v->spec.node_name || strcmp(v->spec.node_name, a->o.node_name) != 0;
-	volume_free(v);
-	return moved;
-}
-
 /*
  * A fenced writer's array whose leg is lost: what waits for the leg would
  * complete on a copy of this node's alone once the leg goes (as it must, for
@@ -218,7 +203,7 @@ static void fence_leg(struct legwatch *w, const char *id, const struct md_array 
 	struct agent *a = w->a;
 
 	pthread_mutex_lock(&a->record);
-	if (claim_moved(a, id))
+	if (!agent_claim_is_ours(a, id))
 		fence_lost_leg(a, id, arr->kname, nqn);
 	pthread_mutex_unlock(&a->record);
 }
