@@ -308,22 +308,29 @@ bool agent_claim_is_ours(struct agent *a, const char *id)
  * acknowledged on a copy of this node's alone. The application gets EIO; a
  * restart of the pod follows the claim.
  */
-static int apply_fence_fs(struct agent *a, const struct action *act, struct strbuf *err)
+int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname)
 {
 	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
 	int r;
 
-	strbuf_addf(&dev, "%s/%s", a->dev, act->md);
+	strbuf_addf(&dev, "%s/%s", a->dev, kname);
 	r = fs_device_shut_down_now(a->proc, dev.buf);
 	if (r > 0)
-		log_vol_warning(act->volume, "The claim moved to another node while %s was "
-					     "mounted here: its XFS is shut down (the application "
-					     "gets EIO) before its legs are disconnected",
-				act->md);
-	else if (r < 0 && r != -EOPNOTSUPP)
+		log_vol_warning(id, "The claim moved to another node while %s was mounted here: its "
+				    "XFS is shut down (the application gets EIO) before its legs are "
+				    "disconnected",
+				kname);
+	return r == -EOPNOTSUPP || r > 0 ? 0 : r;
+}
+
+static int apply_fence_fs(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	int r = agent_shut_down_fenced(a, act->volume, act->md);
+
+	if (r < 0)
 		strbuf_addf(err, "cannot shut down the filesystem on %s before fencing it: %s",
 			    act->md, strerror(-r));
-	return r == -EOPNOTSUPP ? 0 : r;
+	return r;
 }
 
 int apply_action(struct agent *a, const struct action *act, struct strbuf *err)

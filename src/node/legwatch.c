@@ -7,7 +7,6 @@
 #include "kube/codec.h"
 #include "model/names.h"
 #include "node/agent-internal.h"
-#include "node/fs.h"
 #include "node/legs.h"
 #include "node/legwatch.h"
 #include "node/md.h"
@@ -170,23 +169,15 @@ static const char *fenced_volume(struct legwatch *w, const struct md_array *arr)
  */
 static void fence_lost_leg(struct agent *a, const char *id, const char *kname, const char *nqn)
 {
-	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
-	int r;
+	int r = agent_shut_down_fenced(a, id, kname);
 
-	strbuf_addf(&dev, "%s/%s", a->dev, kname);
-	r = fs_device_shut_down_now(a->proc, dev.buf);
-	if (r < 0 && r != -EOPNOTSUPP) {
+	if (r < 0) {
 		log_vol_warning_errno(id, r, "The claim moved while %s was assembled here, but its "
 					     "filesystem cannot be shut down (%m): its lost leg is "
 					     "kept, so what waits for it is not acknowledged here",
 				      kname);
 		return;
 	}
-	if (r > 0)
-		log_vol_warning(id, "The claim moved to another node while %s was mounted here: its "
-				    "XFS is shut down (the application gets EIO) before its legs are "
-				    "disconnected",
-				kname);
 	r = nvmf_disconnect(a->sysfs, nqn);
 	if (r < 0)
 		log_vol_warning_errno(id, r, "Cannot disconnect the lost leg %s of %s: %m", nqn,
