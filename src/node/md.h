@@ -91,7 +91,15 @@ struct md_array {
  */
 int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *ret_n);
 void md_arrays_free(struct md_array *a, size_t n);
-/* Sets broken on each of the n arrays that <proc>/mdstat lists as broken. */
+/*
+ * Sets broken on each of the n arrays that <proc>/mdstat lists as broken.
+ * Reading /proc/mdstat takes every array's bitmap mutex, which MD holds
+ * across a bitmap write: while a member's I/O waits (an import reconnecting,
+ * nvmf_any_waiting()), the read waits as long, uninterruptibly (seen in the
+ * lab: the agent's every thread stuck there while a fenced consumer's last leg
+ * reconnected). Callers skip it then; MD_BROKEN lasts until the array stops,
+ * so the first read after the wait finds it.
+ */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n);
 /*
  * Writes state ("faulty", "remove") to member's entry in array md

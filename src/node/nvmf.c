@@ -461,6 +461,14 @@ void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n)
 	free(s);
 }
 
+bool nvmf_any_waiting(const struct nvmf_subsystem *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].block && (!s[i].ctrl_state || strcmp(s[i].ctrl_state, "live") != 0))
+			return true;
+	return false;
+}
+
 int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *class_dir = path_join_root(sysfs, "/class/nvme-subsystem");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/strbuf.h"
@@ -71,3 +72,9 @@ struct nvmf_subsystem {
 int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret,
 	      size_t *ret_n);
 void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n);
+/*
+ * Whether I/O to one of the n imports may wait: it has a namespace and its
+ * controller is not live (reconnecting, with fast_io_fail_tmo off, or being
+ * deleted).
+ */
+bool nvmf_any_waiting(const struct nvmf_subsystem *s, size_t n);

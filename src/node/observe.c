@@ -42,9 +42,12 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	r = md_list(p->sysfs, p->dev, &o.arrays, &o.n_arrays);
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
-	r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
-	if (r < 0)
-		first = first ?: r;
+	/* Not while an import's I/O waits: the read would wait with it (md.h). */
+	if (!nvmf_any_waiting(o.imports, o.n_imports)) {
+		r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
+		if (r < 0)
+			first = first ?: r;
+	}
 	r = mark_shut_down(p, o.arrays, o.n_arrays);
 	if (r < 0)
 		first = first ?: r;

@@ -16,6 +16,7 @@
 #include "node/nvmf.h"
 #include "tree.h"
 #include "util/strbuf.h"
+#include "util/xalloc.h"
 #include "util/banned.h"
 
 #define NQN_A MEMBER_NQN_PREFIX "pvc-a:m1"
@@ -110,6 +111,14 @@ static void test_list(void **state)
 	assert_string_equal(s[2].nqn, NQN_C);
 	assert_string_equal(s[2].ctrl_state, "live");
 	assert_string_equal(s[2].block, "/dev/nvme3n2");
+	/* B reconnects but has no namespace: no I/O of ours waits on it. */
+	assert_false(nvmf_any_waiting(s, n));
+	free(s[2].ctrl_state);
+	s[2].ctrl_state = xstrdup("connecting");
+	assert_true(nvmf_any_waiting(s, n));
+	free(s[2].ctrl_state);
+	s[2].ctrl_state = NULL; /* being deleted: its controller already gone */
+	assert_true(nvmf_any_waiting(s, n));
 	nvmf_subsystems_free(s, n);
 
 	/* Everything, the local drive too (sorted by NQN: it comes first). */
