@@ -578,8 +578,8 @@ static int mdstat_text(const char *path, char **ret)
 	/* Another caller's read: it is not ours to free, so only mdstat_current is looked at. */
 	for (r = 0; mdstat_current && !mdstat_current->abandoned && r == 0;)
 		r = mdstat_wait(&deadline);
-	if (mdstat_current || r < 0) {
-		r = mdstat_current && mdstat_current->abandoned ? -EAGAIN : -ETIMEDOUT;
+	if (mdstat_current) {
+		r = mdstat_current->abandoned ? -EAGAIN : -ETIMEDOUT;
 		pthread_mutex_unlock(&mdstat_lock);
 		return r;
 	}
