@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -499,7 +498,7 @@ struct mdstat_read {
 
 static pthread_mutex_t mdstat_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t mdstat_cond = PTHREAD_COND_INITIALIZER;
-static struct mdstat_read *mdstat_current; /* the reader thread's, while it reads */
+static bool mdstat_reading;	/* a reader thread exists (under mdstat_lock) */
 
 static void mdstat_read_free(struct mdstat_read *m)
 {
@@ -529,7 +528,7 @@ static void *mdstat_reader(void *arg)
 	}
 	pthread_mutex_lock(&mdstat_lock);
 	m->done = true;
-	mdstat_current = NULL;
+	mdstat_reading = false;
 	abandoned = m->abandoned;
 	pthread_cond_broadcast(&mdstat_cond);
 	pthread_mutex_unlock(&mdstat_lock);
@@ -538,63 +537,37 @@ static void *mdstat_reader(void *arg)
 	return NULL;
 }
 
-/* Under mdstat_lock: waits for the broadcast that a read ended, until deadline (CLOCK_MONOTONIC). */
-static int mdstat_wait(const struct timespec *deadline)
-{
-	return -pthread_cond_clockwait(&mdstat_cond, &mdstat_lock, CLOCK_MONOTONIC, deadline);
-}
-
-static int mdstat_start(struct mdstat_read *m)
-{
-	pthread_attr_t attr;
-	pthread_t thread;
-	sigset_t all, old;
-	int r;
-
-	/* Signals stay with the threads that handle them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = -pthread_create(&thread, &attr, mdstat_reader, m);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return r == -EAGAIN ? -ENOMEM : r;
-}
-
-/*
- * path's text, waiting MDSTAT_WAIT_MS at most (-ETIMEDOUT), first for a read
- * another caller started; -EAGAIN at once while a read left behind waits.
- */
+/* path's text, waiting MDSTAT_WAIT_MS at most (-ETIMEDOUT; -EAGAIN while an earlier read waits). */
 static int mdstat_text(const char *path, char **ret)
 {
 	struct mdstat_read *m;
 	struct timespec deadline;
-	int r;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int r = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += MDSTAT_WAIT_MS / 1000;
 	pthread_mutex_lock(&mdstat_lock);
-	/* Another caller's read: it is not ours to free, so only mdstat_current is looked at. */
-	for (r = 0; mdstat_current && !mdstat_current->abandoned && r == 0;)
-		r = mdstat_wait(&deadline);
-	if (mdstat_current) {
-		r = mdstat_current->abandoned ? -EAGAIN : -ETIMEDOUT;
+	if (mdstat_reading) {
 		pthread_mutex_unlock(&mdstat_lock);
-		return r;
+		return -EAGAIN;
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(path);
 	strbuf_init(&m->text);
-	r = mdstat_start(m);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = -pthread_create(&thread, &attr, mdstat_reader, m);
+	pthread_attr_destroy(&attr);
 	if (r < 0) {
 		pthread_mutex_unlock(&mdstat_lock);
 		mdstat_read_free(m);
 		return r;
 	}
-	mdstat_current = m;
-	for (r = 0; !m->done && r == 0;)
-		r = mdstat_wait(&deadline);
+	mdstat_reading = true;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += MDSTAT_WAIT_MS / 1000;
+	while (!m->done && r == 0)
+		r = -pthread_cond_timedwait(&mdstat_cond, &mdstat_lock, &deadline);
 	if (!m->done) {
 		m->abandoned = true;
 		pthread_mutex_unlock(&mdstat_lock);

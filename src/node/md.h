@@ -106,8 +106,7 @@ void md_arrays_free(struct md_array *a, size_t n);
  * heard that its claim moved). Callers skip it when they know a leg waits
  * (nvmf_any_waiting()); when they cannot know yet (a controller still live
  * whose target just died), the read is left behind after a second: -ETIMEDOUT,
- * or -EAGAIN while a read left behind still waits. Callers on several threads
- * take turns, each waiting a second at most in all. Either way broken is
+ * or -EAGAIN while a read left behind still waits. Either way broken is
  * unknown (left false); MD_BROKEN lasts until the array stops, so the first
  * read after the wait finds it.
  */

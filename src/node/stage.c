@@ -458,13 +458,6 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		return r < 0 ? r : 1;
 	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
-		if (arr->broken_unknown) {
-			strbuf_addf(err, "whether array %s is broken cannot be read while a leg on "
-					 "this node waits (/proc/mdstat would wait with it); retry once "
-					 "the leg answers or is dropped",
-				    md);
-			return -EAGAIN;
-		}
 		if (!arr->broken)
 			return mark_left_out_of(s, arr, err);
 		strbuf_addf(err, "array %s lost every member at once and takes no writes (MD "
@@ -857,10 +850,6 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 		if (arr->broken)
 			strbuf_addf(msg, "array %s is broken: it lost every member at once and takes "
 					 "no writes; restart the pod so the volume is assembled again",
-				    arr->kname);
-		else if (arr->broken_unknown)
-			strbuf_addf(msg, "array %s: whether it is broken cannot be read while a leg "
-					 "on this node waits",
 				    arr->kname);
 		else if (have < want)
 			strbuf_addf(msg, "array %s is degraded: %d of its %d members in sync",
