@@ -73,12 +73,6 @@ struct md_array {
 	 */
 	bool broken;
 	/*
-	 * Whether broken could not be read (md_mark_broken()): nothing may then
-	 * count on the array's last member being current, or return a member
-	 * into it.
-	 */
-	bool broken_unknown;
-	/*
 	 * The XFS filesystem mounted from it shut down after an I/O error
 	 * (observe.c, fs_device_shut_down()): every call on it fails until it
 	 * is unmounted and mounted again. False when not mounted.
