@@ -5,11 +5,9 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "model/names.h"
@@ -479,126 +477,19 @@ int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *r
 	return 0;
 }
 
-/*
- * /proc/mdstat is read by a thread of its own (one at a time), and its caller
- * waits for it MDSTAT_WAIT_MS at most: the read takes each array's bitmap
- * mutex, which MD holds across a bitmap write, and a write to a leg whose I/O
- * waits (md.h) keeps it as long, uninterruptibly. A reader left behind ends
- * when the write does, and frees what it read.
- */
-#define MDSTAT_WAIT_MS 1000
-
-struct mdstat_read {
-	char *path;
-	struct strbuf text;
-	int error;
-	bool done;
-	bool abandoned;
-};
-
-static pthread_mutex_t mdstat_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t mdstat_cond = PTHREAD_COND_INITIALIZER;
-static bool mdstat_reading;	/* a reader thread exists (under mdstat_lock) */
-
-static void mdstat_read_free(struct mdstat_read *m)
-{
-	free(m->path);
-	strbuf_done(&m->text);
-	free(m);
-}
-
-static void *mdstat_reader(void *arg)
-{
-	struct mdstat_read *m = arg;
-	_cleanup_close_ int fd = open(m->path, O_RDONLY | O_CLOEXEC);
-	char buf[4096];
-	ssize_t len = 0;
-	bool abandoned;
-
-	if (fd < 0)
-		m->error = errno;
-	while (fd >= 0 && (len = read(fd, buf, sizeof(buf))) != 0) {
-		if (len < 0 && errno == EINTR)
-			continue;
-		if (len < 0) {
-			m->error = errno;
-			break;
-		}
-		strbuf_add(&m->text, buf, (size_t)len);
-	}
-	pthread_mutex_lock(&mdstat_lock);
-	m->done = true;
-	mdstat_reading = false;
-	abandoned = m->abandoned;
-	pthread_cond_broadcast(&mdstat_cond);
-	pthread_mutex_unlock(&mdstat_lock);
-	if (abandoned)
-		mdstat_read_free(m);
-	return NULL;
-}
-
-/* path's text, waiting MDSTAT_WAIT_MS at most (-ETIMEDOUT; -EAGAIN while an earlier read waits). */
-static int mdstat_text(const char *path, char **ret)
-{
-	struct mdstat_read *m;
-	struct timespec deadline;
-	pthread_attr_t attr;
-	pthread_t thread;
-	int r = 0;
-
-	pthread_mutex_lock(&mdstat_lock);
-	if (mdstat_reading) {
-		pthread_mutex_unlock(&mdstat_lock);
-		return -EAGAIN;
-	}
-	m = xcalloc(1, sizeof(*m));
-	m->path = xstrdup(path);
-	strbuf_init(&m->text);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = -pthread_create(&thread, &attr, mdstat_reader, m);
-	pthread_attr_destroy(&attr);
-	if (r < 0) {
-		pthread_mutex_unlock(&mdstat_lock);
-		mdstat_read_free(m);
-		return r;
-	}
-	mdstat_reading = true;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += MDSTAT_WAIT_MS / 1000;
-	while (!m->done && r == 0)
-		r = -pthread_cond_timedwait(&mdstat_cond, &mdstat_lock, &deadline);
-	if (!m->done) {
-		m->abandoned = true;
-		pthread_mutex_unlock(&mdstat_lock);
-		return -ETIMEDOUT;
-	}
-	pthread_mutex_unlock(&mdstat_lock);
-	r = -m->error;
-	if (r == 0)
-		*ret = strbuf_detach(&m->text);
-	mdstat_read_free(m);
-	return r;
-}
-
 /* "md127 : broken raid1 ...": the word after the colon is "active", "inactive" or "broken". */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n)
 {
 	_cleanup_free_ char *path = path_join_root(proc, "/mdstat");
-	_cleanup_free_ char *text = NULL;
-	const char *line, *next;
-	int r;
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
 
-	r = mdstat_text(path, &text);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	for (line = text; *line; line = next) {
-		size_t klen = strcspn(line, " \n");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (getline(&line, &cap, f) > 0) {
+		size_t klen = strcspn(line, " ");
 
-		next = line + strcspn(line, "\n");
-		next += *next == '\n';
 		if (strncmp(line + klen, " : broken ", 10) != 0)
 			continue;
 		for (size_t i = 0; i < n; i++)

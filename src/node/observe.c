@@ -45,7 +45,7 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	/* Not while an import's I/O waits: the read would wait with it (md.h). */
 	if (!nvmf_any_waiting(o.imports, o.n_imports)) {
 		r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
-		if (r < 0 && r != -ETIMEDOUT && r != -EAGAIN) /* broken unknown: md.h */
+		if (r < 0)
 			first = first ?: r;
 	}
 	r = mark_shut_down(p, o.arrays, o.n_arrays);
