@@ -42,7 +42,7 @@ static bool answers(const struct md_member *m, const struct nvmf_subsystem *impo
 {
 	if (!import)
 		return m->partition;
-	return import->ctrl_state && strcmp(import->ctrl_state, "live") == 0;
+	return nvmf_live(import);
 }
 
 /* legs_decide() for the members of one mirror. */

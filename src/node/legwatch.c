@@ -70,7 +70,7 @@ static void track(struct legwatch *w, const struct nvmf_subsystem *imp, size_t n
 		uint64_t since = now;
 
 		down[i] = false;
-		if (imp[i].ctrl_state && strcmp(imp[i].ctrl_state, "live") == 0)
+		if (nvmf_live(&imp[i]))
 			continue;
 		for (size_t j = 0; j < w->n_lost; j++)
 			if (strcmp(w->lost[j].nqn, imp[i].nqn) == 0)

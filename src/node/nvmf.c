@@ -461,10 +461,15 @@ void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n)
 	free(s);
 }
 
+bool nvmf_live(const struct nvmf_subsystem *s)
+{
+	return s->ctrl_state && strcmp(s->ctrl_state, "live") == 0;
+}
+
 bool nvmf_any_waiting(const struct nvmf_subsystem *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i].block && (!s[i].ctrl_state || strcmp(s[i].ctrl_state, "live") != 0))
+		if (s[i].block && !nvmf_live(&s[i]))
 			return true;
 	return false;
 }

@@ -177,7 +177,7 @@ static bool leg_live(const struct plan_input *in, const char *device)
 		const struct nvmf_subsystem *imp = &in->obs->imports[i];
 
 		if (imp->block && strcmp(imp->block, device) == 0)
-			return imp->ctrl_state && strcmp(imp->ctrl_state, "live") == 0;
+			return nvmf_live(imp);
 	}
 	return true;
 }
