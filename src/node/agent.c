@@ -201,6 +201,42 @@ int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const c
 	return write_status(a, id, &ctx);
 }
 
+struct faulty {
+	const char *node_name, *message;
+	int32_t index;
+	bool changed;
+};
+
+static int faulty_mutate(json_t *obj, void *userdata)
+{
+	struct faulty *f = userdata;
+	struct volume *v;
+	int r;
+
+	r = volume_from_json(obj, &v, NULL);
+	if (r < 0)
+		return r;
+	r = report_member_faulty(v, f->node_name, f->index, f->message);
+	f->changed = r > 0;
+	if (r > 0)
+		r = volume_status_into(obj, v);
+	else if (r == 0)
+		r = 1; /* nothing to write */
+	volume_free(v);
+	return r;
+}
+
+int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
+			struct strbuf *err)
+{
+	struct faulty f = { .node_name = a->o.node_name, .message = message, .index = index };
+	int r;
+
+	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", faulty_mutate,
+			      &f, NULL, err);
+	return r < 0 ? r : f.changed;
+}
+
 /* Mount sources of our arrays ("/dev/md127"), so plan() never stops a mounted one. */
 static void mounted_arrays(struct agent *a, const struct observation *obs, char ***ret,
 			   size_t *ret_n)

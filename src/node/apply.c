@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "kube/codec.h"
@@ -243,6 +244,29 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 	r = resolve_again(a, act, &obs, err);
 	if (r < 0)
 		return r;
+	/*
+	 * The record says it is behind before it is back: until its resync ends
+	 * it is not a current copy, and a consumer that dies meanwhile must not
+	 * leave it looking like one. The leg watch writes this when MD fails a
+	 * leg, but cannot always (the agent restarted since, the leg's device
+	 * went first, the write failed); so here, on the API server, first. Not
+	 * for a full resync: Faulty at this epoch would let a later return take
+	 * the bitmap's way (plan.c) for a copy that was never in this array.
+	 */
+	if (!act->full) {
+		pthread_mutex_lock(&a->record);
+		r = agent_record_faulty(a, act->volume, act->member, MEMBER_RETURNING_MESSAGE, err);
+		pthread_mutex_unlock(&a->record);
+		if (r < 0) {
+			strbuf_addf(err, "%smember %d returns once the record says it is behind",
+				    err->len ? "; " : "", act->member);
+			return r;
+		}
+		if (r > 0)
+			log_vol_info(act->volume, "member %d recorded as behind (Faulty) before it "
+						  "returns",
+				     act->member);
+	}
 	xasprintf(&md, "%s/%s", a->dev, act->md);
 	/* Its old, failed entry must leave first (a no-op when there is none). */
 	md_remove_gone(md, NULL);

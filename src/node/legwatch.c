@@ -57,6 +57,10 @@ struct legwatch {
 	} *ids;			/* arrays' volumes seen so far, by MD UUID */
 	size_t n_ids;
 	char *waiting;		/* the arrays whose every in-sync leg is lost, logged once */
+	struct leg_name {
+		char *nqn, *kname;
+	} *names;		/* each import's block device, as last seen */
+	size_t n_names;
 };
 
 /* Keeps w->lost to the imports not live now; down[i]: imports[i] is lost past the grace. */
@@ -199,45 +203,6 @@ static void fence_leg(struct legwatch *w, const char *id, const struct md_array 
 	pthread_mutex_unlock(&a->record);
 }
 
-struct drop_ctx {
-	const char *me;
-	int32_t index;
-	const char *message;
-};
-
-/* status.members[index]: Faulty at the current epoch, with why (MD or us). */
-static int record_dropped(json_t *obj, void *userdata)
-{
-	const struct drop_ctx *ctx = userdata;
-	struct member_status *ms;
-	struct volume *v;
-	int r = volume_from_json(obj, &v, NULL);
-
-	if (r < 0)
-		return r;
-	if (!v->spec.node_name || strcmp(v->spec.node_name, ctx->me) != 0 ||
-	    !v->status.node_name || strcmp(v->status.node_name, ctx->me) != 0) {
-		volume_free(v);
-		return -EPERM; /* the claim moved */
-	}
-	ms = volume_member_status(v, ctx->index);
-	if (ms->state == MEMBER_STATE_FAULTY && ms->last_epoch == v->spec.epoch) {
-		volume_free(v);
-		return 1; /* recorded already */
-	}
-	ms->state = MEMBER_STATE_FAULTY;
-	ms->last_epoch = v->spec.epoch;
-	ms->missing_since = 0;
-	if (!ms->message || strncmp(ms->message, MEMBER_RESYNC_PREFIX,
-				    strlen(MEMBER_RESYNC_PREFIX)) != 0) {
-		free(ms->message);
-		ms->message = xstrdup(ctx->message);
-	}
-	r = volume_status_into(obj, v);
-	volume_free(v);
-	return r;
-}
-
 struct sysfs_view {
 	struct nvmf_subsystem *imports;
 	size_t n_imports;
@@ -280,13 +245,20 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 	return 0;
 }
 
+/* "nvme3n1" of "/dev/nvme3n1"; NULL for NULL. */
+static const char *kname_of(const char *block)
+{
+	const char *slash = block ? strrchr(block, '/') : NULL;
+
+	return slash ? slash + 1 : block;
+}
+
 /* A lost import leg of arr (down past the grace), or -1. */
 static long lost_leg_of(const struct sysfs_view *s, const struct md_array *arr)
 {
 	for (size_t k = 0; k < s->n_imports; k++) {
-		const char *b = s->imports[k].block, *kname = b ? strrchr(b, '/') : NULL;
+		const char *kname = kname_of(s->imports[k].block);
 
-		kname = kname ? kname + 1 : b;
 		if (!s->down[k] || !kname)
 			continue;
 		for (size_t i = 0; i < arr->n_members; i++)
@@ -330,11 +302,7 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 	if (!arr || legs_decide(arr, copies, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
 	    strcmp(s.imports[k].nqn, nqn) != 0)
 		goto done; /* it came back, or something else changed: the next tick sees */
-	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, volume, "status",
-			      record_dropped,
-			      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index,
-						  .message = MEMBER_DROPPED_MESSAGE },
-			      NULL, &err);
+	r = agent_record_faulty(a, volume, (int32_t)index, MEMBER_DROPPED_MESSAGE, &err);
 	if (r == -EPERM) {
 		/*
 		 * The claim moved (the API server says so; the cache may lag):
@@ -363,8 +331,7 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 	 * name the next connection may reuse. The entry is the old device's
 	 * whatever its name means by then.
 	 */
-	kname = strrchr(s.imports[k].block, '/');
-	kname = kname ? kname + 1 : s.imports[k].block;
+	kname = kname_of(s.imports[k].block);
 	r = nvmf_disconnect(a->sysfs, nqn);
 	if (r < 0) {
 		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
@@ -390,6 +357,57 @@ out:
 }
 
 /*
+ * Keeps w->names to the imports' block devices now, and to those seen before
+ * that are gone but still members of an array: the kernel deletes a namespace
+ * when its target withdraws it, and MD fails the member only then, under the
+ * name it had (which nothing reuses while MD holds it).
+ */
+static void remember_names(struct legwatch *w, const struct sysfs_view *s)
+{
+	struct leg_name *next = xcalloc(s->n_imports + w->n_names + 1, sizeof(*next));
+	size_t n = 0;
+
+	for (size_t k = 0; k < s->n_imports; k++)
+		if (s->imports[k].block)
+			next[n++] = (struct leg_name){ .nqn = xstrdup(s->imports[k].nqn),
+						       .kname = xstrdup(kname_of(s->imports[k].block)) };
+	for (size_t j = 0; j < w->n_names; j++) {
+		bool now = false, member = false;
+
+		for (size_t k = 0; k < n && !now; k++)
+			now = strcmp(next[k].nqn, w->names[j].nqn) == 0 ||
+			      strcmp(next[k].kname, w->names[j].kname) == 0;
+		for (size_t i = 0; i < s->n_arrays && !now && !member; i++)
+			for (size_t m = 0; m < s->arrays[i].n_members && !member; m++)
+				member = strcmp(s->arrays[i].members[m].kname, w->names[j].kname) == 0;
+		if (!now && member)
+			next[n++] = (struct leg_name){ .nqn = TAKE_PTR(w->names[j].nqn),
+						       .kname = TAKE_PTR(w->names[j].kname) };
+		free(w->names[j].nqn);
+		free(w->names[j].kname);
+	}
+	free(w->names);
+	w->names = next;
+	w->n_names = n;
+}
+
+/* Whether the import leg now or last named kname is member *index of volume. */
+static bool member_of_leg(const struct legwatch *w, const struct sysfs_view *s,
+			  const char *kname, const char *volume, unsigned *index)
+{
+	const char *nqn = NULL;
+	char id[VOLUME_ID_MAX + 1];
+
+	for (size_t k = 0; k < s->n_imports && !nqn; k++)
+		if (s->imports[k].block && strcmp(kname_of(s->imports[k].block), kname) == 0)
+			nqn = s->imports[k].nqn;
+	for (size_t j = 0; j < w->n_names && !nqn; j++)
+		if (strcmp(w->names[j].kname, kname) == 0)
+			nqn = w->names[j].nqn;
+	return nqn && member_nqn_parse(nqn, id, index) == 0 && strcmp(id, volume) == 0;
+}
+
+/*
  * A remote leg MD failed by itself (its target answered I/O errors): MD has
  * written the other members' superblocks and goes on without it, so the
  * record says so at once, within a tick, not at the next pass (which may wait
@@ -405,33 +423,22 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		const struct md_member *m = &arr->members[i];
 		const struct member_status *ms;
 		struct strbuf err = STRBUF_INIT;
-		char id[VOLUME_ID_MAX + 1];
 		unsigned index = 0;
-		bool found = false;
+		bool found;
 		int r;
 
 		if (!m->faulty)
 			continue;
-		for (size_t k = 0; k < s->n_imports && !found; k++) {
-			const char *b = s->imports[k].block, *kname = b ? strrchr(b, '/') : NULL;
-
-			kname = kname ? kname + 1 : b;
-			found = kname && strcmp(kname, m->kname) == 0 &&
-				member_nqn_parse(s->imports[k].nqn, id, &index) == 0 &&
-				strcmp(id, v->meta.name) == 0;
-		}
+		found = member_of_leg(w, s, m->kname, v->meta.name, &index);
 		ms = found ? volume_find_member_status(v, (int32_t)index) : NULL;
 		if (!found || (ms && ms->last_epoch == v->spec.epoch &&
 			       (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
 			continue;
 		pthread_mutex_lock(&a->record);
-		r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, v->meta.name, "status",
-				      record_dropped,
-				      &(struct drop_ctx){ .me = a->o.node_name, .index = (int32_t)index,
-							  .message = MEMBER_FAILED_MESSAGE },
-				      NULL, &err);
+		r = agent_record_faulty(a, v->meta.name, (int32_t)index, MEMBER_FAILED_MESSAGE,
+					&err);
 		pthread_mutex_unlock(&a->record);
-		if (r >= 0)
+		if (r > 0)
 			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors): recorded as "
 						   "faulty",
 				     index, arr->kname);
@@ -543,6 +550,7 @@ static void tick(struct legwatch *w)
 		volume_free(v);
 	}
 	note_waiting(w, &s, waits);
+	remember_names(w, &s);
 	view_done(&s);
 }
 
@@ -603,6 +611,11 @@ void legwatch_stop(struct legwatch *w)
 		free(w->ids[i].id);
 	}
 	free(w->ids);
+	for (size_t i = 0; i < w->n_names; i++) {
+		free(w->names[i].nqn);
+		free(w->names[i].kname);
+	}
+	free(w->names);
 	free(w->shape);
 	free(w->waiting);
 	free(w);

@@ -84,12 +84,15 @@ void action_format(const struct action *a, struct strbuf *out);
 	"derive, or names a partition that is another member's; nothing is done to it"
 
 /*
- * On a member the consumer dropped from its array when its node stopped
- * answering (legwatch.c): Faulty at the epoch, written before the drop. It is
- * behind the array, but may return with a bitmap resync.
+ * On a member the consumer has out of its array, Faulty at the epoch: dropped
+ * when its node stopped answering (legwatch.c, written before the drop),
+ * failed by MD (written right after), or returning (written before it
+ * returns, apply.c). It is behind the array, but may return with a bitmap
+ * resync.
  */
 #define MEMBER_DROPPED_MESSAGE "dropped from the array: its node stopped answering"
 #define MEMBER_FAILED_MESSAGE "failed by MD: its leg returned I/O errors"
+#define MEMBER_RETURNING_MESSAGE "out of the array, returning: what changed meanwhile resyncs"
 
 /* Whether member index of v carries a MEMBER_RESYNC_PREFIX message. */
 bool member_needs_full_resync(const struct volume *v, int32_t index);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,23 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
 	v->status.phase = VOLUME_PHASE_UNAVAILABLE;
 	return set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NoCurrentCopy", why,
 			     now) || changed;
+}
+
+int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
+			 const char *message)
+{
+	struct member_status *ms;
+
+	if (!v->spec.node_name || strcmp(v->spec.node_name, node_name) != 0 ||
+	    !v->status.node_name || strcmp(v->status.node_name, node_name) != 0)
+		return -EPERM; /* the claim, or the array, is another node's */
+	ms = volume_member_status(v, index);
+	if (ms->state == MEMBER_STATE_FAULTY && ms->last_epoch == v->spec.epoch)
+		return 0;
+	set_state(ms, MEMBER_STATE_FAULTY, v->spec.epoch, 0);
+	if (!member_needs_full_resync(v, index))
+		set_str(&ms->message, message);
+	return 1;
 }
 
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)

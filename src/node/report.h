@@ -29,3 +29,15 @@ bool report_volume(const struct plan_input *in, struct volume *v, int64_t now);
  */
 bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, const char *why,
 		    int64_t now);
+
+/*
+ * The consumer's word that member index is out of its array (message: why):
+ * Faulty at the current epoch, so that it never counts as a current copy.
+ * Written before a lost leg is dropped and before a member returns (a
+ * consumer that dies at any point then never leaves it looking current). A
+ * full-resync mark in its message stays. Returns 1 when v->status changed, 0
+ * when it said so already, -EPERM when the claim or the array (status.nodeName)
+ * is not node_name's.
+ */
+int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
+			 const char *message);

@@ -34,6 +34,8 @@
 #define UUID_M1 "0b7e2a57-4f6c-4d3b-9a4e-1c2d3e4f5a01"
 #define UUID_OTHER "0b7e2a57-4f6c-4d3b-9a4e-1c2d3e4f5a02"
 #define MiB (1024ULL * 1024)
+/* What the record says of member 1 before it returns by its bitmap. */
+#define RECORDED "record " VOLUME " member 1: " MEMBER_RETURNING_MESSAGE "\n"
 
 /*
  * One mdadm for the whole program: md.c looks it up on PATH once. Every call
@@ -101,6 +103,28 @@ static void unlink_bin(const char *name)
 	free(path);
 }
 
+/*
+ * The record's stand-in (agent.c writes it to the API server): each call is a
+ * line in mdadm.log, so the order against mdadm's calls shows; record_error
+ * makes it fail.
+ */
+static int record_error;
+
+int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
+			struct strbuf *err)
+{
+	char *path = bin_path("mdadm.log");
+	FILE *f = fopen(path, "ae");
+
+	assert_non_null(f);
+	fprintf(f, "record %s member %d: %s\n", id, index, message);
+	fclose(f);
+	free(path);
+	if (record_error)
+		strbuf_adds(err, "the API server is away");
+	return record_error;
+}
+
 /* The node's root, and the agent's paths into it (as agent.c's set_paths()). */
 struct fixture {
 	struct tree *t;
@@ -132,6 +156,7 @@ static int setup(void **state)
 	f->md = tree_path(f->t, "dev/md127");
 	unlink_bin("mdadm.log");
 	unlink_bin("re-add.sh");
+	record_error = 0;
 	*state = f;
 	return 0;
 }
@@ -270,7 +295,7 @@ static void test_import_unchanged(void **state)
 	dev = observed(f, NULL, NQN_M1);
 	assert_string_equal(dev, act.device);
 	assert_int_equal(apply_action(&f->a, &act, &err), 0);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, RECORDED "--manage %s --remove failed --remove detached\n", f->md);
 	strbuf_addf(&want, "--manage %s --re-add /dev/nvme3n1\n", f->md);
 	assert_calls(want.buf);
 	free(dev);
@@ -324,7 +349,7 @@ static void test_partition_unchanged(void **state)
 	now = observed(f, UUID_M1, NULL);
 	assert_string_equal(now, dev);
 	assert_int_equal(apply_action(&f->a, &act, &err), 0);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, RECORDED "--manage %s --remove failed --remove detached\n", f->md);
 	strbuf_addf(&want, "--manage %s --re-add %s\n", f->md, dev);
 	assert_calls(want.buf);
 	free(now);
@@ -374,6 +399,36 @@ static void test_partition_name_reused(void **state)
 	strbuf_done(&msg);
 }
 
+/*
+ * The record cannot say the member is behind (the API server is away): it
+ * does not return, and mdadm is not run. A full resync needs no such word.
+ */
+static void test_return_waits_for_record(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
+	char *dev = tree_path(f->t, "dev/nvme0n1p1");
+	struct action act = md_return(dev, UUID_M1, NULL, false);
+
+	drive(f->t, "nvme0n1", UUID_M1, "ms:" VOLUME ":m1");
+	record_error = -EIO;
+	assert_int_equal(apply_action(&f->a, &act, &err), -EIO);
+	assert_string_equal(err.buf, "the API server is away; member 1 returns once the record "
+				     "says it is behind");
+	assert_calls(RECORDED);
+
+	unlink_bin("mdadm.log");
+	act.full = true;
+	strbuf_reset(&err);
+	assert_int_equal(apply_action(&f->a, &act, &err), 0);
+	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, "--manage %s --add %s\n", f->md, dev);
+	assert_calls(want.buf);
+	free(dev);
+	strbuf_done(&err);
+	strbuf_done(&want);
+}
+
 /* The re-add is refused: the member is wiped (it carries no superblock) and added anew. */
 static void test_partition_fallback(void **state)
 {
@@ -387,7 +442,7 @@ static void test_partition_fallback(void **state)
 	drive(f->t, "nvme1n1", UUID_OTHER, "ms:pvc-b:m0");
 	tree_write(bin, "re-add.sh", refuse, strlen(refuse), 0644);
 	assert_int_equal(apply_action(&f->a, &act, &err), 0);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, RECORDED "--manage %s --remove failed --remove detached\n", f->md);
 	strbuf_addf(&want, "--manage %s --re-add %s\n", f->md, dev);
 	strbuf_addf(&want, "--manage %s --add %s\n", f->md, dev);
 	assert_calls(want.buf);
@@ -417,7 +472,7 @@ static void test_partition_reused_during_fallback(void **state)
 		    moved);
 	assert_string_equal(err.buf, want.buf);
 	strbuf_reset(&want);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, RECORDED "--manage %s --remove failed --remove detached\n", f->md);
 	strbuf_addf(&want, "--manage %s --re-add %s\n", f->md, dev);
 	assert_calls(want.buf);
 	free(dev);
@@ -436,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partition_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_name_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_return_waits_for_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_reused_during_fallback, setup,
 						teardown),
 	};

@@ -3,6 +3,7 @@
  * Golden tests of plan_make(): a cluster view and a kernel observation in,
  * the printed plan out, compared line for line with what each case expects.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -766,6 +767,45 @@ static void world_done(struct world *w)
 	observation_done(&w->obs);
 }
 
+/*
+ * report_member_faulty(): out of the array means Faulty at the epoch, so that
+ * copies_member_current() no longer counts it; only on the claim's own node,
+ * and a full-resync mark stays.
+ */
+static void test_report_member_faulty(void **state)
+{
+	struct volume *v = volume_two("b", true);
+	struct member_status *ms;
+
+	/* The array is not recorded here yet: not this node's word. */
+	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_RETURNING_MESSAGE), -EPERM);
+	v->status.node_name = xstrdup("b");
+	assert_int_equal(report_member_faulty(v, "a", 0, MEMBER_RETURNING_MESSAGE), -EPERM);
+	ms = volume_member_status(v, 0);
+	ms->state = MEMBER_STATE_SYNCED;
+	ms->last_epoch = 7;
+	assert_true(copies_member_current(v, 0));
+	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_RETURNING_MESSAGE), 1);
+	ms = volume_member_status(v, 0);
+	assert_int_equal(ms->state, MEMBER_STATE_FAULTY);
+	assert_int_equal(ms->last_epoch, 7);
+	assert_string_equal(ms->message, MEMBER_RETURNING_MESSAGE);
+	assert_false(copies_member_current(v, 0));
+	assert_true(member_joined_this_epoch(v, 0)); /* it may still return by its bitmap */
+	/* Said already: nothing to write. */
+	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_FAILED_MESSAGE), 0);
+	/* A member marked for a full resync keeps the mark. */
+	ms = volume_member_status(v, 1);
+	ms->state = MEMBER_STATE_SYNCING;
+	ms->last_epoch = 7;
+	ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
+	assert_int_equal(report_member_faulty(v, "b", 1, MEMBER_FAILED_MESSAGE), 1);
+	assert_int_equal(volume_member_status(v, 1)->state, MEMBER_STATE_FAULTY);
+	assert_string_equal(volume_member_status(v, 1)->message, MEMBER_BEHIND_MESSAGE);
+	assert_true(member_needs_full_resync(v, 1));
+	volume_free(v);
+}
+
 /* The host's report of such a member: Exported while it serves the claim, then Deleting. */
 static void test_report_deleting_in_use(void **state)
 {
@@ -1070,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_broken_array),
 		cmocka_unit_test(test_member_identity),
 		cmocka_unit_test(test_report_phase),
+		cmocka_unit_test(test_report_member_faulty),
 		cmocka_unit_test(test_report_identity_keeps_mark),
 		cmocka_unit_test(test_report_marks_absent_member),
 		cmocka_unit_test(test_report_conditions),
