@@ -202,7 +202,8 @@ static int resolve_again(struct agent *a, const struct action *act, struct obser
 
 /*
  * Zeroing a superblock throws a copy away: md_may_wipe() decides, against the
- * live members of the running array (none when it is broken).
+ * live members of the running array (none when it is broken, or that is
+ * unknown).
  */
 static int may_wipe(struct agent *a, const struct action *act, const struct md_array *arr,
 		    struct strbuf *err)
@@ -214,7 +215,9 @@ static int may_wipe(struct agent *a, const struct action *act, const struct md_a
 	int r;
 
 	kname = kname ? kname + 1 : act->device;
-	for (size_t i = 0; arr && !arr->broken && i < arr->n_members; i++) {
+	if (arr && (arr->broken || arr->broken_unknown))
+		arr = NULL; /* its last member may be the newest copy, or gone */
+	for (size_t i = 0; arr && i < arr->n_members; i++) {
 		const struct md_member *m = &arr->members[i];
 
 		if (m->in_sync && !m->faulty && strcmp(m->kname, kname) != 0)

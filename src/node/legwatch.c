@@ -233,8 +233,11 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 	if (r == -ENOENT)
 		r = 0;
 	/* Not while an import's I/O waits: the read would wait with it (md.h). */
-	if (r >= 0 && !nvmf_any_waiting(s.imports, s.n_imports))
+	if (r >= 0 && !nvmf_any_waiting(s.imports, s.n_imports)) {
 		r = md_mark_broken(a->proc, s.arrays, s.n_arrays);
+		if (r == -ETIMEDOUT || r == -EAGAIN) /* broken unknown: md.h */
+			r = 0;
+	}
 	if (r < 0) {
 		view_done(&s);
 		return r;

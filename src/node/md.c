@@ -4,10 +4,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/names.h"
@@ -477,19 +480,152 @@ int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *r
 	return 0;
 }
 
+/*
+ * /proc/mdstat is read by a thread of its own (one at a time), and its caller
+ * waits for it MDSTAT_WAIT_MS at most: the read takes each array's bitmap
+ * mutex, which MD holds across a bitmap write, and a write to a leg whose I/O
+ * waits (md.h) keeps it as long, uninterruptibly. A reader left behind ends
+ * when the write does, and frees what it read.
+ */
+#define MDSTAT_WAIT_MS 1000
+
+struct mdstat_read {
+	char *path;
+	struct strbuf text;
+	int error;
+	bool done;
+	bool abandoned;
+};
+
+static pthread_mutex_t mdstat_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t mdstat_cond = PTHREAD_COND_INITIALIZER;
+static struct mdstat_read *mdstat_current; /* the reader thread's, while it reads */
+
+static void mdstat_read_free(struct mdstat_read *m)
+{
+	free(m->path);
+	strbuf_done(&m->text);
+	free(m);
+}
+
+static void *mdstat_reader(void *arg)
+{
+	struct mdstat_read *m = arg;
+	_cleanup_close_ int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	char buf[4096];
+	ssize_t len = 0;
+	bool abandoned;
+
+	if (fd < 0)
+		m->error = errno;
+	while (fd >= 0 && (len = read(fd, buf, sizeof(buf))) != 0) {
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0) {
+			m->error = errno;
+			break;
+		}
+		strbuf_add(&m->text, buf, (size_t)len);
+	}
+	pthread_mutex_lock(&mdstat_lock);
+	m->done = true;
+	mdstat_current = NULL;
+	abandoned = m->abandoned;
+	pthread_cond_broadcast(&mdstat_cond);
+	pthread_mutex_unlock(&mdstat_lock);
+	if (abandoned)
+		mdstat_read_free(m);
+	return NULL;
+}
+
+/* Under mdstat_lock: waits for the broadcast that a read ended, until deadline (CLOCK_MONOTONIC). */
+static int mdstat_wait(const struct timespec *deadline)
+{
+	return -pthread_cond_clockwait(&mdstat_cond, &mdstat_lock, CLOCK_MONOTONIC, deadline);
+}
+
+static int mdstat_start(struct mdstat_read *m)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	sigset_t all, old;
+	int r;
+
+	/* Signals stay with the threads that handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = -pthread_create(&thread, &attr, mdstat_reader, m);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r == -EAGAIN ? -ENOMEM : r;
+}
+
+/*
+ * path's text, waiting MDSTAT_WAIT_MS at most (-ETIMEDOUT), first for a read
+ * another caller started; -EAGAIN at once while a read left behind waits.
+ */
+static int mdstat_text(const char *path, char **ret)
+{
+	struct mdstat_read *m;
+	struct timespec deadline;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += MDSTAT_WAIT_MS / 1000;
+	pthread_mutex_lock(&mdstat_lock);
+	/* Another caller's read: it is not ours to free, so only mdstat_current is looked at. */
+	for (r = 0; mdstat_current && !mdstat_current->abandoned && r == 0;)
+		r = mdstat_wait(&deadline);
+	if (mdstat_current || r < 0) {
+		r = mdstat_current && mdstat_current->abandoned ? -EAGAIN : -ETIMEDOUT;
+		pthread_mutex_unlock(&mdstat_lock);
+		return r;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->path = xstrdup(path);
+	strbuf_init(&m->text);
+	r = mdstat_start(m);
+	if (r < 0) {
+		pthread_mutex_unlock(&mdstat_lock);
+		mdstat_read_free(m);
+		return r;
+	}
+	mdstat_current = m;
+	for (r = 0; !m->done && r == 0;)
+		r = mdstat_wait(&deadline);
+	if (!m->done) {
+		m->abandoned = true;
+		pthread_mutex_unlock(&mdstat_lock);
+		return -ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&mdstat_lock);
+	r = -m->error;
+	if (r == 0)
+		*ret = strbuf_detach(&m->text);
+	mdstat_read_free(m);
+	return r;
+}
+
 /* "md127 : broken raid1 ...": the word after the colon is "active", "inactive" or "broken". */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n)
 {
 	_cleanup_free_ char *path = path_join_root(proc, "/mdstat");
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
+	_cleanup_free_ char *text = NULL;
+	const char *line, *next;
+	int r;
 
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while (getline(&line, &cap, f) > 0) {
-		size_t klen = strcspn(line, " ");
+	r = mdstat_text(path, &text);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	for (line = text; *line; line = next) {
+		size_t klen = strcspn(line, " \n");
 
+		next = line + strcspn(line, "\n");
+		next += *next == '\n';
 		if (strncmp(line + klen, " : broken ", 10) != 0)
 			continue;
 		for (size_t i = 0; i < n; i++)

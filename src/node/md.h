@@ -73,6 +73,12 @@ struct md_array {
 	 */
 	bool broken;
 	/*
+	 * Whether broken could not be read (md_mark_broken()): nothing may then
+	 * count on the array's last member being current, or return a member
+	 * into it.
+	 */
+	bool broken_unknown;
+	/*
 	 * The XFS filesystem mounted from it shut down after an I/O error
 	 * (observe.c, fs_device_shut_down()): every call on it fails until it
 	 * is unmounted and mounted again. False when not mounted.
@@ -94,11 +100,16 @@ void md_arrays_free(struct md_array *a, size_t n);
 /*
  * Sets broken on each of the n arrays that <proc>/mdstat lists as broken.
  * Reading /proc/mdstat takes every array's bitmap mutex, which MD holds
- * across a bitmap write: while a member's I/O waits (an import reconnecting,
- * nvmf_any_waiting()), the read waits as long, uninterruptibly (seen in the
- * lab: the agent's every thread stuck there while a fenced consumer's last leg
- * reconnected). Callers skip it then; MD_BROKEN lasts until the array stops,
- * so the first read after the wait finds it.
+ * across a bitmap write: while a member's I/O waits (an import reconnecting),
+ * the read waits as long, uninterruptibly (seen in the lab: every agent thread
+ * stuck there while a fenced consumer's last leg reconnected, so it never
+ * heard that its claim moved). Callers skip it when they know a leg waits
+ * (nvmf_any_waiting()); when they cannot know yet (a controller still live
+ * whose target just died), the read is left behind after a second: -ETIMEDOUT,
+ * or -EAGAIN while a read left behind still waits. Callers on several threads
+ * take turns, each waiting a second at most in all. Either way broken is
+ * unknown (left false); MD_BROKEN lasts until the array stops, so the first
+ * read after the wait finds it.
  */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n);
 /*

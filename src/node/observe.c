@@ -43,11 +43,14 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
 	/* Not while an import's I/O waits: the read would wait with it (md.h). */
-	if (!nvmf_any_waiting(o.imports, o.n_imports)) {
+	if (nvmf_any_waiting(o.imports, o.n_imports))
+		r = -EAGAIN;
+	else
 		r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
-		if (r < 0)
-			first = first ?: r;
-	}
+	for (size_t i = 0; r < 0 && i < o.n_arrays; i++)
+		o.arrays[i].broken_unknown = true;
+	if (r < 0 && r != -ETIMEDOUT && r != -EAGAIN)
+		first = first ?: r;
 	r = mark_shut_down(p, o.arrays, o.n_arrays);
 	if (r < 0)
 		first = first ?: r;

@@ -297,7 +297,7 @@ bool member_joined_this_epoch(const struct volume *v, int32_t index)
 
 static bool array_has_in_sync(const struct md_array *a)
 {
-	if (a->broken)
+	if (a->broken || a->broken_unknown)
 		return false;
 	for (size_t i = 0; i < a->n_members; i++)
 		if (a->members[i].in_sync && !a->members[i].faulty)

@@ -368,6 +368,50 @@ static void test_list(void **state)
 }
 
 /* The leg watch marks a dropped leg faulty in MD, then removes its entry. */
+/* Broken arrays are read from /proc/mdstat; a read that waits is left behind. */
+static void test_mark_broken(void **state)
+{
+	static const char mdstat[] =
+		"Personalities : [raid1] [raid10]\n"
+		"md126 : active raid1 nvme2n1[1] nvme0n1p2[0]\n"
+		"      1064960 blocks super 1.2 [2/2] [UU]\n"
+		"md127 : broken raid1 nvme3n1[1] nvme0n1p3[0]\n"
+		"      1064960 blocks super 1.2 [2/1] [_U]\n"
+		"unused devices: <none>\n";
+	struct tree *t = *state;
+	struct md_array a[2] = { { .kname = "md126" }, { .kname = "md127" } };
+	char *proc = tree_path(t, "proc"), *fifo = tree_path(t, "proc/mdstat");
+	int fd, r;
+
+	/* No md module: nothing is broken. */
+	assert_int_equal(md_mark_broken(proc, a, 2), 0);
+	tree_mkdirs(t, "proc");
+	tree_write(t, "proc/mdstat", mdstat, strlen(mdstat), 0644);
+	assert_int_equal(md_mark_broken(proc, a, 2), 0);
+	assert_false(a[0].broken);
+	assert_true(a[1].broken);
+
+	/* A FIFO without a writer: the read waits, as behind MD's bitmap mutex. */
+	a[1].broken = false;
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(md_mark_broken(proc, a, 2), -ETIMEDOUT);
+	assert_int_equal(md_mark_broken(proc, a, 2), -EAGAIN);
+	assert_false(a[1].broken);
+	/* The reader left behind ends with the wait; the next read starts afresh. */
+	fd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(fifo), 0);
+	tree_write(t, "proc/mdstat", mdstat, strlen(mdstat), 0644);
+	assert_int_equal(close(fd), 0);
+	while ((r = md_mark_broken(proc, a, 2)) == -EAGAIN)
+		usleep(10000);
+	assert_int_equal(r, 0);
+	assert_true(a[1].broken);
+	free(fifo);
+	free(proc);
+}
+
 static void test_member_set_state(void **state)
 {
 	struct tree *t = *state;
@@ -661,6 +705,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_list_inactive, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_member_set_state, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_mark_broken, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_manage, setup_mdadm, teardown_mdadm),
