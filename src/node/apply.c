@@ -307,6 +307,10 @@ static int apply_md_stop(struct agent *a, const struct action *act, struct strbu
 {
 	_cleanup_free_ char *md = NULL;
 
+	int r = md_mdstat_answers(a->proc, err);
+
+	if (r < 0)
+		return r;
 	xasprintf(&md, "%s/%s", a->dev, act->md);
 	return md_stop(md, err);
 }

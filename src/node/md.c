@@ -635,6 +635,21 @@ int md_mark_broken(const char *proc, struct md_array *a, size_t n)
 	return 0;
 }
 
+int md_mdstat_answers(const char *proc, struct strbuf *err)
+{
+	_cleanup_free_ char *path = path_join_root(proc, "/mdstat");
+	_cleanup_free_ char *text = NULL;
+	int r = mdstat_text(path, &text);
+
+	if (r != -ETIMEDOUT && r != -EAGAIN)
+		return 0; /* anything else is mdadm's to meet */
+	strbuf_adds(err, "mdadm cannot run now: /proc/mdstat, which it reads, does not answer "
+			 "(a write to a leg that stopped answering holds an array's bitmap), and "
+			 "mdadm would wait as long, unkillable, holding this node's lock; retry "
+			 "once the leg answers or is dropped");
+	return -EBUSY;
+}
+
 int md_may_wipe(const char *dev, const char *uuid, bool full, const char *const *live, size_t n,
 		struct strbuf *err)
 {

@@ -113,6 +113,14 @@ void md_arrays_free(struct md_array *a, size_t n);
  */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n);
 /*
+ * Whether mdadm may run now: it reads /proc/mdstat to assemble, create and
+ * stop, and that read waits as long as the bitmap write above, unkillable, so
+ * it is tried first the same way. 0; -EBUSY with why in err when the read did
+ * not answer within the second (the CO hears UNAVAILABLE, and no copy is said
+ * to be missing). Only narrows the window: a leg may stop answering after.
+ */
+int md_mdstat_answers(const char *proc, struct strbuf *err);
+/*
  * Writes state ("faulty", "remove") to member's entry in array md
  * (<sysfs>/block/<md>/md/dev-<member>/state). MD keeps the entry of a member
  * whose device went away while no I/O was in flight, In_sync, under its old

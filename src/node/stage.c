@@ -216,6 +216,9 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 			devs[slot] = s->devs[i];
 	}
 	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
+	r = md_mdstat_answers(s->a->proc, err);
+	if (r < 0)
+		return r;
 	log_vol_info(v->meta.name, "Creating RAID%d of %d slots, %llu KiB per member", level, slots,
 		     (unsigned long long)size_kib);
 	r = md_create(v->meta.name, uuid, level, v->spec.number_of_copies, size_kib, devs,
@@ -249,8 +252,11 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 		else if (r == 0)
 			foreign++;
 	}
-	if (n > 0)
-		return md_assemble(v->meta.name, uuid, devs, n, err);
+	if (n > 0) {
+		int r = md_mdstat_answers(s->a->proc, err);
+
+		return r < 0 ? r : md_assemble(v->meta.name, uuid, devs, n, err);
+	}
 	if (foreign > 0 || v->spec.formatted_at != 0) {
 		strbuf_addf(err, "no reachable member carries this volume's array (UUID %s)%s; "
 				 "refusing to create a new one over data. Bring the members' nodes "
@@ -453,6 +459,9 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		 * failed halfway): it serves nothing and holds its members.
 		 * Stopped, and assembled again from the current copies.
 		 */
+		r = md_mdstat_answers(s->a->proc, err);
+		if (r < 0)
+			return r;
 		log_vol_info(s->v->meta.name, "Stopping %s: inactive (never started)", md);
 		r = md_stop(md, err);
 		return r < 0 ? r : 1;
@@ -475,6 +484,9 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 			    s->v->status.node_name ?: "");
 		return -EBUSY;
 	}
+	r = md_mdstat_answers(s->a->proc, err);
+	if (r < 0)
+		return r;
 	log_vol_info(s->v->meta.name, "Stopping %s, left from an earlier claim (%s%s has had "
 				      "the volume since): it is never adopted",
 		     md, s->v->status.node_name ? "node " : "another node",
@@ -718,7 +730,9 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 		_cleanup_free_ char *md = NULL;
 
 		xasprintf(&md, "%s/%s", a->dev, arr->kname);
-		r = md_stop(md, err);
+		r = md_mdstat_answers(a->proc, err);
+		if (r >= 0)
+			r = md_stop(md, err);
 	}
 	for (size_t i = 0; r >= 0 && i < s.obs.n_imports; i++) {
 		char id[VOLUME_ID_MAX + 1];

@@ -429,6 +429,47 @@ static void test_return_waits_for_record(void **state)
 	strbuf_done(&want);
 }
 
+/*
+ * mdadm reads /proc/mdstat, which waits as long as a write to a leg that
+ * stopped answering holds an array's bitmap (here: a FIFO nobody writes). The
+ * stop is refused, mdadm never runs; once the read answers, it runs.
+ */
+static void test_stop_refused_while_mdstat_waits(void **state)
+{
+	struct fixture *f = *state;
+	struct action act = { .type = ACT_MD_STOP, .volume = (char *)VOLUME, .member = -1,
+			      .md = (char *)"md126" };
+	struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
+	char *fifo = tree_path(f->t, "proc/mdstat"), *md = tree_path(f->t, "dev/md126");
+	int fd, r;
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(apply_action(&f->a, &act, &err), -EBUSY);
+	assert_string_equal(err.buf, "mdadm cannot run now: /proc/mdstat, which it reads, does "
+				     "not answer (a write to a leg that stopped answering holds an "
+				     "array's bitmap), and mdadm would wait as long, unkillable, "
+				     "holding this node's lock; retry once the leg answers or is "
+				     "dropped");
+	assert_calls("");
+
+	/* The write ends: the reader left behind reads to the end, and mdadm runs. */
+	fd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(close(fd), 0);
+	do {
+		strbuf_reset(&err);
+		r = apply_action(&f->a, &act, &err);
+	} while (r == -EBUSY);
+	assert_int_equal(r, 0);
+	strbuf_addf(&want, "--stop %s\n", md);
+	assert_calls(want.buf);
+	free(fifo);
+	free(md);
+	strbuf_done(&err);
+	strbuf_done(&want);
+}
+
 /* The re-add is refused: the member is wiped (it carries no superblock) and added anew. */
 static void test_partition_fallback(void **state)
 {
@@ -492,6 +533,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partition_name_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_return_waits_for_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_refused_while_mdstat_waits, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_partition_reused_during_fallback, setup,
 						teardown),
 	};
