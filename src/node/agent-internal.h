@@ -91,11 +91,12 @@ int agent_report_volume(struct agent *a, const struct plan_input *in, const char
 int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const char *why);
 /*
  * Writes, against the API server, that member index is out of this node's
- * array (report_member_faulty()): 1 when written, 0 when it said so already,
- * -EPERM when the claim moved. Under the record lock.
+ * array, and with full that it is about to be wiped (report_member_faulty()):
+ * 1 when written, 0 when it said so already, -EPERM when the claim moved.
+ * Under the record lock.
  */
 int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
-			struct strbuf *err);
+			bool full, struct strbuf *err);
 
 /* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
 int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */

@@ -204,7 +204,7 @@ int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const c
 struct faulty {
 	const char *node_name, *message;
 	int32_t index;
-	bool changed;
+	bool full, changed;
 };
 
 static int faulty_mutate(json_t *obj, void *userdata)
@@ -216,7 +216,7 @@ static int faulty_mutate(json_t *obj, void *userdata)
 	r = volume_from_json(obj, &v, NULL);
 	if (r < 0)
 		return r;
-	r = report_member_faulty(v, f->node_name, f->index, f->message);
+	r = report_member_faulty(v, f->node_name, f->index, f->message, f->full);
 	f->changed = r > 0;
 	if (r > 0)
 		r = volume_status_into(obj, v);
@@ -227,9 +227,11 @@ static int faulty_mutate(json_t *obj, void *userdata)
 }
 
 int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
-			struct strbuf *err)
+			bool full, struct strbuf *err)
 {
-	struct faulty f = { .node_name = a->o.node_name, .message = message, .index = index };
+	struct faulty f = {
+		.node_name = a->o.node_name, .message = message, .index = index, .full = full
+	};
 	int r;
 
 	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", faulty_mutate,

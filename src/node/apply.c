@@ -233,6 +233,32 @@ static int may_wipe(struct agent *a, const struct action *act, const struct md_a
 }
 
 /*
+ * Before a member returns, the API server says it is behind: until its resync
+ * ends it is not a current copy, and a consumer that dies meanwhile must not
+ * leave it looking like one. The leg watch writes this when MD fails a leg,
+ * but cannot always (the agent restarted since, the write failed); so here,
+ * first. full: it is about to be wiped (may_wipe() agreed), and says so until
+ * the full resync ends, so that it never takes the bitmap's way back
+ * meanwhile.
+ */
+static int record_behind(struct agent *a, const struct action *act, bool full,
+			 struct strbuf *err)
+{
+	int r;
+
+	pthread_mutex_lock(&a->record);
+	r = agent_record_faulty(a, act->volume, act->member, MEMBER_RETURNING_MESSAGE, full, err);
+	pthread_mutex_unlock(&a->record);
+	if (r < 0)
+		strbuf_addf(err, "%smember %d returns once the record says it is behind",
+			    err->len ? "; " : "", act->member);
+	else if (r > 0)
+		log_vol_info(act->volume, "member %d recorded as behind%s before it returns",
+			     act->member, full ? " (a full resync)" : "");
+	return r;
+}
+
+/*
  * A member back in reach: re-added when it may be (only the bitmap's dirty
  * regions resync; the kernel refuses when its bitmap cannot tell), else wiped
  * and added as new, which resyncs it in full, when may_wipe() allows. A member
@@ -245,31 +271,10 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 	int r;
 
 	r = resolve_again(a, act, &obs, err);
+	if (r >= 0 && !act->full)
+		r = record_behind(a, act, false, err);
 	if (r < 0)
 		return r;
-	/*
-	 * The record says it is behind before it is back: until its resync ends
-	 * it is not a current copy, and a consumer that dies meanwhile must not
-	 * leave it looking like one. The leg watch writes this when MD fails a
-	 * leg, but cannot always (the agent restarted since, the leg's device
-	 * went first, the write failed); so here, on the API server, first. Not
-	 * for a full resync: Faulty at this epoch would let a later return take
-	 * the bitmap's way (plan.c) for a copy that was never in this array.
-	 */
-	if (!act->full) {
-		pthread_mutex_lock(&a->record);
-		r = agent_record_faulty(a, act->volume, act->member, MEMBER_RETURNING_MESSAGE, err);
-		pthread_mutex_unlock(&a->record);
-		if (r < 0) {
-			strbuf_addf(err, "%smember %d returns once the record says it is behind",
-				    err->len ? "; " : "", act->member);
-			return r;
-		}
-		if (r > 0)
-			log_vol_info(act->volume, "member %d recorded as behind (Faulty) before it "
-						  "returns",
-				     act->member);
-	}
 	xasprintf(&md, "%s/%s", a->dev, act->md);
 	/* Its old, failed entry must leave first (a no-op when there is none). */
 	md_remove_gone(md, NULL);
@@ -296,6 +301,8 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 	r = resolve_again(a, act, &obs, err);
 	if (r >= 0)
 		r = may_wipe(a, act, observation_find_array(&obs, act->volume), err);
+	if (r >= 0)
+		r = record_behind(a, act, true, err);
 	if (r >= 0)
 		r = md_zero_superblock(act->device, err);
 	if (r >= 0)

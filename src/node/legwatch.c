@@ -232,10 +232,9 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 		r = md_list(a->sysfs, a->dev, &s.arrays, &s.n_arrays);
 	if (r == -ENOENT)
 		r = 0;
-	/* Not while an import's I/O waits: the read would wait with it (md.h). */
-	if (r >= 0 && !nvmf_any_waiting(s.imports, s.n_imports)) {
+	if (r >= 0) {
 		r = md_mark_broken(a->proc, s.arrays, s.n_arrays);
-		if (r == -ETIMEDOUT || r == -EAGAIN) /* broken unknown: md.h */
+		if (r == -ETIMEDOUT || r == -EAGAIN) /* a leg's I/O waits: broken unknown (md.h) */
 			r = 0;
 	}
 	if (r < 0) {
@@ -305,7 +304,8 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 	if (!arr || legs_decide(arr, copies, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
 	    strcmp(s.imports[k].nqn, nqn) != 0)
 		goto done; /* it came back, or something else changed: the next tick sees */
-	r = agent_record_faulty(a, volume, (int32_t)index, MEMBER_DROPPED_MESSAGE, &err);
+	r = agent_record_faulty(a, volume, (int32_t)index, MEMBER_DROPPED_MESSAGE, false,
+				&err);
 	if (r == -EPERM) {
 		/*
 		 * The claim moved (the API server says so; the cache may lag):
@@ -361,9 +361,10 @@ out:
 
 /*
  * Keeps w->names to the imports' block devices now, and to those seen before
- * that are gone but still members of an array: the kernel deletes a namespace
- * when its target withdraws it, and MD fails the member only then, under the
- * name it had (which nothing reuses while MD holds it).
+ * that no import has now but an array still has as a member: the kernel
+ * deletes a namespace when its target withdraws it (a reconnect may bring it
+ * back under a new name), and MD fails the member only then, under the name
+ * it had, which nothing reuses while MD holds it.
  */
 static void remember_names(struct legwatch *w, const struct sysfs_view *s)
 {
@@ -378,8 +379,7 @@ static void remember_names(struct legwatch *w, const struct sysfs_view *s)
 		bool now = false, member = false;
 
 		for (size_t k = 0; k < n && !now; k++)
-			now = strcmp(next[k].nqn, w->names[j].nqn) == 0 ||
-			      strcmp(next[k].kname, w->names[j].kname) == 0;
+			now = strcmp(next[k].kname, w->names[j].kname) == 0;
 		for (size_t i = 0; i < s->n_arrays && !now && !member; i++)
 			for (size_t m = 0; m < s->arrays[i].n_members && !member; m++)
 				member = strcmp(s->arrays[i].members[m].kname, w->names[j].kname) == 0;
@@ -439,13 +439,13 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 			continue;
 		pthread_mutex_lock(&a->record);
 		r = agent_record_faulty(a, v->meta.name, (int32_t)index, MEMBER_FAILED_MESSAGE,
-					&err);
+					false, &err);
 		pthread_mutex_unlock(&a->record);
 		if (r > 0)
 			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors): recorded as "
 						   "faulty",
 				     index, arr->kname);
-		else if (r != -EPERM)
+		else if (r < 0 && r != -EPERM)
 			log_vol_warning_errno(v->meta.name, r, "Member %u failed in %s, but that cannot "
 							       "be recorded yet (%s)",
 					      index, arr->kname, err.len ? err.buf : "no reason given");

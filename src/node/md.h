@@ -103,13 +103,12 @@ void md_arrays_free(struct md_array *a, size_t n);
  * across a bitmap write: while a member's I/O waits (an import reconnecting),
  * the read waits as long, uninterruptibly (seen in the lab: every agent thread
  * stuck there while a fenced consumer's last leg reconnected, so it never
- * heard that its claim moved). Callers skip it when they know a leg waits
- * (nvmf_any_waiting()); when they cannot know yet (a controller still live
- * whose target just died), the read is left behind after a second: -ETIMEDOUT,
- * or -EAGAIN while a read left behind still waits. Callers on several threads
- * take turns, each waiting a second at most in all. Either way broken is
- * unknown (left false); MD_BROKEN lasts until the array stops, so the first
- * read after the wait finds it.
+ * heard that its claim moved). So the read is left behind after a second:
+ * -ETIMEDOUT, or -EAGAIN at once while a read left behind still waits (a leg
+ * may wait with no controller saying so yet: one still live whose target just
+ * died). Callers on several threads take turns, each waiting a second at most
+ * in all. Either way broken is unknown (left false); MD_BROKEN lasts until
+ * the array stops, so the first read after the wait finds it.
  */
 int md_mark_broken(const char *proc, struct md_array *a, size_t n);
 /*

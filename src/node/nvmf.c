@@ -466,14 +466,6 @@ bool nvmf_live(const struct nvmf_subsystem *s)
 	return s->ctrl_state && strcmp(s->ctrl_state, "live") == 0;
 }
 
-bool nvmf_any_waiting(const struct nvmf_subsystem *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i].block && !nvmf_live(&s[i]))
-			return true;
-	return false;
-}
-
 int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *class_dir = path_join_root(sysfs, "/class/nvme-subsystem");

@@ -74,9 +74,3 @@ int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret
 void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n);
 /* Whether the import's (first) controller is live. */
 bool nvmf_live(const struct nvmf_subsystem *s);
-/*
- * Whether I/O to one of the n imports may wait: it has a namespace and its
- * controller is not live (reconnecting, with fast_io_fail_tmo off, or being
- * deleted).
- */
-bool nvmf_any_waiting(const struct nvmf_subsystem *s, size_t n);

@@ -42,11 +42,8 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	r = md_list(p->sysfs, p->dev, &o.arrays, &o.n_arrays);
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
-	/* Not while an import's I/O waits: the read would wait with it (md.h). */
-	if (nvmf_any_waiting(o.imports, o.n_imports))
-		r = -EAGAIN;
-	else
-		r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
+	/* Bounded: while a leg's I/O holds a bitmap, every array's state is unknown (md.h). */
+	r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
 	for (size_t i = 0; r < 0 && i < o.n_arrays; i++)
 		o.arrays[i].broken_unknown = true;
 	if (r < 0 && r != -ETIMEDOUT && r != -EAGAIN)

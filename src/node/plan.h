@@ -69,14 +69,16 @@ void action_format(const struct action *a, struct strbuf *out);
 
 /*
  * Messages on a member that is not a current copy of the data: it may hold
- * writes the array never saw (local to an earlier consumer), or it fell behind
- * the array under an earlier epoch. Such a member is never assembled as a
- * current copy and never re-added: when it returns it is wiped and fully
- * resynced. Both start with MEMBER_RESYNC_PREFIX; a full resync clears them.
+ * writes the array never saw (local to an earlier consumer), it fell behind
+ * the array under an earlier epoch, or it is being wiped for a full resync.
+ * Such a member is never assembled as a current copy and never re-added: when
+ * it returns it is wiped and fully resynced. All start with
+ * MEMBER_RESYNC_PREFIX; a full resync clears them.
  */
 #define MEMBER_RESYNC_PREFIX "full resync required: "
 #define MEMBER_DIVERGED_MESSAGE MEMBER_RESYNC_PREFIX "diverged, local to an earlier consumer"
 #define MEMBER_BEHIND_MESSAGE MEMBER_RESYNC_PREFIX "behind the array under an earlier claim"
+#define MEMBER_WIPED_MESSAGE MEMBER_RESYNC_PREFIX "being wiped and added anew"
 
 /* On a member whose partition UUID or GPT name is not what its identity derives. */
 #define MEMBER_IDENTITY_MESSAGE                                                               \

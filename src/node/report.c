@@ -367,20 +367,28 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
 }
 
 int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
-			 const char *message)
+			 const char *message, bool full)
 {
 	struct member_status *ms;
+	bool changed = false;
 
 	if (!v->spec.node_name || strcmp(v->spec.node_name, node_name) != 0 ||
 	    !v->status.node_name || strcmp(v->status.node_name, node_name) != 0)
 		return -EPERM; /* the claim, or the array, is another node's */
 	ms = volume_member_status(v, index);
-	if (ms->state == MEMBER_STATE_FAULTY && ms->last_epoch == v->spec.epoch)
-		return 0;
-	set_state(ms, MEMBER_STATE_FAULTY, v->spec.epoch, 0);
-	if (!member_needs_full_resync(v, index))
-		set_str(&ms->message, message);
-	return 1;
+	/* Behind already (Faulty, Missing with its clock, Syncing...): left as it says. */
+	if (ms->last_epoch != v->spec.epoch || !member_state_is_consumer_view(ms->state) ||
+	    ms->state == MEMBER_STATE_SYNCED) {
+		set_state(ms, MEMBER_STATE_FAULTY, v->spec.epoch, 0);
+		if (!member_needs_full_resync(v, index))
+			set_str(&ms->message, message);
+		changed = true;
+	}
+	if (full && !member_needs_full_resync(v, index)) {
+		set_str(&ms->message, MEMBER_WIPED_MESSAGE);
+		changed = true;
+	}
+	return changed;
 }
 
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)

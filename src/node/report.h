@@ -31,13 +31,16 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
 		    int64_t now);
 
 /*
- * The consumer's word that member index is out of its array (message: why):
- * Faulty at the current epoch, so that it never counts as a current copy.
- * Written before a lost leg is dropped and before a member returns (a
- * consumer that dies at any point then never leaves it looking current). A
- * full-resync mark in its message stays. Returns 1 when v->status changed, 0
- * when it said so already, -EPERM when the claim or the array (status.nodeName)
- * is not node_name's.
+ * The consumer's word that member index is out of its array (message: why),
+ * so that it never counts as a current copy: Faulty at the current epoch,
+ * unless the record says it is behind already (a consumer-side state other
+ * than Synced at this epoch, which stays, a Missing member's clock with it).
+ * full: it is about to be wiped, and carries MEMBER_WIPED_MESSAGE until a
+ * full resync ends (never the bitmap's way back meanwhile). Written before a
+ * lost leg is dropped and before a member returns, so a consumer that dies at
+ * any point never leaves it looking current. A full-resync mark stays.
+ * Returns 1 when v->status changed, 0 when it said so already, -EPERM when
+ * the claim or the array (status.nodeName) is not node_name's.
  */
 int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
-			 const char *message);
+			 const char *message, bool full);

@@ -36,6 +36,8 @@
 #define MiB (1024ULL * 1024)
 /* What the record says of member 1 before it returns by its bitmap. */
 #define RECORDED "record " VOLUME " member 1: " MEMBER_RETURNING_MESSAGE "\n"
+/* ... and before it is wiped for a full resync. */
+#define RECORDED_WIPED "record " VOLUME " member 1: " MEMBER_RETURNING_MESSAGE " (wiped)\n"
 
 /*
  * One mdadm for the whole program: md.c looks it up on PATH once. Every call
@@ -111,13 +113,13 @@ static void unlink_bin(const char *name)
 static int record_error;
 
 int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
-			struct strbuf *err)
+			bool full, struct strbuf *err)
 {
 	char *path = bin_path("mdadm.log");
 	FILE *f = fopen(path, "ae");
 
 	assert_non_null(f);
-	fprintf(f, "record %s member %d: %s\n", id, index, message);
+	fprintf(f, "record %s member %d: %s%s\n", id, index, message, full ? " (wiped)" : "");
 	fclose(f);
 	free(path);
 	if (record_error)
@@ -401,7 +403,8 @@ static void test_partition_name_reused(void **state)
 
 /*
  * The record cannot say the member is behind (the API server is away): it
- * does not return, and mdadm is not run. A full resync needs no such word.
+ * does not return, and mdadm is not run; nor is a member wiped for a full
+ * resync before the record says so.
  */
 static void test_return_waits_for_record(void **state)
 {
@@ -417,11 +420,21 @@ static void test_return_waits_for_record(void **state)
 				     "says it is behind");
 	assert_calls(RECORDED);
 
+	/* A full resync: the record says so right before the wipe, or nothing is wiped. */
 	unlink_bin("mdadm.log");
 	act.full = true;
 	strbuf_reset(&err);
+	assert_int_equal(apply_action(&f->a, &act, &err), -EIO);
+	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n" RECORDED_WIPED,
+		    f->md);
+	assert_calls(want.buf);
+	unlink_bin("mdadm.log");
+	record_error = 0;
+	strbuf_reset(&err);
+	strbuf_reset(&want);
 	assert_int_equal(apply_action(&f->a, &act, &err), 0);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n" RECORDED_WIPED,
+		    f->md);
 	strbuf_addf(&want, "--manage %s --add %s\n", f->md, dev);
 	assert_calls(want.buf);
 	free(dev);
@@ -485,7 +498,7 @@ static void test_partition_fallback(void **state)
 	assert_int_equal(apply_action(&f->a, &act, &err), 0);
 	strbuf_addf(&want, RECORDED "--manage %s --remove failed --remove detached\n", f->md);
 	strbuf_addf(&want, "--manage %s --re-add %s\n", f->md, dev);
-	strbuf_addf(&want, "--manage %s --add %s\n", f->md, dev);
+	strbuf_addf(&want, RECORDED_WIPED "--manage %s --add %s\n", f->md, dev);
 	assert_calls(want.buf);
 	free(dev);
 	strbuf_done(&err);

@@ -111,14 +111,13 @@ static void test_list(void **state)
 	assert_string_equal(s[2].nqn, NQN_C);
 	assert_string_equal(s[2].ctrl_state, "live");
 	assert_string_equal(s[2].block, "/dev/nvme3n2");
-	/* B reconnects but has no namespace: no I/O of ours waits on it. */
-	assert_false(nvmf_any_waiting(s, n));
+	assert_true(nvmf_live(&s[2]));
 	free(s[2].ctrl_state);
 	s[2].ctrl_state = xstrdup("connecting");
-	assert_true(nvmf_any_waiting(s, n));
+	assert_false(nvmf_live(&s[2]));
 	free(s[2].ctrl_state);
 	s[2].ctrl_state = NULL; /* being deleted: its controller already gone */
-	assert_true(nvmf_any_waiting(s, n));
+	assert_false(nvmf_live(&s[2]));
 	nvmf_subsystems_free(s, n);
 
 	/* Everything, the local drive too (sorted by NQN: it comes first). */
