@@ -89,14 +89,21 @@ int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname);
 int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
 /* Writes that staging for the claim at epoch waits for a current copy (why: for whom). */
 int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const char *why);
+/* What agent_record_faulty() writes of one member (report_member_faulty()). */
+struct faulty_record {
+	int64_t epoch;		/* the claim's, as the caller decided on it */
+	int32_t index;
+	const char *message;	/* why it is out of the array */
+	bool full;		/* it is about to be wiped for a full resync */
+	bool needs_full;	/* out: the record marks it for a full resync */
+};
 /*
- * Writes, against the API server, that member index is out of this node's
- * array, and with full that it is about to be wiped (report_member_faulty()):
- * 1 when written, 0 when it said so already, -EPERM when the claim moved.
- * Under the record lock.
+ * Writes, against the API server, that member rec->index is out of this
+ * node's array: 1 when written, 0 when it said so already, -EPERM when the
+ * claim moved, -ESTALE when its epoch is not rec->epoch. Under the record lock.
  */
-int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
-			bool full, struct strbuf *err);
+int agent_record_faulty(struct agent *a, const char *id, struct faulty_record *rec,
+			struct strbuf *err);
 
 /* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
 int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */

@@ -202,22 +202,24 @@ int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const c
 }
 
 struct faulty {
-	const char *node_name, *message;
-	int32_t index;
-	bool full, changed;
+	const char *node_name;
+	struct faulty_record *rec;
+	bool changed;
 };
 
 static int faulty_mutate(json_t *obj, void *userdata)
 {
 	struct faulty *f = userdata;
+	struct faulty_record *rec = f->rec;
 	struct volume *v;
 	int r;
 
 	r = volume_from_json(obj, &v, NULL);
 	if (r < 0)
 		return r;
-	r = report_member_faulty(v, f->node_name, f->index, f->message, f->full);
+	r = report_member_faulty(v, f->node_name, rec->epoch, rec->index, rec->message, rec->full);
 	f->changed = r > 0;
+	rec->needs_full = member_needs_full_resync(v, rec->index);
 	if (r > 0)
 		r = volume_status_into(obj, v);
 	else if (r == 0)
@@ -226,16 +228,16 @@ static int faulty_mutate(json_t *obj, void *userdata)
 	return r;
 }
 
-int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
-			bool full, struct strbuf *err)
+int agent_record_faulty(struct agent *a, const char *id, struct faulty_record *rec,
+			struct strbuf *err)
 {
-	struct faulty f = {
-		.node_name = a->o.node_name, .message = message, .index = index, .full = full
-	};
+	struct faulty f = { .node_name = a->o.node_name, .rec = rec };
 	int r;
 
 	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", faulty_mutate,
 			      &f, NULL, err);
+	if (r == -ESTALE && err && !err->len)
+		strbuf_addf(err, "the claim's epoch is no longer %lld", (long long)rec->epoch);
 	return r < 0 ? r : f.changed;
 }
 

@@ -242,13 +242,19 @@ static int may_wipe(struct agent *a, const struct action *act, const struct md_a
  * meanwhile.
  */
 static int record_behind(struct agent *a, const struct action *act, bool full,
-			 struct strbuf *err)
+			 bool *ret_needs_full, struct strbuf *err)
 {
+	struct faulty_record rec = { .epoch = act->epoch,
+				     .index = act->member,
+				     .message = MEMBER_RETURNING_MESSAGE,
+				     .full = full };
 	int r;
 
 	pthread_mutex_lock(&a->record);
-	r = agent_record_faulty(a, act->volume, act->member, MEMBER_RETURNING_MESSAGE, full, err);
+	r = agent_record_faulty(a, act->volume, &rec, err);
 	pthread_mutex_unlock(&a->record);
+	if (ret_needs_full)
+		*ret_needs_full = rec.needs_full;
 	if (r < 0)
 		strbuf_addf(err, "%smember %d returns once the record says it is behind",
 			    err->len ? "; " : "", act->member);
@@ -268,17 +274,19 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 {
 	_cleanup_(observation_done) struct observation obs = { 0 };
 	_cleanup_free_ char *md = NULL;
+	bool full = act->full;
 	int r;
 
 	r = resolve_again(a, act, &obs, err);
+	/* The record, fresher than the plan's view, may mark it for a full resync. */
 	if (r >= 0 && !act->full)
-		r = record_behind(a, act, false, err);
+		r = record_behind(a, act, false, &full, err);
 	if (r < 0)
 		return r;
 	xasprintf(&md, "%s/%s", a->dev, act->md);
 	/* Its old, failed entry must leave first (a no-op when there is none). */
 	md_remove_gone(md, NULL);
-	if (!act->full) {
+	if (!full) {
 		struct strbuf why = STRBUF_INIT;
 
 		r = md_re_add(md, act->device, &why);
@@ -294,15 +302,15 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 			     act->member, why.len ? why.buf : strerror(-r));
 		strbuf_done(&why);
 	} else {
-		log_vol_info(act->volume, "member %d may have diverged: wiping it for a full resync",
-			     act->member);
+		log_vol_info(act->volume, "member %d %s: wiping it for a full resync", act->member,
+			     act->full ? "may have diverged" : "is marked for one on the API server");
 	}
 	observation_done(&obs);
 	r = resolve_again(a, act, &obs, err);
 	if (r >= 0)
 		r = may_wipe(a, act, observation_find_array(&obs, act->volume), err);
 	if (r >= 0)
-		r = record_behind(a, act, true, err);
+		r = record_behind(a, act, true, NULL, err);
 	if (r >= 0)
 		r = md_zero_superblock(act->device, err);
 	if (r >= 0)

@@ -282,11 +282,13 @@ static const struct md_array *find_array(const struct sysfs_view *s, const char 
 }
 
 /* Decides again under the kernel lock, records, then deletes the controller. */
-static void drop_leg(struct legwatch *w, const char *volume, int copies, const char *nqn)
+static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn)
 {
 	struct agent *a = w->a;
+	const char *volume = v->meta.name;
 	struct sysfs_view s;
 	struct strbuf err = STRBUF_INIT;
+	struct faulty_record rec;
 	char id[VOLUME_ID_MAX + 1];
 	unsigned index;
 	const struct md_array *arr;
@@ -296,16 +298,18 @@ static void drop_leg(struct legwatch *w, const char *volume, int copies, const c
 
 	if (member_nqn_parse(nqn, id, &index) < 0 || strcmp(id, volume) != 0)
 		return;
+	rec = (struct faulty_record){ .epoch = v->spec.epoch,
+				      .index = (int32_t)index,
+				      .message = MEMBER_DROPPED_MESSAGE };
 	pthread_mutex_lock(&a->record);
 	r = view_take(w, &s);
 	if (r < 0)
 		goto out;
 	arr = find_array(&s, volume);
-	if (!arr || legs_decide(arr, copies, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
+	if (!arr || legs_decide(arr, v->spec.number_of_copies, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
 	    strcmp(s.imports[k].nqn, nqn) != 0)
 		goto done; /* it came back, or something else changed: the next tick sees */
-	r = agent_record_faulty(a, volume, (int32_t)index, MEMBER_DROPPED_MESSAGE, false,
-				&err);
+	r = agent_record_faulty(a, volume, &rec, &err);
 	if (r == -EPERM) {
 		/*
 		 * The claim moved (the API server says so; the cache may lag):
@@ -426,6 +430,7 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		const struct md_member *m = &arr->members[i];
 		const struct member_status *ms;
 		struct strbuf err = STRBUF_INIT;
+		struct faulty_record rec;
 		unsigned index = 0;
 		bool found;
 		int r;
@@ -437,9 +442,11 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		if (!found || (ms && ms->last_epoch == v->spec.epoch &&
 			       (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
 			continue;
+		rec = (struct faulty_record){ .epoch = v->spec.epoch,
+					      .index = (int32_t)index,
+					      .message = MEMBER_FAILED_MESSAGE };
 		pthread_mutex_lock(&a->record);
-		r = agent_record_faulty(a, v->meta.name, (int32_t)index, MEMBER_FAILED_MESSAGE,
-					false, &err);
+		r = agent_record_faulty(a, v->meta.name, &rec, &err);
 		pthread_mutex_unlock(&a->record);
 		if (r > 0)
 			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors): recorded as "
@@ -548,7 +555,7 @@ static void tick(struct legwatch *w)
 		verdict = legs_decide(&s.arrays[i], v->spec.number_of_copies, s.imports, s.down,
 				      s.n_imports, &k);
 		if (verdict == LEG_DROP)
-			drop_leg(w, v->meta.name, v->spec.number_of_copies, s.imports[k].nqn);
+			drop_leg(w, v, s.imports[k].nqn);
 		waits[i] = verdict == LEG_WAIT;
 		volume_free(v);
 	}

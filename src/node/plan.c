@@ -58,6 +58,7 @@ static struct action *add(struct plan *p, enum action_type type, const struct vo
 	a->type = type;
 	a->volume = v ? xstrdup(v->meta.name) : NULL;
 	a->member = member;
+	a->epoch = v ? v->spec.epoch : 0;
 	return a;
 }
 

@@ -35,6 +35,7 @@ struct action {
 	enum action_type type;
 	char *volume;		/* NULL when the object is unknown (orphans) */
 	int32_t member;		/* the member's index, -1 when none */
+	int64_t epoch;		/* the volume's claim epoch as planned, 0 when none */
 	char *drive, *uuid, *name, *nqn, *device, *host, *address, *md;
 	uint64_t size;
 	bool full;		/* ACT_MD_RETURN: never re-add; the member may have diverged */

@@ -366,7 +366,7 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
 			     now) || changed;
 }
 
-int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
+int report_member_faulty(struct volume *v, const char *node_name, int64_t epoch, int32_t index,
 			 const char *message, bool full)
 {
 	struct member_status *ms;
@@ -375,6 +375,8 @@ int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
 	if (!v->spec.node_name || strcmp(v->spec.node_name, node_name) != 0 ||
 	    !v->status.node_name || strcmp(v->status.node_name, node_name) != 0)
 		return -EPERM; /* the claim, or the array, is another node's */
+	if (v->spec.epoch != epoch)
+		return -ESTALE; /* decided on an older view of the claim */
 	ms = volume_member_status(v, index);
 	/* Behind already (Faulty, Missing with its clock, Syncing...): left as it says. */
 	if (ms->last_epoch != v->spec.epoch || !member_state_is_consumer_view(ms->state) ||

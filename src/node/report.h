@@ -40,7 +40,8 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
  * lost leg is dropped and before a member returns, so a consumer that dies at
  * any point never leaves it looking current. A full-resync mark stays.
  * Returns 1 when v->status changed, 0 when it said so already, -EPERM when
- * the claim or the array (status.nodeName) is not node_name's.
+ * the claim or the array (status.nodeName) is not node_name's, -ESTALE when
+ * the claim's epoch is not the epoch the caller decided on.
  */
-int report_member_faulty(struct volume *v, const char *node_name, int32_t index,
+int report_member_faulty(struct volume *v, const char *node_name, int64_t epoch, int32_t index,
 			 const char *message, bool full);

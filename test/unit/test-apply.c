@@ -111,15 +111,18 @@ static void unlink_bin(const char *name)
  * makes it fail.
  */
 static int record_error;
+static bool record_needs_full; /* the record marks the member for a full resync */
 
-int agent_record_faulty(struct agent *a, const char *id, int32_t index, const char *message,
-			bool full, struct strbuf *err)
+int agent_record_faulty(struct agent *a, const char *id, struct faulty_record *rec,
+			struct strbuf *err)
 {
 	char *path = bin_path("mdadm.log");
 	FILE *f = fopen(path, "ae");
 
 	assert_non_null(f);
-	fprintf(f, "record %s member %d: %s%s\n", id, index, message, full ? " (wiped)" : "");
+	fprintf(f, "record %s member %d: %s%s\n", id, rec->index, rec->message,
+		rec->full ? " (wiped)" : "");
+	rec->needs_full = record_needs_full || rec->full;
 	fclose(f);
 	free(path);
 	if (record_error)
@@ -159,6 +162,7 @@ static int setup(void **state)
 	unlink_bin("mdadm.log");
 	unlink_bin("re-add.sh");
 	record_error = 0;
+	record_needs_full = false;
 	*state = f;
 	return 0;
 }
@@ -483,6 +487,29 @@ static void test_stop_refused_while_mdstat_waits(void **state)
 	strbuf_done(&want);
 }
 
+/*
+ * Planned for a bitmap return on a cached view, but the record on the API
+ * server marks the member for a full resync: it is wiped and added, never
+ * re-added.
+ */
+static void test_return_follows_fresh_record(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
+	char *dev = tree_path(f->t, "dev/nvme0n1p1");
+	struct action act = md_return(dev, UUID_M1, NULL, false);
+
+	drive(f->t, "nvme0n1", UUID_M1, "ms:" VOLUME ":m1");
+	record_needs_full = true;
+	assert_int_equal(apply_action(&f->a, &act, &err), 0);
+	strbuf_addf(&want, RECORDED "--manage %s --remove failed --remove detached\n", f->md);
+	strbuf_addf(&want, RECORDED_WIPED "--manage %s --add %s\n", f->md, dev);
+	assert_calls(want.buf);
+	free(dev);
+	strbuf_done(&err);
+	strbuf_done(&want);
+}
+
 /* The re-add is refused: the member is wiped (it carries no superblock) and added anew. */
 static void test_partition_fallback(void **state)
 {
@@ -546,6 +573,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partition_name_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_return_waits_for_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_return_follows_fresh_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_refused_while_mdstat_waits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_partition_reused_during_fallback, setup,

@@ -791,34 +791,36 @@ static void test_report_member_faulty(void **state)
 	struct member_status *ms;
 
 	/* The array is not recorded here yet: not this node's word. */
-	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_RETURNING_MESSAGE, false), -EPERM);
+	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_RETURNING_MESSAGE, false), -EPERM);
 	v->status.node_name = xstrdup("b");
-	assert_int_equal(report_member_faulty(v, "a", 0, MEMBER_RETURNING_MESSAGE, false), -EPERM);
+	assert_int_equal(report_member_faulty(v, "a", 7, 0, MEMBER_RETURNING_MESSAGE, false), -EPERM);
 	ms = volume_member_status(v, 0);
 	ms->state = MEMBER_STATE_SYNCED;
 	ms->last_epoch = 7;
 	assert_true(copies_member_current(v, 0));
-	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_RETURNING_MESSAGE, false), 1);
+	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_RETURNING_MESSAGE, false), 1);
 	ms = volume_member_status(v, 0);
 	assert_int_equal(ms->state, MEMBER_STATE_FAULTY);
 	assert_int_equal(ms->last_epoch, 7);
 	assert_string_equal(ms->message, MEMBER_RETURNING_MESSAGE);
 	assert_false(copies_member_current(v, 0));
 	assert_true(member_joined_this_epoch(v, 0)); /* it may still return by its bitmap */
+	/* Decided on another epoch's view: nothing written. */
+	assert_int_equal(report_member_faulty(v, "b", 6, 0, MEMBER_FAILED_MESSAGE, false), -ESTALE);
 	/* Said already: nothing to write. */
-	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_FAILED_MESSAGE, false), 0);
+	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_FAILED_MESSAGE, false), 0);
 	/* About to be wiped: marked for a full resync, never the bitmap's way meanwhile. */
-	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_RETURNING_MESSAGE, true), 1);
+	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_RETURNING_MESSAGE, true), 1);
 	assert_string_equal(volume_member_status(v, 0)->message, MEMBER_WIPED_MESSAGE);
 	assert_true(member_needs_full_resync(v, 0));
-	assert_int_equal(report_member_faulty(v, "b", 0, MEMBER_RETURNING_MESSAGE, true), 0);
+	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_RETURNING_MESSAGE, true), 0);
 
 	/* Missing at this epoch is behind already: its clock (the replacement's) stays. */
 	ms = volume_member_status(v, 1);
 	ms->state = MEMBER_STATE_MISSING;
 	ms->last_epoch = 7;
 	ms->missing_since = 1000;
-	assert_int_equal(report_member_faulty(v, "b", 1, MEMBER_RETURNING_MESSAGE, false), 0);
+	assert_int_equal(report_member_faulty(v, "b", 7, 1, MEMBER_RETURNING_MESSAGE, false), 0);
 	assert_int_equal(volume_member_status(v, 1)->state, MEMBER_STATE_MISSING);
 	assert_int_equal(volume_member_status(v, 1)->missing_since, 1000);
 	/* Synced at an earlier epoch is not behind yet; a full-resync mark stays. */
@@ -826,7 +828,7 @@ static void test_report_member_faulty(void **state)
 	ms->state = MEMBER_STATE_SYNCED;
 	ms->last_epoch = 6;
 	ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
-	assert_int_equal(report_member_faulty(v, "b", 1, MEMBER_FAILED_MESSAGE, true), 1);
+	assert_int_equal(report_member_faulty(v, "b", 7, 1, MEMBER_FAILED_MESSAGE, true), 1);
 	assert_int_equal(volume_member_status(v, 1)->state, MEMBER_STATE_FAULTY);
 	assert_int_equal(volume_member_status(v, 1)->last_epoch, 7);
 	assert_int_equal(volume_member_status(v, 1)->missing_since, 0);
