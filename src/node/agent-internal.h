@@ -91,7 +91,7 @@ int agent_report_volume(struct agent *a, const struct plan_input *in, const char
 int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const char *why);
 /* What agent_record_faulty() writes of one member (report_member_faulty()). */
 struct faulty_record {
-	int64_t epoch;		/* the claim's, as the caller decided on it */
+	int64_t epoch;		/* the claim's, as the caller decided on it; 0: any */
 	int32_t index;
 	const char *message;	/* why it is out of the array */
 	bool full;		/* it is about to be wiped for a full resync */

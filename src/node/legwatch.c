@@ -298,9 +298,8 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 
 	if (member_nqn_parse(nqn, id, &index) < 0 || strcmp(id, volume) != 0)
 		return;
-	rec = (struct faulty_record){ .epoch = v->spec.epoch,
-				      .index = (int32_t)index,
-				      .message = MEMBER_DROPPED_MESSAGE };
+	/* At the server's epoch: the drop is decided on the kernel's state, the claim checked. */
+	rec = (struct faulty_record){ .index = (int32_t)index, .message = MEMBER_DROPPED_MESSAGE };
 	pthread_mutex_lock(&a->record);
 	r = view_take(w, &s);
 	if (r < 0)
@@ -442,8 +441,7 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		if (!found || (ms && ms->last_epoch == v->spec.epoch &&
 			       (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
 			continue;
-		rec = (struct faulty_record){ .epoch = v->spec.epoch,
-					      .index = (int32_t)index,
+		rec = (struct faulty_record){ .index = (int32_t)index,
 					      .message = MEMBER_FAILED_MESSAGE };
 		pthread_mutex_lock(&a->record);
 		r = agent_record_faulty(a, v->meta.name, &rec, &err);

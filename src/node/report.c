@@ -375,7 +375,7 @@ int report_member_faulty(struct volume *v, const char *node_name, int64_t epoch,
 	if (!v->spec.node_name || strcmp(v->spec.node_name, node_name) != 0 ||
 	    !v->status.node_name || strcmp(v->status.node_name, node_name) != 0)
 		return -EPERM; /* the claim, or the array, is another node's */
-	if (v->spec.epoch != epoch)
+	if (epoch && v->spec.epoch != epoch)
 		return -ESTALE; /* decided on an older view of the claim */
 	ms = volume_member_status(v, index);
 	/* Behind already (Faulty, Missing with its clock, Syncing...): left as it says. */

@@ -41,7 +41,7 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
  * any point never leaves it looking current. A full-resync mark stays.
  * Returns 1 when v->status changed, 0 when it said so already, -EPERM when
  * the claim or the array (status.nodeName) is not node_name's, -ESTALE when
- * the claim's epoch is not the epoch the caller decided on.
+ * the claim's epoch is not epoch, the one the caller decided on (0: any).
  */
 int report_member_faulty(struct volume *v, const char *node_name, int64_t epoch, int32_t index,
 			 const char *message, bool full);

@@ -216,6 +216,10 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 			devs[slot] = s->devs[i];
 	}
 	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
+	/* Again right before mdadm: connecting the members took a while (md.h). */
+	r = md_mdstat_answers(s->a->proc, err);
+	if (r < 0)
+		return r;
 	log_vol_info(v->meta.name, "Creating RAID%d of %d slots, %llu KiB per member", level, slots,
 		     (unsigned long long)size_kib);
 	r = md_create(v->meta.name, uuid, level, v->spec.number_of_copies, size_kib, devs,
@@ -249,8 +253,12 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 		else if (r == 0)
 			foreign++;
 	}
-	if (n > 0)
-		return md_assemble(v->meta.name, uuid, devs, n, err);
+	if (n > 0) {
+		/* Again right before mdadm: connecting the members took a while (md.h). */
+		int r = md_mdstat_answers(s->a->proc, err);
+
+		return r < 0 ? r : md_assemble(v->meta.name, uuid, devs, n, err);
+	}
 	if (foreign > 0 || v->spec.formatted_at != 0) {
 		strbuf_addf(err, "no reachable member carries this volume's array (UUID %s)%s; "
 				 "refusing to create a new one over data. Bring the members' nodes "

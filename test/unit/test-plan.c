@@ -805,8 +805,9 @@ static void test_report_member_faulty(void **state)
 	assert_string_equal(ms->message, MEMBER_RETURNING_MESSAGE);
 	assert_false(copies_member_current(v, 0));
 	assert_true(member_joined_this_epoch(v, 0)); /* it may still return by its bitmap */
-	/* Decided on another epoch's view: nothing written. */
+	/* Decided on another epoch's view: nothing written; 0 takes the record's epoch. */
 	assert_int_equal(report_member_faulty(v, "b", 6, 0, MEMBER_FAILED_MESSAGE, false), -ESTALE);
+	assert_int_equal(report_member_faulty(v, "b", 0, 0, MEMBER_FAILED_MESSAGE, false), 0);
 	/* Said already: nothing to write. */
 	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_FAILED_MESSAGE, false), 0);
 	/* About to be wiped: marked for a full resync, never the bitmap's way meanwhile. */
