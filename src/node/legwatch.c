@@ -305,7 +305,9 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 	if (r < 0)
 		goto out;
 	arr = find_array(&s, volume);
-	if (!arr || legs_decide(arr, v->spec.number_of_copies, s.imports, s.down, s.n_imports, &k) != LEG_DROP ||
+	if (!arr ||
+	    legs_decide(arr, v->spec.number_of_copies, s.imports, s.down, s.n_imports, &k) !=
+		    LEG_DROP ||
 	    strcmp(s.imports[k].nqn, nqn) != 0)
 		goto done; /* it came back, or something else changed: the next tick sees */
 	r = agent_record_faulty(a, volume, &rec, &err);

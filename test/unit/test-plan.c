@@ -624,36 +624,34 @@ static void test_array_from_earlier_claim(void **state)
  * be the newest copy. Nothing is returned (a failed re-add used to fall back
  * to zeroing it).
  */
+/* Member 0 Synced at the epoch, back as nvme3n1; member 1 (local) failed in the array. */
+static void world_last_member(struct world *w, const char *nqn0)
+{
+	const char *members[] = { "nvme2n1", "nvme0n1p1" };
+
+	world_init(w, volume_two("b", true));
+	w->vols[0]->status.n_members = 1;
+	w->vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
+	w->vols[0]->status.members[0] = (struct member_status){
+		.index = 0, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
+	add_member_partition(w, 1);
+	add_array(w, members, 2);
+	w->obs.arrays[0].members[1].in_sync = false;
+	w->obs.arrays[0].members[1].faulty = true;
+	add_import(w, nqn0, "/dev/nvme3n1"); /* reconnected under a new name */
+}
+
 static void test_broken_array(void **state)
 {
 	struct world w;
-	const char *members[] = { "nvme2n1", "nvme0n1p1" };
 	char *nqn0 = nqn_of(0);
 
-	world_init(&w, volume_two("b", true));
-	w.vols[0]->status.n_members = 1;
-	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
-	w.vols[0]->status.members[0] = (struct member_status){
-		.index = 0, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
-	add_member_partition(&w, 1);
-	add_array(&w, members, 2);
+	world_last_member(&w, nqn0);
 	w.obs.arrays[0].broken = true;
-	w.obs.arrays[0].members[1].in_sync = false;
-	w.obs.arrays[0].members[1].faulty = true;
-	add_import(&w, nqn0, "/dev/nvme3n1"); /* reconnected under a new name */
 	expect_plan(&w, "");
-	/* Not known to be broken (/proc/mdstat not read while a leg waits): the same. */
-	world_init(&w, volume_two("b", true));
-	w.vols[0]->status.n_members = 1;
-	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
-	w.vols[0]->status.members[0] = (struct member_status){
-		.index = 0, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
-	add_member_partition(&w, 1);
-	add_array(&w, members, 2);
+	/* Not known to be broken (/proc/mdstat did not answer within its second): the same. */
+	world_last_member(&w, nqn0);
 	w.obs.arrays[0].broken_unknown = true;
-	w.obs.arrays[0].members[1].in_sync = false;
-	w.obs.arrays[0].members[1].faulty = true;
-	add_import(&w, nqn0, "/dev/nvme3n1");
 	expect_plan(&w, "");
 	free(nqn0);
 }
