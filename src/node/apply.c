@@ -321,13 +321,9 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 static int apply_md_stop(struct agent *a, const struct action *act, struct strbuf *err)
 {
 	_cleanup_free_ char *md = NULL;
-	int r;
 
-	r = md_mdstat_answers(a->proc, err);
-	if (r < 0)
-		return r;
 	xasprintf(&md, "%s/%s", a->dev, act->md);
-	return md_stop(md, err);
+	return md_stop(a->proc, md, err);
 }
 
 /*

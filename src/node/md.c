@@ -643,7 +643,8 @@ int md_mdstat_answers(const char *proc, struct strbuf *err)
 
 	if (r != -ETIMEDOUT && r != -EAGAIN)
 		return 0; /* anything else is mdadm's to meet */
-	strbuf_adds(err, "mdadm cannot run now: /proc/mdstat, which it reads, does not answer "
+	if (err)
+		strbuf_adds(err, "mdadm cannot run now: /proc/mdstat, which it reads, does not answer "
 			 "(a write to a leg that stopped answering holds an array's bitmap), and "
 			 "mdadm would wait as long, unkillable, holding this node's lock; retry "
 			 "once the leg answers or is dropped");
@@ -768,10 +769,11 @@ static bool dev_ok(const char *dev, bool allow_missing)
 	return dev && (dev[0] == '/' || (allow_missing && strcmp(dev, "missing") == 0));
 }
 
-int md_create(const char *name, const char *uuid, int level, int copies, uint64_t size_kib,
-	      const char *const *devs, size_t n, struct strbuf *err)
+int md_create(const char *proc, const char *name, const char *uuid, int level, int copies,
+	      uint64_t size_kib, const char *const *devs, size_t n, struct strbuf *err)
 {
 	struct md_argv a = {};
+	int r;
 
 	if (!name_ok(name) || !name_is_uuid(uuid) || n < 1 || (level != 1 && level != 10) ||
 	    (level == 10 && (copies < 1 || (size_t)copies > n)))
@@ -779,6 +781,9 @@ int md_create(const char *name, const char *uuid, int level, int copies, uint64_
 	for (size_t i = 0; i < n; i++)
 		if (!dev_ok(devs[i], true))
 			return -EINVAL;
+	r = md_mdstat_answers(proc, err);
+	if (r < 0)
+		return r;
 	/*
 	 * --run: never ask (mdadm would read "no" from /dev/null and stop).
 	 * --homehost=<none> with --name: set_name is exactly name, no "host:"
@@ -806,16 +811,20 @@ int md_create(const char *name, const char *uuid, int level, int copies, uint64_
 	return mdadm(&a, err);
 }
 
-int md_assemble(const char *name, const char *uuid, const char *const *devs, size_t n,
-		struct strbuf *err)
+int md_assemble(const char *proc, const char *name, const char *uuid, const char *const *devs,
+		size_t n, struct strbuf *err)
 {
 	struct md_argv a = {};
+	int r;
 
 	if (!name_ok(name) || !name_is_uuid(uuid) || n < 1)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (!dev_ok(devs[i], false))
 			return -EINVAL;
+	r = md_mdstat_answers(proc, err);
+	if (r < 0)
+		return r;
 	argv_add(&a, "--assemble");
 	argv_add(&a, "/dev/md/%s", name);
 	argv_add(&a, "--uuid=%s", uuid);
@@ -846,9 +855,11 @@ static int mdadm_on(const char *mode, const char *md, struct strbuf *err, const 
 	return mdadm(&a, err);
 }
 
-int md_stop(const char *md, struct strbuf *err)
+int md_stop(const char *proc, const char *md, struct strbuf *err)
 {
-	return mdadm_on("--stop", md, err, NULL, NULL, NULL, NULL);
+	int r = dev_ok(md, false) ? md_mdstat_answers(proc, err) : 0;
+
+	return r < 0 ? r : mdadm_on("--stop", md, err, NULL, NULL, NULL, NULL);
 }
 
 int md_re_add(const char *md, const char *dev, struct strbuf *err)

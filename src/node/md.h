@@ -117,6 +117,8 @@ int md_mark_broken(const char *proc, struct md_array *a, size_t n);
  * it is tried first the same way. 0; -EBUSY with why in err when the read did
  * not answer within the second (the CO hears UNAVAILABLE, and no copy is said
  * to be missing). Only narrows the window: a leg may stop answering after.
+ * md_create(), md_assemble() and md_stop() ask it themselves, right before
+ * mdadm; a caller asks too only to refuse before work of its own.
  */
 int md_mdstat_answers(const char *proc, struct strbuf *err);
 /*
@@ -145,12 +147,13 @@ int md_member_set_state(const char *sysfs, const char *md, const char *member,
  * most 31 characters, no '/' or ':'). level 1 or 10 (raid10: near layout with
  * copies copies); devs in slot order, "missing" for an empty slot.
  */
-int md_create(const char *name, const char *uuid, int level, int copies, uint64_t size_kib,
-	      const char *const *devs, size_t n, struct strbuf *err);
+int md_create(const char *proc, const char *name, const char *uuid, int level, int copies,
+	      uint64_t size_kib, const char *const *devs, size_t n, struct strbuf *err);
 /* Assembles array uuid from exactly devs at /dev/md/<name>, started even if degraded (--run). */
-int md_assemble(const char *name, const char *uuid, const char *const *devs, size_t n,
-		struct strbuf *err);
-int md_stop(const char *md, struct strbuf *err);		/* "/dev/md127" */
+int md_assemble(const char *proc, const char *name, const char *uuid, const char *const *devs,
+		size_t n, struct strbuf *err);
+/* Stops md ("/dev/md127"). These three first ask md_mdstat_answers() of <proc>/mdstat. */
+int md_stop(const char *proc, const char *md, struct strbuf *err);
 /* Returns dev to the array with a bitmap resync (it must have left it with the current epoch). */
 int md_re_add(const char *md, const char *dev, struct strbuf *err);
 /*

@@ -118,9 +118,9 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
  * Which reached members are whole copies of the array: they carry its
  * superblock, in a slot, not being rebuilt. A new volume (never formatted,
  * and no member carries the superblock yet) is created from every member
- * reached.
+ * reached; whether the volume is new.
  */
-static void whole_copies(struct stage_ctx *s, bool *ret, uint64_t *ret_events)
+static bool whole_copies(struct stage_ctx *s, bool *ret, uint64_t *ret_events)
 {
 	const struct volume *v = s->v;
 	char uuid[UUID_STRING_LEN + 1];
@@ -137,16 +137,18 @@ static void whole_copies(struct stage_ctx *s, bool *ret, uint64_t *ret_events)
 		ret_events[i] = ours ? sb.events : 0;
 	}
 	if (any || v->spec.formatted_at != 0)
-		return;
+		return false;
 	for (size_t i = 0; i < v->spec.n_members; i++)
 		ret[i] = s->devs[i] != NULL;
+	return true;
 }
 
 /*
  * Every member's device: local partitions as they are, remote ones
  * connected; then which of them the array starts from (copies_choose()):
  * current copies only, and never the old consumer's own copy while another
- * current one is in reach. No current copy in reach: wait (-EAGAIN).
+ * current one is in reach. No current copy in reach: wait (-EAGAIN), saying
+ * why each member missing is out of reach.
  */
 static int gather_members(struct stage_ctx *s, struct strbuf *err)
 {
@@ -154,6 +156,9 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 	size_t n = v->spec.n_members;
 	_cleanup_free_ bool *reachable = xcalloc(n + 1, sizeof(bool));
 	_cleanup_free_ uint64_t *events = xcalloc(n + 1, sizeof(uint64_t));
+	_cleanup_strbuf_ struct strbuf away = STRBUF_INIT;
+	size_t reached = 0;
+	int r;
 
 	s->devs = xcalloc(n, sizeof(*s->devs));
 	for (size_t i = 0; i < n; i++) {
@@ -164,7 +169,6 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 			/* Ours to use directly now: exported to nobody (a stale export
 			 * could still reach the previous consumer). */
 			struct strbuf nqn = STRBUF_INIT;
-			int r;
 
 			member_nqn(v->meta.name, (unsigned)m->index, &nqn);
 			r = nvmet_remove(s->a->nvmet, nqn.buf);
@@ -177,15 +181,24 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 			}
 		}
 		if (!dev && strcmp(m->node_name, s->a->o.node_name) != 0)
-			dev = connect_member(s, m, err);
+			dev = connect_member(s, m, &away);
 		else if (!dev)
-			strbuf_addf(err, "member %d: its partition on this node does not exist yet; ",
+			strbuf_addf(&away, "member %d: its partition on this node is not created "
+					   "yet (this node's agent creates it in its next pass); ",
 				    m->index);
 		s->devs[i] = dev;
+		reached += dev != NULL;
 	}
-	whole_copies(s, reachable, events);
-	strbuf_reset(err);
-	return copies_choose(v, s->a->o.node_name, reachable, events, &s->choice, err);
+	strbuf_rtrim(&away, "; ");
+	if (whole_copies(s, reachable, events) && reached == 0) {
+		strbuf_addf(err, "volume %s is new and none of its members is ready yet: %s",
+			    v->meta.name, away.buf);
+		return -EAGAIN;
+	}
+	r = copies_choose(v, s->a->o.node_name, reachable, events, &s->choice, err);
+	if (r < 0 && away.len)
+		strbuf_addf(err, ". Out of reach now: %s", away.buf);
+	return r;
 }
 
 /* Slot order: stripe-major, copies adjacent (MD RAID10's near layout pairs neighbours). */
@@ -216,14 +229,10 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 			devs[slot] = s->devs[i];
 	}
 	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
-	/* Again right before mdadm: connecting the members took a while (md.h). */
-	r = md_mdstat_answers(s->a->proc, err);
-	if (r < 0)
-		return r;
 	log_vol_info(v->meta.name, "Creating RAID%d of %d slots, %llu KiB per member", level, slots,
 		     (unsigned long long)size_kib);
-	r = md_create(v->meta.name, uuid, level, v->spec.number_of_copies, size_kib, devs,
-		      (size_t)slots, err);
+	r = md_create(s->a->proc, v->meta.name, uuid, level, v->spec.number_of_copies, size_kib,
+		      devs, (size_t)slots, err);
 	return r < 0 ? r : 1;
 }
 
@@ -253,12 +262,8 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 		else if (r == 0)
 			foreign++;
 	}
-	if (n > 0) {
-		/* Again right before mdadm: connecting the members took a while (md.h). */
-		int r = md_mdstat_answers(s->a->proc, err);
-
-		return r < 0 ? r : md_assemble(v->meta.name, uuid, devs, n, err);
-	}
+	if (n > 0)
+		return md_assemble(s->a->proc, v->meta.name, uuid, devs, n, err);
 	if (foreign > 0 || v->spec.formatted_at != 0) {
 		strbuf_addf(err, "no reachable member carries this volume's array (UUID %s)%s; "
 				 "refusing to create a new one over data. Bring the members' nodes "
@@ -461,11 +466,8 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		 * failed halfway): it serves nothing and holds its members.
 		 * Stopped, and assembled again from the current copies.
 		 */
-		r = md_mdstat_answers(s->a->proc, err);
-		if (r < 0)
-			return r;
 		log_vol_info(s->v->meta.name, "Stopping %s: inactive (never started)", md);
-		r = md_stop(md, err);
+		r = md_stop(s->a->proc, md, err);
 		return r < 0 ? r : 1;
 	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
@@ -486,14 +488,11 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 			    s->v->status.node_name ?: "");
 		return -EBUSY;
 	}
-	r = md_mdstat_answers(s->a->proc, err);
-	if (r < 0)
-		return r;
 	log_vol_info(s->v->meta.name, "Stopping %s, left from an earlier claim (%s%s has had "
 				      "the volume since): it is never adopted",
 		     md, s->v->status.node_name ? "node " : "another node",
 		     s->v->status.node_name ?: "");
-	r = md_stop(md, err);
+	r = md_stop(s->a->proc, md, err);
 	return r < 0 ? r : 1;
 }
 
@@ -736,9 +735,7 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 		_cleanup_free_ char *md = NULL;
 
 		xasprintf(&md, "%s/%s", a->dev, arr->kname);
-		r = md_mdstat_answers(a->proc, err);
-		if (r >= 0)
-			r = md_stop(md, err);
+		r = md_stop(a->proc, md, err);
 	}
 	for (size_t i = 0; r >= 0 && i < s.obs.n_imports; i++) {
 		char id[VOLUME_ID_MAX + 1];

@@ -30,6 +30,12 @@ void strbuf_reset(struct strbuf *sb)
 		sb->buf[0] = '\0';
 }
 
+void strbuf_rtrim(struct strbuf *sb, const char *chars)
+{
+	while (sb->len && sb->buf[sb->len - 1] && strchr(chars, sb->buf[sb->len - 1]))
+		sb->buf[--sb->len] = '\0';
+}
+
 char *strbuf_detach(struct strbuf *sb)
 {
 	char *s = sb->alloc ? sb->buf : xstrdup("");

@@ -27,6 +27,8 @@ extern const char strbuf_empty[];
 void strbuf_init(struct strbuf *sb);
 void strbuf_done(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
+/* Drops trailing characters that are in chars. */
+void strbuf_rtrim(struct strbuf *sb, const char *chars);
 char *strbuf_detach(struct strbuf *sb);
 void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);

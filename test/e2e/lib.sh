@@ -59,8 +59,14 @@ attach() {
 		[ "$i" -lt 4 ] || die "ControllerPublishVolume $v to $n failed"
 	done
 	on "$n" "mkdir -p /var/lib/staging/$v /var/lib/pods/$v"
-	csi "$n" csi.v1.Node/NodeStageVolume "{\"volumeId\":\"$v\",\"stagingTargetPath\":\"/var/lib/staging/$v\",\"volumeCapability\":$CAP}" >/dev/null ||
-		die "NodeStageVolume $v on $n failed"
+	# Retried while UNAVAILABLE, as the kubelet does: a new volume's partition on the
+	# consumer itself is made by that node's next agent pass.
+	for i in $(seq 10); do
+		csi "$n" csi.v1.Node/NodeStageVolume "{\"volumeId\":\"$v\",\"stagingTargetPath\":\"/var/lib/staging/$v\",\"volumeCapability\":$CAP}" >/dev/null 2>"$e2e_dir/attach.err" && break
+		[[ $(cat "$e2e_dir/attach.err") = Unavailable:* && $i -lt 10 ]] ||
+			die "NodeStageVolume $v on $n failed: $(cat "$e2e_dir/attach.err")"
+		sleep 3
+	done
 	csi "$n" csi.v1.Node/NodePublishVolume "{\"volumeId\":\"$v\",\"stagingTargetPath\":\"/var/lib/staging/$v\",\"targetPath\":\"/var/lib/pods/$v/volume\",\"volumeCapability\":$CAP}" >/dev/null ||
 		die "NodePublishVolume $v on $n failed"
 }

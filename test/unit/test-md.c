@@ -496,6 +496,9 @@ int run_command(const char *const *argv, unsigned timeout_ms, struct strbuf *out
 	return run_result;
 }
 
+/* The proc root the mdadm calls probe first (md_mdstat_answers()); no mdstat there answers. */
+static char *proc;
+
 /* mdadm on PATH (a file that is never executed), nothing run yet. */
 static int setup_mdadm(void **state)
 {
@@ -510,6 +513,7 @@ static int setup_mdadm(void **state)
 	bin = tree_path(t, "bin");
 	assert_int_equal(setenv("PATH", bin, 1), 0);
 	free(bin);
+	proc = tree_path(t, "proc");
 	strbuf_reset(&ran);
 	run_result = 0;
 	run_stderr = NULL;
@@ -518,6 +522,8 @@ static int setup_mdadm(void **state)
 
 static int teardown_mdadm(void **state)
 {
+	free(proc);
+	proc = NULL;
 	strbuf_done(&ran);
 	return tree_teardown(state);
 }
@@ -528,13 +534,13 @@ static void test_create(void **state)
 	const char *const raid10[] = { "/dev/nvme0n1p2", "/dev/nvme1n1", "/dev/nvme0n1p3",
 				       "/dev/nvme2n1" };
 
-	assert_int_equal(md_create("pvc-a", UUID_A, 1, 2, 1048576, raid1, 2, NULL), 0);
+	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 1048576, raid1, 2, NULL), 0);
 	assert_string_equal(ran.buf,
 			    "mdadm --create /dev/md/pvc-a --run --metadata=1.2 --bitmap=internal "
 			    "--data-offset=8M --homehost=<none> --name=pvc-a --uuid=" UUID_A
 			    " --level=1 --raid-devices=2 --size=1048576K /dev/nvme0n1p2 missing");
 
-	assert_int_equal(md_create("pvc-b", UUID_A, 10, 2, 0, raid10, 4, NULL), 0);
+	assert_int_equal(md_create(proc, "pvc-b", UUID_A, 10, 2, 0, raid10, 4, NULL), 0);
 	assert_string_equal(ran.buf,
 			    "mdadm --create /dev/md/pvc-b --run --metadata=1.2 --bitmap=internal "
 			    "--data-offset=8M --homehost=<none> --name=pvc-b --uuid=" UUID_A
@@ -550,16 +556,16 @@ static void test_create_invalid(void **state)
 
 	/* 32 characters would be cut to 31 by mdadm; ':' would read back as a homehost. */
 	assert_int_equal(
-		md_create("abcdefghijklmnopqrstuvwxyz012345", UUID_A, 1, 2, 1024, devs, 2, NULL),
+		md_create(proc, "abcdefghijklmnopqrstuvwxyz012345", UUID_A, 1, 2, 1024, devs, 2, NULL),
 		-EINVAL);
-	assert_int_equal(md_create("host:pvc-a", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
-	assert_int_equal(md_create("", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
-	assert_int_equal(md_create("pvc-a", "not-a-uuid", 1, 2, 1024, devs, 2, NULL), -EINVAL);
-	assert_int_equal(md_create("pvc-a", UUID_A, 5, 2, 1024, devs, 2, NULL), -EINVAL);
-	assert_int_equal(md_create("pvc-a", UUID_A, 10, 3, 1024, devs, 2, NULL), -EINVAL);
-	assert_int_equal(md_create("pvc-a", UUID_A, 1, 2, 1024, relative, 2, NULL), -EINVAL);
-	assert_int_equal(md_create("pvc-a", UUID_A, 1, 2, 1024, option, 2, NULL), -EINVAL);
-	assert_int_equal(md_assemble("pvc-a", UUID_A, devs, 2, NULL), -EINVAL); /* "missing" */
+	assert_int_equal(md_create(proc, "host:pvc-a", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "pvc-a", "not-a-uuid", 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 5, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 10, 3, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 1024, relative, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 1024, option, 2, NULL), -EINVAL);
+	assert_int_equal(md_assemble(proc, "pvc-a", UUID_A, devs, 2, NULL), -EINVAL); /* "missing" */
 	assert_string_equal(ran.buf, "");
 }
 
@@ -567,10 +573,10 @@ static void test_manage(void **state)
 {
 	const char *const devs[] = { "/dev/nvme0n1p2", "/dev/nvme1n1" };
 
-	assert_int_equal(md_assemble("pvc-a", UUID_A, devs, 2, NULL), 0);
+	assert_int_equal(md_assemble(proc, "pvc-a", UUID_A, devs, 2, NULL), 0);
 	assert_string_equal(ran.buf, "mdadm --assemble /dev/md/pvc-a --uuid=" UUID_A
 				     " --run /dev/nvme0n1p2 /dev/nvme1n1");
-	assert_int_equal(md_stop("/dev/md127", NULL), 0);
+	assert_int_equal(md_stop(proc, "/dev/md127", NULL), 0);
 	assert_string_equal(ran.buf, "mdadm --stop /dev/md127");
 	assert_int_equal(md_re_add("/dev/md127", "/dev/nvme1n1", NULL), 0);
 	assert_string_equal(ran.buf, "mdadm --manage /dev/md127 --re-add /dev/nvme1n1");
@@ -599,13 +605,45 @@ static void test_failure(void **state)
 			    "mdadm: set device faulty failed for /dev/nvme1n1:  Device or resource "
 			    "busy");
 	/* No err: the status alone. */
-	assert_int_equal(md_stop("/dev/md127", NULL), -EIO);
+	assert_int_equal(md_stop(proc, "/dev/md127", NULL), -EIO);
 
 	run_result = -ETIMEDOUT;
 	run_stderr = NULL;
 	strbuf_reset(&err);
-	assert_int_equal(md_stop("/dev/md127", &err), -ETIMEDOUT);
+	assert_int_equal(md_stop(proc, "/dev/md127", &err), -ETIMEDOUT);
 	assert_string_equal(err.buf, "");
+}
+
+/*
+ * Assembling, creating and stopping read /proc/mdstat in mdadm, which waits
+ * unkillably while a bitmap write waits on a lost leg: refused, nothing run.
+ */
+static void test_refused_while_mdstat_waits(void **state)
+{
+	const char *const devs[] = { "/dev/nvme0n1p2", "/dev/nvme1n1" };
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	char *fifo = tree_path(*state, "proc/mdstat");
+	int fd, r;
+
+	tree_mkdirs(*state, "proc");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(md_stop(proc, "/dev/md127", &err), -EBUSY);
+	assert_true(strncmp(err.buf, "mdadm cannot run now: /proc/mdstat", 34) == 0);
+	/* The first reader is still left behind: the others are refused at once. */
+	assert_int_equal(md_assemble(proc, "pvc-a", UUID_A, devs, 2, NULL), -EBUSY);
+	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 0, devs, 2, NULL), -EBUSY);
+	/* Arguments mdadm must never see are refused before the probe. */
+	assert_int_equal(md_stop(proc, "md127", NULL), -EINVAL);
+	assert_string_equal(ran.buf, "");
+	fd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(close(fd), 0);
+	while ((r = md_stop(proc, "/dev/md127", NULL)) == -EBUSY)
+		usleep(10000);
+	assert_int_equal(r, 0);
+	assert_string_equal(ran.buf, "mdadm --stop /dev/md127");
+	free(fifo);
 }
 
 static void test_zero_superblock(void **state)
@@ -710,6 +748,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_manage, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_failure, setup_mdadm, teardown_mdadm),
+		cmocka_unit_test_setup_teardown(test_refused_while_mdstat_waits, setup_mdadm,
+						teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_zero_superblock, setup_mdadm, teardown_mdadm),
 	};
 

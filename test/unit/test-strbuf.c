@@ -214,6 +214,25 @@ static void test_grow(void **state)
 	assert_string_equal(sb.buf, "");
 }
 
+static void test_rtrim(void **state)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	/* Nothing to trim on a never-grown buffer, and nothing written into strbuf_empty. */
+	strbuf_rtrim(&sb, "; ");
+	check_invariants(&sb);
+	strbuf_adds(&sb, "a; b; ");
+	strbuf_rtrim(&sb, "; ");
+	assert_string_equal(sb.buf, "a; b");
+	assert_int_equal(sb.len, 4);
+	strbuf_rtrim(&sb, "x");
+	assert_string_equal(sb.buf, "a; b");
+	strbuf_rtrim(&sb, "ab; ");
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	check_invariants(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_addf),	   cmocka_unit_test(test_addf_many),
 		cmocka_unit_test(test_reset),	   cmocka_unit_test(test_detach_empty),
 		cmocka_unit_test(test_detach),	   cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_rtrim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
