@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/macro.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -208,13 +209,12 @@ static int resolve_again(struct agent *a, const struct action *act, struct obser
 static int may_wipe(struct agent *a, const struct action *act, const struct md_array *arr,
 		    struct strbuf *err)
 {
-	const char *kname = strrchr(act->device, '/');
+	const char *kname = path_basename(act->device);
 	char uuid[UUID_STRING_LEN + 1];
 	char **live = xcalloc(arr ? arr->n_members + 1 : 1, sizeof(char *));
 	size_t n = 0;
 	int r;
 
-	kname = kname ? kname + 1 : act->device;
 	if (arr && (arr->broken || arr->broken_unknown))
 		arr = NULL; /* its last member may be the newest copy, or gone */
 	for (size_t i = 0; arr && i < arr->n_members; i++) {

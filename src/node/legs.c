@@ -2,15 +2,16 @@
 #include <string.h>
 
 #include "node/legs.h"
+#include "util/path.h"
 #include "util/banned.h"
 
 /* The import whose namespace is member kname of an array, or -1. */
 static long import_of(const char *kname, const struct nvmf_subsystem *imports, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *b = imports[i].block ? strrchr(imports[i].block, '/') : NULL;
+		const char *b = path_basename(imports[i].block);
 
-		if (b && strcmp(b + 1, kname) == 0)
+		if (b && strcmp(b, kname) == 0)
 			return (long)i;
 	}
 	return -1;

@@ -14,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -247,19 +248,11 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 	return 0;
 }
 
-/* "nvme3n1" of "/dev/nvme3n1"; NULL for NULL. */
-static const char *kname_of(const char *block)
-{
-	const char *slash = block ? strrchr(block, '/') : NULL;
-
-	return slash ? slash + 1 : block;
-}
-
 /* A lost import leg of arr (down past the grace), or -1. */
 static long lost_leg_of(const struct sysfs_view *s, const struct md_array *arr)
 {
 	for (size_t k = 0; k < s->n_imports; k++) {
-		const char *kname = kname_of(s->imports[k].block);
+		const char *kname = path_basename(s->imports[k].block);
 
 		if (!s->down[k] || !kname)
 			continue;
@@ -339,7 +332,7 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 	 * name the next connection may reuse. The entry is the old device's
 	 * whatever its name means by then.
 	 */
-	kname = kname_of(s.imports[k].block);
+	kname = path_basename(s.imports[k].block);
 	r = nvmf_disconnect(a->sysfs, nqn);
 	if (r < 0) {
 		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
@@ -379,7 +372,7 @@ static void remember_names(struct legwatch *w, const struct sysfs_view *s)
 	for (size_t k = 0; k < s->n_imports; k++)
 		if (s->imports[k].block)
 			next[n++] = (struct leg_name){ .nqn = xstrdup(s->imports[k].nqn),
-						       .kname = xstrdup(kname_of(s->imports[k].block)) };
+						       .kname = xstrdup(path_basename(s->imports[k].block)) };
 	for (size_t j = 0; j < w->n_names; j++) {
 		bool now = false, member = false;
 
@@ -407,7 +400,7 @@ static bool member_of_leg(const struct legwatch *w, const struct sysfs_view *s,
 	char id[VOLUME_ID_MAX + 1];
 
 	for (size_t k = 0; k < s->n_imports && !nqn; k++)
-		if (s->imports[k].block && strcmp(kname_of(s->imports[k].block), kname) == 0)
+		if (s->imports[k].block && strcmp(path_basename(s->imports[k].block), kname) == 0)
 			nqn = s->imports[k].nqn;
 	for (size_t j = 0; j < w->n_names && !nqn; j++)
 		if (strcmp(w->names[j].kname, kname) == 0)

@@ -440,6 +440,16 @@ void md_arrays_free(struct md_array *a, size_t n)
 	free(a);
 }
 
+const struct md_member *md_array_member(const struct md_array *a, const char *device)
+{
+	const char *kname = path_basename(device);
+
+	for (size_t i = 0; kname && i < a->n_members; i++)
+		if (strcmp(a->members[i].kname, kname) == 0)
+			return &a->members[i];
+	return NULL;
+}
+
 int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *block = path_join_root(sysfs, "/block");

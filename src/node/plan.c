@@ -272,13 +272,9 @@ static bool is_mounted(const struct plan_input *in, const struct md_array *a)
 /* Whether device is in the array; with live_only, a faulty entry counts as absent. */
 static bool array_has_device(const struct md_array *a, const char *device, bool live_only)
 {
-	const char *kname = strrchr(device, '/');
+	const struct md_member *m = md_array_member(a, device);
 
-	kname = kname ? kname + 1 : device;
-	for (size_t i = 0; i < a->n_members; i++)
-		if (strcmp(a->members[i].kname, kname) == 0)
-			return !live_only || !a->members[i].faulty;
-	return false;
+	return m && (!live_only || !m->faulty);
 }
 
 bool member_needs_full_resync(const struct volume *v, int32_t index)

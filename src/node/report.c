@@ -142,17 +142,6 @@ static bool report_host(const struct plan_input *in, struct volume *v,
 	return set_state(ms, state, v->spec.epoch, 0) || changed;
 }
 
-static const struct md_member *array_member(const struct md_array *a, const char *device)
-{
-	const char *kname = device ? strrchr(device, '/') : NULL;
-
-	kname = kname ? kname + 1 : device;
-	for (size_t i = 0; kname && i < a->n_members; i++)
-		if (strcmp(a->members[i].kname, kname) == 0)
-			return &a->members[i];
-	return NULL;
-}
-
 /* The consumer's word on one member: what the array makes of it. */
 static enum member_state array_view(const struct md_array *a, const struct md_member *mm)
 {
@@ -272,7 +261,7 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		_cleanup_free_ char *device = plan_member_device(in, v, m);
-		const struct md_member *mm = array_member(a, device);
+		const struct md_member *mm = md_array_member(a, device);
 		enum member_state s = array_view(a, mm);
 		struct member_status *ms = volume_member_status(v, m->index);
 		int64_t since = 0;

@@ -18,6 +18,7 @@
 #include "node/report.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -385,12 +386,9 @@ struct left_out_ctx {
 
 static bool in_array(const struct md_array *arr, const char *device)
 {
-	const char *kname = device ? strrchr(device, '/') : NULL;
+	const struct md_member *m = md_array_member(arr, device);
 
-	for (size_t i = 0; kname && i < arr->n_members; i++)
-		if (strcmp(arr->members[i].kname, kname + 1) == 0 && !arr->members[i].faulty)
-			return true;
-	return false;
+	return m && !m->faulty;
 }
 
 static int mark_left_out(json_t *obj, void *userdata)
@@ -596,9 +594,7 @@ static int stage_locked(struct stage_ctx *s, const char *staging_path, struct st
 	if (r == 0) {
 		const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
 
-		const char *kname = strrchr(source, '/');
-
-		if (arr && kname && strcmp(kname + 1, arr->kname) == 0)
+		if (arr && strcmp(path_basename(source), arr->kname) == 0)
 			return check_existing(s, arr, err); /* staged already, if ours */
 		strbuf_addf(err, "%s is mounted from %s, not from this volume's array; leaving it",
 			    staging_path, source);
@@ -616,7 +612,7 @@ static int stage_locked(struct stage_ctx *s, const char *staging_path, struct st
 		return r;
 	}
 	/* Once mounted (the knobs exist only then): a dead array errors out, not hangs. */
-	r = fs_xfs_limit_retries(s->a->sysfs, strrchr(md, '/') + 1, XFS_EIO_RETRIES,
+	r = fs_xfs_limit_retries(s->a->sysfs, path_basename(md), XFS_EIO_RETRIES,
 				 XFS_EIO_RETRY_SECONDS);
 	if (r < 0)
 		log_vol_warning(s->v->meta.name, "Cannot bound XFS's retries on %s: %s", md,
@@ -696,14 +692,12 @@ static int mounted_array(struct agent *a, const struct observation *obs, const c
 {
 	_cleanup_free_ char *source = NULL;
 	const struct md_array *arr = observation_find_array(obs, id);
-	const char *kname;
 	int r;
 
 	r = fs_mount_source(a->o.sysroot, path, &source);
 	if (r < 0)
 		return r;
-	kname = strrchr(source, '/');
-	if (arr && kname && strcmp(kname + 1, arr->kname) == 0)
+	if (arr && strcmp(path_basename(source), arr->kname) == 0)
 		return 0;
 	strbuf_addf(err, "%s is mounted from %s, which is not volume %s; leaving it", path, source,
 		    id);

@@ -44,6 +44,13 @@ int path_find_executable(const char *name, const char *search, char **ret)
 	return -ENOENT;
 }
 
+const char *path_basename(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path;
+}
+
 char *path_join_root(const char *root, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;

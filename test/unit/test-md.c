@@ -362,6 +362,12 @@ static void test_list(void **state)
 	assert_true(a[1].members[1].faulty);
 	assert_false(a[1].members[1].in_sync);
 	assert_false(a[1].members[1].spare);
+	/* Members are found by path or kernel name, faulty ones too. */
+	assert_ptr_equal(md_array_member(&a[1], "/dev/nvme1n1"), &a[1].members[1]);
+	assert_ptr_equal(md_array_member(&a[1], "nvme0n1p2"), &a[1].members[0]);
+	assert_null(md_array_member(&a[1], "/dev/nvme0n1"));
+	assert_null(md_array_member(&a[1], "/dev/"));
+	assert_null(md_array_member(&a[1], NULL));
 	md_arrays_free(a, n);
 	free(sysfs);
 	free(dev);
