@@ -11,6 +11,9 @@
 #include "node/heartbeat.h"
 #include "node/plan.h"
 
+/* The NVMe/TCP port every node exports on and connects to (IANA's for NVMe/TCP). */
+#define NVME_TCP_SERVICE "4420"
+
 /* Shared by agent.c (the loop), publish.c (node and drives), apply.c and stage.c. */
 struct agent {
 	struct agent_options o;

@@ -79,7 +79,7 @@ static int apply_export(struct agent *a, const struct action *act, struct strbuf
 		.id = NVMET_TCP_PORT_ID,
 		.trtype = "tcp",
 		.traddr = a->tcp_address,
-		.trsvcid = "4420",
+		.trsvcid = NVME_TCP_SERVICE,
 	};
 	int r;
 
@@ -93,8 +93,8 @@ static int apply_export(struct agent *a, const struct action *act, struct strbuf
 	}
 	r = nvmet_port_ensure(a->nvmet, &port);
 	if (r < 0) {
-		strbuf_addf(err, "cannot set up the NVMe/TCP port on %s:4420: %s", a->tcp_address,
-			    strerror(-r));
+		strbuf_addf(err, "cannot set up the NVMe/TCP port on %s:%s: %s", a->tcp_address,
+			    NVME_TCP_SERVICE, strerror(-r));
 		return r;
 	}
 	r = nvmet_export(a->nvmet, NVMET_TCP_PORT_ID, act->nqn, act->device, act->host);
@@ -146,7 +146,7 @@ static int apply_connect(struct agent *a, const struct action *act, struct strbu
 		.nqn = act->nqn,
 		.transport = "tcp",
 		.traddr = act->address,
-		.trsvcid = "4420",
+		.trsvcid = NVME_TCP_SERVICE,
 		.host_nqn = a->host_nqn,
 		.host_id = a->host_id,
 		.fast_io_fail_tmo = a->o.fast_io_fail_tmo,
@@ -161,8 +161,9 @@ static int apply_connect(struct agent *a, const struct action *act, struct strbu
 	r = nvmf_connect(a->sysfs, &t);
 	if (r < 0) {
 		backoff_failed(a, act->nqn);
-		strbuf_addf(err, "cannot connect to %s at %s:4420: %s (next try in %u s)", act->nqn,
-			    act->address, strerror(-r), backoff_of(a, act->nqn)->delay_ms / 1000);
+		strbuf_addf(err, "cannot connect to %s at %s:%s: %s (next try in %u s)", act->nqn,
+			    act->address, NVME_TCP_SERVICE, strerror(-r),
+			    backoff_of(a, act->nqn)->delay_ms / 1000);
 	} else {
 		connect_backoff_forget(a, act->nqn);
 	}

@@ -16,7 +16,7 @@ const char *const host_required_modules[] = {
 };
 
 const char *const host_required_tools[] = {
-	"mdadm", "mkfs.xfs", "xfs_growfs", "wipefs", NULL,
+	"mdadm", "mkfs.xfs", "xfs_growfs", NULL,
 };
 
 bool host_modules_line_has(const char *line, const char *module)

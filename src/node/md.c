@@ -882,16 +882,6 @@ int md_add(const char *md, const char *dev, struct strbuf *err)
 	return mdadm_on("--manage", md, err, "--add", dev, NULL, NULL);
 }
 
-int md_remove(const char *md, const char *dev, struct strbuf *err)
-{
-	/*
-	 * mdadm works through the operations in order and stops at the first
-	 * that fails. Failing a device that is already faulty is harmless; the
-	 * kernel refuses to fail the last working one (MD_BROKEN, EBUSY).
-	 */
-	return mdadm_on("--manage", md, err, "--fail", dev, "--remove", dev);
-}
-
 int md_remove_gone(const char *md, struct strbuf *err)
 {
 	struct md_argv a = {};

@@ -165,11 +165,6 @@ int md_re_add(const char *md, const char *dev, struct strbuf *err);
  */
 int md_add(const char *md, const char *dev, struct strbuf *err);
 /*
- * Removes dev from the array, failing it first (mdadm --fail --remove in one
- * call); the kernel refuses to fail the last working member.
- */
-int md_remove(const char *md, const char *dev, struct strbuf *err);
-/*
  * Removes the members the kernel has failed, and those whose device is gone:
  * a returning member can take its slot back (--re-add) only once its old,
  * failed entry is out of the array.

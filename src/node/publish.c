@@ -30,7 +30,6 @@
  * heartbeat, once per heartbeat period.
  */
 
-#define NVMF_TCP_PORT 4420 /* what the address is for; RTTs are measured with ICMP */
 #define ANNOTATION_TCP "meshstor.io/nvme-over-tcp-address"
 
 static int write_new_file(const char *dir, const char *name, const char *value)
@@ -126,7 +125,7 @@ int publish_address(struct agent *a)
 						  "InternalIP; this node cannot export members",
 					 a->o.node_name, ANNOTATION_TCP);
 	if (!a->tcp_address || strcmp(a->tcp_address, addr) != 0) {
-		log_info("NVMe-oF TCP address: %s:%d", addr, NVMF_TCP_PORT);
+		log_info("NVMe-oF TCP address: %s:%s", addr, NVME_TCP_SERVICE);
 		free(a->tcp_address);
 		a->tcp_address = xstrdup(addr);
 	}

@@ -588,9 +588,6 @@ static void test_manage(void **state)
 	assert_string_equal(ran.buf, "mdadm --manage /dev/md127 --re-add /dev/nvme1n1");
 	assert_int_equal(md_add("/dev/md127", "/dev/nvme1n1", NULL), 0);
 	assert_string_equal(ran.buf, "mdadm --manage /dev/md127 --add /dev/nvme1n1");
-	assert_int_equal(md_remove("/dev/md127", "/dev/nvme1n1", NULL), 0);
-	assert_string_equal(ran.buf,
-			    "mdadm --manage /dev/md127 --fail /dev/nvme1n1 --remove /dev/nvme1n1");
 	assert_int_equal(md_replace("/dev/md127", "/dev/nvme1n1", "/dev/nvme2n1", NULL), 0);
 	assert_string_equal(ran.buf,
 			    "mdadm --manage /dev/md127 --replace /dev/nvme1n1 --with /dev/nvme2n1");
@@ -605,10 +602,10 @@ static void test_failure(void **state)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
 	run_result = 1;
-	run_stderr = "mdadm: set device faulty failed for /dev/nvme1n1:  Device or resource busy\n";
-	assert_int_equal(md_remove("/dev/md127", "/dev/nvme1n1", &err), -EIO);
+	run_stderr = "mdadm: add new device failed for /dev/nvme1n1 as 2: Device or resource busy\n";
+	assert_int_equal(md_add("/dev/md127", "/dev/nvme1n1", &err), -EIO);
 	assert_string_equal(err.buf,
-			    "mdadm: set device faulty failed for /dev/nvme1n1:  Device or resource "
+			    "mdadm: add new device failed for /dev/nvme1n1 as 2: Device or resource "
 			    "busy");
 	/* No err: the status alone. */
 	assert_int_equal(md_stop(proc, "/dev/md127", NULL), -EIO);

@@ -154,8 +154,7 @@ static void make_complete(const struct host *h)
 		   "kernel/fs/xfs/xfs.ko.xz: kernel/lib/libcrc32c.ko.xz\n");
 	write_file(h, "bin1/mdadm", 0755, "#!/bin/sh\n");
 	write_file(h, "bin1/mkfs.xfs", 0755, "#!/bin/sh\n");
-	write_file(h, "bin2/xfs_growfs", 0755, "#!/bin/sh\n");
-	write_file(h, "bin2/wipefs", 0700, "#!/bin/sh\n");
+	write_file(h, "bin2/xfs_growfs", 0700, "#!/bin/sh\n");
 }
 
 static void test_complete(void **state)
@@ -178,12 +177,11 @@ static void test_nothing(void **state)
 			    "kernel module nvmet, kernel module nvmet_tcp, "
 			    "kernel module nvme_tcp, kernel module nvme_fabrics, "
 			    "kernel module md_mod, kernel module raid1, kernel module raid10, "
-			    "kernel module xfs, tool mdadm, tool mkfs.xfs, tool xfs_growfs, "
-			    "tool wipefs");
+			    "kernel module xfs, tool mdadm, tool mkfs.xfs, tool xfs_growfs");
 }
 
-/* raid10 only as a dependency of another module, wipefs only as a plain file. */
-static void test_missing_raid10_wipefs(void **state)
+/* raid10 only as a dependency of another module, xfs_growfs only as a plain file. */
+static void test_missing_raid10_growfs(void **state)
 {
 	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
 	struct host *h = *state;
@@ -195,9 +193,9 @@ static void test_missing_raid10_wipefs(void **state)
 		   "kernel/drivers/nvme/host/nvme-tcp.ko.zst:\n"
 		   "kernel/drivers/md/raid456.ko: kernel/drivers/md/raid10.ko\n"
 		   "kernel/fs/xfs/xfs.ko.xz:\n");
-	write_file(h, "bin2/wipefs", 0644, "#!/bin/sh\n");
+	write_file(h, "bin2/xfs_growfs", 0644, "#!/bin/sh\n");
 	assert_int_equal(host_check(h->root, RELEASE, h->search, &missing), -ENOENT);
-	assert_string_equal(missing.buf, "kernel module raid10, tool wipefs");
+	assert_string_equal(missing.buf, "kernel module raid10, tool xfs_growfs");
 }
 
 static void test_tool_is_directory(void **state)
@@ -258,18 +256,18 @@ static void test_relative_search(void **state)
 
 	assert_non_null(cwd);
 	make_complete(h);
-	p = join(h, "bin2/wipefs");
+	p = join(h, "bin2/xfs_growfs");
 	assert_int_equal(unlink(p), 0);
 	free(p);
 	make_dir(h, "rel");
-	write_file(h, "rel/wipefs", 0755, "#!/bin/sh\n");
+	write_file(h, "rel/xfs_growfs", 0755, "#!/bin/sh\n");
 	strbuf_addf(&search, "rel:%s/bin1:%s/bin2", h->root, h->root);
 	assert_int_equal(chdir(h->root), 0);
 	r = host_check(h->root, RELEASE, search.buf, &missing);
 	assert_int_equal(chdir(cwd), 0);
 	free(cwd);
 	assert_int_equal(r, -ENOENT);
-	assert_string_equal(missing.buf, "tool wipefs");
+	assert_string_equal(missing.buf, "tool xfs_growfs");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -280,7 +278,7 @@ int main(void)
 		cmocka_unit_test(test_modules_line_has),
 		T(test_complete),
 		T(test_nothing),
-		T(test_missing_raid10_wipefs),
+		T(test_missing_raid10_growfs),
 		T(test_tool_is_directory),
 		T(test_other_release),
 		T(test_relative_search),
