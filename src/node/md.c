@@ -654,10 +654,10 @@ int md_mdstat_answers(const char *proc, struct strbuf *err)
 	if (r != -ETIMEDOUT && r != -EAGAIN)
 		return 0; /* anything else is mdadm's to meet */
 	if (err)
-		strbuf_adds(err, "mdadm cannot run now: /proc/mdstat, which it reads, does not answer "
-			 "(a write to a leg that stopped answering holds an array's bitmap), and "
-			 "mdadm would wait as long, unkillable, holding this node's lock; retry "
-			 "once the leg answers or is dropped");
+		strbuf_adds(err, "mdadm cannot run now: /proc/mdstat, which it reads, does not "
+				 "answer (a write to a leg that stopped answering holds an array's "
+				 "bitmap), and mdadm would wait as long, unkillable, holding this "
+				 "node's lock; retry once the leg answers or is dropped");
 	return -EBUSY;
 }
 

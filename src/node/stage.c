@@ -119,7 +119,7 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
  * Which reached members are whole copies of the array: they carry its
  * superblock, in a slot, not being rebuilt. A new volume (never formatted,
  * and no member carries the superblock yet) is created from every member
- * reached; whether the volume is new.
+ * reached. Returns whether the volume is new.
  */
 static bool whole_copies(struct stage_ctx *s, bool *ret, uint64_t *ret_events)
 {
@@ -184,8 +184,9 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 		if (!dev && strcmp(m->node_name, s->a->o.node_name) != 0)
 			dev = connect_member(s, m, &away);
 		else if (!dev)
-			strbuf_addf(&away, "member %d: its partition on this node is not created "
-					   "yet (this node's agent creates it in its next pass); ",
+			strbuf_addf(&away, "member %d: its partition is not on this node (a new "
+					   "volume's is made by this node's agent within a pass; "
+					   "else see the node's drives); ",
 				    m->index);
 		s->devs[i] = dev;
 		reached += dev != NULL;
@@ -230,11 +231,13 @@ static int create_array(struct stage_ctx *s, const char *uuid, struct strbuf *er
 			devs[slot] = s->devs[i];
 	}
 	size_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
-	log_vol_info(v->meta.name, "Creating RAID%d of %d slots, %llu KiB per member", level, slots,
-		     (unsigned long long)size_kib);
 	r = md_create(s->a->proc, v->meta.name, uuid, level, v->spec.number_of_copies, size_kib,
 		      devs, (size_t)slots, err);
-	return r < 0 ? r : 1;
+	if (r < 0)
+		return r;
+	log_vol_info(v->meta.name, "Created RAID%d of %d slots, %llu KiB per member", level, slots,
+		     (unsigned long long)size_kib);
+	return 1;
 }
 
 /*
@@ -464,9 +467,11 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		 * failed halfway): it serves nothing and holds its members.
 		 * Stopped, and assembled again from the current copies.
 		 */
-		log_vol_info(s->v->meta.name, "Stopping %s: inactive (never started)", md);
 		r = md_stop(s->a->proc, md, err);
-		return r < 0 ? r : 1;
+		if (r < 0)
+			return r;
+		log_vol_info(s->v->meta.name, "Stopped %s: inactive (never started)", md);
+		return 1;
 	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
 		if (!arr->broken)
@@ -486,12 +491,14 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 			    s->v->status.node_name ?: "");
 		return -EBUSY;
 	}
-	log_vol_info(s->v->meta.name, "Stopping %s, left from an earlier claim (%s%s has had "
+	r = md_stop(s->a->proc, md, err);
+	if (r < 0)
+		return r;
+	log_vol_info(s->v->meta.name, "Stopped %s, left from an earlier claim (%s%s has had "
 				      "the volume since): it is never adopted",
 		     md, s->v->status.node_name ? "node " : "another node",
 		     s->v->status.node_name ?: "");
-	r = md_stop(s->a->proc, md, err);
-	return r < 0 ? r : 1;
+	return 1;
 }
 
 /* What the operator's acceptance of data loss did, in the log and an Event. */

@@ -59,12 +59,13 @@ attach() {
 		[ "$i" -lt 4 ] || die "ControllerPublishVolume $v to $n failed"
 	done
 	on "$n" "mkdir -p /var/lib/staging/$v /var/lib/pods/$v"
-	# Retried while UNAVAILABLE, as the kubelet does: a new volume's partition on the
-	# consumer itself is made by that node's next agent pass.
+	# Retried, as the kubelet does, only while a new volume's partition on the consumer
+	# itself waits for that node's next agent pass.
 	for i in $(seq 10); do
 		csi "$n" csi.v1.Node/NodeStageVolume "{\"volumeId\":\"$v\",\"stagingTargetPath\":\"/var/lib/staging/$v\",\"volumeCapability\":$CAP}" >/dev/null 2>"$e2e_dir/attach.err" && break
-		[[ $(cat "$e2e_dir/attach.err") = Unavailable:* && $i -lt 10 ]] ||
+		[[ $(cat "$e2e_dir/attach.err") = Unavailable:*"is new and none of its members is ready yet"* && $i -lt 10 ]] ||
 			die "NodeStageVolume $v on $n failed: $(cat "$e2e_dir/attach.err")"
+		note "NodeStageVolume $v on $n: $(cat "$e2e_dir/attach.err"); retried"
 		sleep 3
 	done
 	csi "$n" csi.v1.Node/NodePublishVolume "{\"volumeId\":\"$v\",\"stagingTargetPath\":\"/var/lib/staging/$v\",\"targetPath\":\"/var/lib/pods/$v/volume\",\"volumeCapability\":$CAP}" >/dev/null ||
