@@ -108,6 +108,15 @@ struct faulty_record {
 int agent_record_faulty(struct agent *a, const char *id, struct faulty_record *rec,
 			struct strbuf *err);
 
+/* stage.c: volume id from the API server itself (the claim may be newer than the cache). */
+int agent_fetch_volume(struct agent *a, const char *id, struct volume **ret, struct strbuf *err);
+/*
+ * mount.c: 0 when path is mounted from volume id's array in obs, -ENOENT when
+ * nothing is mounted there, -EPERM (with why in err) when something else is.
+ */
+int agent_mounted_array(struct agent *a, const struct observation *obs, const char *id,
+			const char *path, struct strbuf *err);
+
 /* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
 int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */
 int publish_address(struct agent *a);	/* from the Node object */

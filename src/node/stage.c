@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,8 +33,7 @@
 #define XFS_EIO_RETRIES 3
 #define XFS_EIO_RETRY_SECONDS 10
 
-/* The volume from the API server itself: the claim may be newer than the cache. */
-static int fetch_volume(struct agent *a, const char *id, struct volume **ret, struct strbuf *err)
+int agent_fetch_volume(struct agent *a, const char *id, struct volume **ret, struct strbuf *err)
 {
 	_cleanup_(json_decrefp) json_t *obj = NULL;
 	int r;
@@ -670,7 +667,7 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 	agent_view_take(a, &s.view);
 	pthread_mutex_lock(&a->kernel);
 	/* Read under the lock: a claim that moved while we waited is seen. */
-	r = fetch_volume(a, volume_id, &s.v, err);
+	r = agent_fetch_volume(a, volume_id, &s.v, err);
 	if (r >= 0)
 		r = claim_check(a, s.v, err);
 	if (r >= 0)
@@ -693,24 +690,6 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 	return r;
 }
 
-/* Whether the mount at path is this volume's array; -ENOENT when nothing is mounted there. */
-static int mounted_array(struct agent *a, const struct observation *obs, const char *id,
-			 const char *path, struct strbuf *err)
-{
-	_cleanup_free_ char *source = NULL;
-	const struct md_array *arr = observation_find_array(obs, id);
-	int r;
-
-	r = fs_mount_source(a->o.sysroot, path, &source);
-	if (r < 0)
-		return r;
-	if (arr && strcmp(path_basename(source), arr->kname) == 0)
-		return 0;
-	strbuf_addf(err, "%s is mounted from %s, which is not volume %s; leaving it", path, source,
-		    id);
-	return -EPERM;
-}
-
 int agent_unstage(struct agent *a, const char *volume_id, const char *staging_path,
 		  struct strbuf *err)
 {
@@ -723,7 +702,7 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 	r = observe_take(&a->paths, &s.obs);
 	if (r < 0)
 		goto out;
-	r = mounted_array(a, &s.obs, volume_id, staging_path, err);
+	r = agent_mounted_array(a, &s.obs, volume_id, staging_path, err);
 	if (r == 0) {
 		r = fs_umount(staging_path);
 		if (r < 0)
@@ -756,208 +735,5 @@ out:
 	pthread_mutex_unlock(&a->kernel);
 	observation_done(&s.obs);
 	agent_view_done(&s.view);
-	return r;
-}
-
-int agent_publish(struct agent *a, const char *volume_id, const char *staging_path,
-		  const char *target_path, bool read_only, struct strbuf *err)
-{
-	struct observation obs;
-	int r;
-
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
-	if (r < 0) {
-		pthread_mutex_unlock(&a->kernel);
-		return r;
-	}
-	r = mounted_array(a, &obs, volume_id, staging_path, err);
-	if (r == -ENOENT) {
-		strbuf_addf(err, "volume %s is not staged at %s: NodeStageVolume first", volume_id,
-			    staging_path);
-		r = -EPERM;
-	}
-	if (r == 0) {
-		r = mounted_array(a, &obs, volume_id, target_path, err);
-		if (r == -ENOENT) {
-			if (mkdir(target_path, 0750) < 0 && errno != EEXIST)
-				r = -errno;
-			else
-				r = fs_bind_mount(staging_path, target_path, read_only);
-			if (r < 0)
-				strbuf_addf(err, "cannot bind-mount %s at %s: %s", staging_path,
-					    target_path, strerror(-r));
-		}
-	}
-	pthread_mutex_unlock(&a->kernel);
-	observation_done(&obs);
-	return r;
-}
-
-int agent_unpublish(struct agent *a, const char *volume_id, const char *target_path,
-		    struct strbuf *err)
-{
-	struct observation obs;
-	int r;
-
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
-	if (r < 0) {
-		pthread_mutex_unlock(&a->kernel);
-		return r;
-	}
-	r = mounted_array(a, &obs, volume_id, target_path, err);
-	if (r == 0) {
-		r = fs_umount(target_path);
-		if (r < 0)
-			strbuf_addf(err, "cannot unmount %s: %s", target_path, strerror(-r));
-	} else if (r == -ENOENT) {
-		r = 0;
-	}
-	/* The target directory is ours to remove (CSI); anything in it is not. */
-	if (r == 0 && rmdir(target_path) < 0 && errno != ENOENT) {
-		r = -errno;
-		strbuf_addf(err, "cannot remove %s: %s", target_path, strerror(errno));
-	}
-	pthread_mutex_unlock(&a->kernel);
-	observation_done(&obs);
-	return r;
-}
-
-/* How many members volume id has in spec (the cache's view), or fallback. */
-static int volume_member_count(struct agent *a, const char *id, int fallback)
-{
-	_cleanup_(json_decrefp) json_t *obj = kube_informer_get(a->volumes, id);
-	struct volume *v = NULL;
-	int n = fallback;
-
-	if (obj && volume_from_json(obj, &v, NULL) == 0)
-		n = (int)v->spec.n_members;
-	volume_free(v);
-	return n;
-}
-
-int agent_stats(struct agent *a, const char *volume_id, const char *path, struct fs_usage *ret,
-		bool *ret_abnormal, struct strbuf *msg)
-{
-	struct observation obs;
-	const struct md_array *arr;
-	int r;
-
-	r = observe_take(&a->paths, &obs);
-	if (r < 0)
-		return r;
-	r = mounted_array(a, &obs, volume_id, path, msg);
-	if (r == -ENOENT)
-		strbuf_addf(msg, "volume %s is not mounted at %s", volume_id, path);
-	if (r == 0)
-		r = fs_usage(path, ret);
-	arr = observation_find_array(&obs, volume_id);
-	/* From stat(2) of the mount (observe.c): no I/O, so a stalled array cannot hold the call. */
-	if (r == 0 && arr->fs_shut_down) {
-		*ret_abnormal = true;
-		strbuf_addf(msg, "the filesystem on %s has shut down after an I/O error and reads "
-				 "fail; restart the pod (the volume is unstaged and assembled again)",
-			    arr->kname);
-	} else if (r == 0) {
-		int want = volume_member_count(a, volume_id, arr->raid_disks), have = 0;
-
-		for (size_t i = 0; i < arr->n_members && !arr->broken; i++)
-			have += arr->members[i].in_sync;
-		*ret_abnormal = have < want;
-		if (arr->broken)
-			strbuf_addf(msg, "array %s is broken: it lost every member at once and takes "
-					 "no writes; restart the pod so the volume is assembled again",
-				    arr->kname);
-		else if (have < want)
-			strbuf_addf(msg, "array %s is degraded: %d of its %d members in sync",
-				    arr->kname, have, want);
-		else if (arr->sync_percent >= 0)
-			strbuf_addf(msg, "array %s is resyncing (%d%%)", arr->kname,
-				    arr->sync_percent);
-		else
-			strbuf_addf(msg, "array %s is in sync", arr->kname);
-	}
-	observation_done(&obs);
-	return r;
-}
-
-/* MD's data offset in every member (md_create()): what a member holds beyond its data. */
-#define MD_DATA_OFFSET_BYTES (8LL * 1024 * 1024)
-
-static int64_t block_size_of(struct agent *a, const char *kname)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	long long sectors = -1;
-
-	xasprintf(&path, "%s/class/block/%s/size", a->sysfs, kname);
-	f = fopen(path, "re");
-	if (!f || fscanf(f, "%lld", &sectors) != 1)
-		return -1;
-	return sectors * 512;
-}
-
-/* Whether every member in the array is large enough for size_kib; else who is not. */
-static bool members_grown(struct agent *a, const struct md_array *arr, uint64_t size_kib,
-			  struct strbuf *why)
-{
-	for (size_t i = 0; i < arr->n_members; i++) {
-		int64_t have = block_size_of(a, arr->members[i].kname);
-
-		if (have < (int64_t)size_kib * 1024 + MD_DATA_OFFSET_BYTES) {
-			strbuf_addf(why, "member %s is %lld bytes, not yet grown by its node; retry "
-					 "shortly",
-				    arr->members[i].kname, (long long)have);
-			return false;
-		}
-	}
-	return true;
-}
-
-int agent_expand(struct agent *a, const char *volume_id, const char *path,
-		 int64_t *ret_capacity, struct strbuf *err)
-{
-	struct observation obs = { 0 };
-	const struct md_array *arr;
-	struct volume *v = NULL;
-	uint64_t want_kib;
-	int r;
-
-	r = fetch_volume(a, volume_id, &v, err);
-	if (r < 0)
-		return r;
-	want_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
-	if (r >= 0)
-		r = mounted_array(a, &obs, volume_id, path, err);
-	if (r == -ENOENT)
-		strbuf_addf(err, "volume %s is not mounted at %s", volume_id, path);
-	arr = r >= 0 ? observation_find_array(&obs, volume_id) : NULL;
-	if (arr && arr->size_kib < want_kib) {
-		/* Wait a little for the hosts; the CO retries an UNAVAILABLE answer. */
-		for (int i = 0; i < 40 && !members_grown(a, arr, want_kib, NULL); i++)
-			usleep(250 * 1000);
-		if (!members_grown(a, arr, want_kib, err)) {
-			r = -EAGAIN;
-		} else {
-			_cleanup_free_ char *md = NULL;
-
-			xasprintf(&md, "%s/%s", a->dev, arr->kname);
-			r = md_grow(md, want_kib, err);
-			if (r >= 0)
-				log_vol_info(volume_id, "Array %s grown to %llu KiB per member", md,
-					     (unsigned long long)want_kib);
-		}
-	}
-	if (arr && r >= 0) {
-		r = fs_grow_xfs(path, err);
-		if (r >= 0)
-			*ret_capacity = v->spec.capacity_bytes;
-	}
-	pthread_mutex_unlock(&a->kernel);
-	observation_done(&obs);
-	volume_free(v);
 	return r;
 }
