@@ -14,7 +14,7 @@
 /* The NVMe/TCP port every node exports on and connects to (IANA's for NVMe/TCP). */
 #define NVME_TCP_SERVICE "4420"
 
-/* Shared by agent.c (the loop), publish.c (node and drives), apply.c and stage.c. */
+/* Shared by agent.c (the loop), publish.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
 struct agent {
 	struct agent_options o;
 	struct node_paths paths;

@@ -21,10 +21,11 @@
 #include "util/banned.h"
 
 /*
- * The CSI Node calls: staging assembles (or, on first use, creates) the
- * volume's array on the consumer and mounts it; publishing bind-mounts it
- * into the pod. They hold the kernel lock, so no reconcile pass runs
- * meanwhile; what a crash leaves half done, the next call or pass finishes.
+ * NodeStageVolume and NodeUnstageVolume: staging assembles (or, on first
+ * use, creates) the volume's array on the consumer and mounts it (mount.c
+ * bind-mounts it into the pod). They hold the kernel lock, so no reconcile
+ * pass runs meanwhile; what a crash leaves half done, the next call or pass
+ * finishes.
  */
 
 /* How long a freshly connected namespace may take to show up as a block device. */

@@ -20,7 +20,7 @@ MESHSTOR = os.environ.get("MESHSTOR")
 DRIVER = "io.meshstor.csi.mesh"
 NODE_MODULES = ["nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10",
                 "xfs"]
-NODE_TOOLS = ["mdadm", "mkfs.xfs", "xfs_growfs", "wipefs"]
+NODE_TOOLS = ["mdadm", "mkfs.xfs", "xfs_growfs"]
 
 
 class Server:
