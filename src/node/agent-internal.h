@@ -116,6 +116,9 @@ int agent_fetch_volume(struct agent *a, const char *id, struct volume **ret, str
  */
 int agent_mounted_array(struct agent *a, const struct observation *obs, const char *id,
 			const char *path, struct strbuf *err);
+/* mount.c: unmounts path when it is volume id's array; 0 too when nothing is mounted there. */
+int agent_umount_array(struct agent *a, const struct observation *obs, const char *id,
+		       const char *path, struct strbuf *err);
 
 /* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
 int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */

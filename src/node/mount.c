@@ -34,6 +34,21 @@ int agent_mounted_array(struct agent *a, const struct observation *obs, const ch
 	return -EPERM;
 }
 
+int agent_umount_array(struct agent *a, const struct observation *obs, const char *id,
+		       const char *path, struct strbuf *err)
+{
+	int r = agent_mounted_array(a, obs, id, path, err);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = fs_umount(path);
+	if (r < 0)
+		strbuf_addf(err, "cannot unmount %s: %s", path, strerror(-r));
+	return r;
+}
+
 int agent_publish(struct agent *a, const char *volume_id, const char *staging_path,
 		  const char *target_path, bool read_only, struct strbuf *err)
 {
@@ -81,14 +96,7 @@ int agent_unpublish(struct agent *a, const char *volume_id, const char *target_p
 		pthread_mutex_unlock(&a->kernel);
 		return r;
 	}
-	r = agent_mounted_array(a, &obs, volume_id, target_path, err);
-	if (r == 0) {
-		r = fs_umount(target_path);
-		if (r < 0)
-			strbuf_addf(err, "cannot unmount %s: %s", target_path, strerror(-r));
-	} else if (r == -ENOENT) {
-		r = 0;
-	}
+	r = agent_umount_array(a, &obs, volume_id, target_path, err);
 	/* The target directory is ours to remove (CSI); anything in it is not. */
 	if (r == 0 && rmdir(target_path) < 0 && errno != ENOENT) {
 		r = -errno;

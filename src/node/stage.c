@@ -703,14 +703,7 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 	r = observe_take(&a->paths, &s.obs);
 	if (r < 0)
 		goto out;
-	r = agent_mounted_array(a, &s.obs, volume_id, staging_path, err);
-	if (r == 0) {
-		r = fs_umount(staging_path);
-		if (r < 0)
-			strbuf_addf(err, "cannot unmount %s: %s", staging_path, strerror(-r));
-	} else if (r == -ENOENT) {
-		r = 0;
-	}
+	r = agent_umount_array(a, &s.obs, volume_id, staging_path, err);
 	arr = r >= 0 ? observation_find_array(&s.obs, volume_id) : NULL;
 	if (arr) {
 		_cleanup_free_ char *md = NULL;
