@@ -66,6 +66,12 @@ struct agent_view {
 
 void agent_view_take(struct agent *a, struct agent_view *ret);
 void agent_view_done(struct agent_view *v);
+/*
+ * Takes the kernel lock and an observation under it. On error neither is
+ * held (and ret is empty); else agent_observed_unlock() drops both.
+ */
+int agent_observe_locked(struct agent *a, struct observation *ret);
+void agent_observed_unlock(struct agent *a, struct observation *obs);
 /* The plan input of one pass over view and obs (borrows both). */
 void agent_plan_input(struct agent *a, const struct agent_view *view,
 		      const struct observation *obs, const char *const *mounted, size_t n_mounted,

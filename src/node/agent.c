@@ -76,6 +76,25 @@ void agent_view_done(struct agent_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+int agent_observe_locked(struct agent *a, struct observation *ret)
+{
+	int r;
+
+	pthread_mutex_lock(&a->kernel);
+	r = observe_take(&a->paths, ret);
+	if (r < 0) {
+		pthread_mutex_unlock(&a->kernel);
+		memset(ret, 0, sizeof(*ret));
+	}
+	return r;
+}
+
+void agent_observed_unlock(struct agent *a, struct observation *obs)
+{
+	pthread_mutex_unlock(&a->kernel);
+	observation_done(obs);
+}
+
 void agent_plan_input(struct agent *a, const struct agent_view *view,
 		      const struct observation *obs, const char *const *mounted, size_t n_mounted,
 		      struct plan_input *ret)
@@ -327,10 +346,8 @@ static void pass(struct agent *a)
 		publish_address(a); /* before exporting anything */
 	agent_view_take(a, &view);
 	check_identity(a, &view);
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
+	r = agent_observe_locked(a, &obs);
 	if (r < 0) {
-		pthread_mutex_unlock(&a->kernel);
 		agent_view_done(&view);
 		log_warning_errno(r, "Cannot read the kernel's state: %m; skipping this pass");
 		return;

@@ -60,10 +60,12 @@ int agent_expand(struct agent *a, const char *volume_id, const char *path,
 	if (r < 0)
 		return r;
 	want_kib = (uint64_t)(v->spec.capacity_bytes / v->spec.drives_per_copy) / 1024;
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
-	if (r >= 0)
-		r = agent_mounted_array(a, &obs, volume_id, path, err);
+	r = agent_observe_locked(a, &obs);
+	if (r < 0) {
+		volume_free(v);
+		return r;
+	}
+	r = agent_mounted_array(a, &obs, volume_id, path, err);
 	if (r == -ENOENT)
 		strbuf_addf(err, "volume %s is not mounted at %s", volume_id, path);
 	arr = r >= 0 ? observation_find_array(&obs, volume_id) : NULL;
@@ -88,8 +90,7 @@ int agent_expand(struct agent *a, const char *volume_id, const char *path,
 		if (r >= 0)
 			*ret_capacity = v->spec.capacity_bytes;
 	}
-	pthread_mutex_unlock(&a->kernel);
-	observation_done(&obs);
+	agent_observed_unlock(a, &obs);
 	volume_free(v);
 	return r;
 }

@@ -55,12 +55,9 @@ int agent_publish(struct agent *a, const char *volume_id, const char *staging_pa
 	struct observation obs;
 	int r;
 
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
-	if (r < 0) {
-		pthread_mutex_unlock(&a->kernel);
+	r = agent_observe_locked(a, &obs);
+	if (r < 0)
 		return r;
-	}
 	r = agent_mounted_array(a, &obs, volume_id, staging_path, err);
 	if (r == -ENOENT) {
 		strbuf_addf(err, "volume %s is not staged at %s: NodeStageVolume first", volume_id,
@@ -79,8 +76,7 @@ int agent_publish(struct agent *a, const char *volume_id, const char *staging_pa
 					    target_path, strerror(-r));
 		}
 	}
-	pthread_mutex_unlock(&a->kernel);
-	observation_done(&obs);
+	agent_observed_unlock(a, &obs);
 	return r;
 }
 
@@ -90,20 +86,16 @@ int agent_unpublish(struct agent *a, const char *volume_id, const char *target_p
 	struct observation obs;
 	int r;
 
-	pthread_mutex_lock(&a->kernel);
-	r = observe_take(&a->paths, &obs);
-	if (r < 0) {
-		pthread_mutex_unlock(&a->kernel);
+	r = agent_observe_locked(a, &obs);
+	if (r < 0)
 		return r;
-	}
 	r = agent_umount_array(a, &obs, volume_id, target_path, err);
 	/* The target directory is ours to remove (CSI); anything in it is not. */
 	if (r == 0 && rmdir(target_path) < 0 && errno != ENOENT) {
 		r = -errno;
 		strbuf_addf(err, "cannot remove %s: %s", target_path, strerror(errno));
 	}
-	pthread_mutex_unlock(&a->kernel);
-	observation_done(&obs);
+	agent_observed_unlock(a, &obs);
 	return r;
 }
 
