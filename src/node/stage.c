@@ -592,18 +592,18 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 
 static int stage_locked(struct stage_ctx *s, const char *staging_path, struct strbuf *err)
 {
-	_cleanup_free_ char *md = NULL, *source = NULL;
+	_cleanup_free_ char *md = NULL;
 	int r;
 
-	r = fs_mount_source(s->a->o.sysroot, staging_path, &source);
-	if (r == 0) {
-		const struct md_array *arr = observation_find_array(&s->obs, s->v->meta.name);
-
-		if (arr && strcmp(path_basename(source), arr->kname) == 0)
-			return check_existing(s, arr, err); /* staged already, if ours */
-		strbuf_addf(err, "%s is mounted from %s, not from this volume's array; leaving it",
-			    staging_path, source);
-		return -EEXIST;
+	r = agent_mounted_array(s->a, &s->obs, s->v->meta.name, staging_path, err);
+	if (r == 0) /* staged already, if ours */
+		return check_existing(s, observation_find_array(&s->obs, s->v->meta.name), err);
+	if (r == -EPERM)
+		return -EEXIST; /* something else is mounted there: err says what */
+	if (r != -ENOENT) {
+		strbuf_addf(err, "cannot tell what is mounted at %s: %s", staging_path,
+			    strerror(-r));
+		return r;
 	}
 	r = stage_array(s, &md, err);
 	if (r < 0)
