@@ -68,9 +68,22 @@ void snapshot_take(struct controller *c, struct snapshot *s)
 
 void snapshot_topology(struct controller *c, struct snapshot *s, struct topology *t)
 {
+	struct topology_input in;
+
 	snapshot_take(c, s);
-	topology_build(s->nodes, s->n_nodes, s->devices, s->n_devices, s->volumes, s->n_volumes,
-		       s->labels, s->n_labels, time(NULL), c->heartbeat_timeout_s, t);
+	in = (struct topology_input){
+		.nodes = s->nodes,
+		.n_nodes = s->n_nodes,
+		.devices = s->devices,
+		.n_devices = s->n_devices,
+		.volumes = s->volumes,
+		.n_volumes = s->n_volumes,
+		.labels = s->labels,
+		.n_labels = s->n_labels,
+		.now = time(NULL),
+		.heartbeat_timeout_s = c->heartbeat_timeout_s,
+	};
+	topology_build(&in, t);
 }
 
 void snapshot_done(struct snapshot *s)

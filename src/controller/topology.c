@@ -81,19 +81,18 @@ void topology_identity_twins(struct mesh_node *const *nodes, size_t n_nodes, con
 	mark_twins(nodes, n_nodes, true, ret_twins);
 }
 
-static void add_drives(struct placement_node *pn, const char *node,
-		       struct node_device *const *devices, size_t n_devices,
-		       struct volume *const *volumes, size_t n_volumes, struct placement_drive *out)
+static void add_drives(struct placement_node *pn, const struct topology_input *in,
+		       struct placement_drive *out)
 {
 	pn->drives = out;
-	for (size_t i = 0; i < n_devices; i++) {
-		const struct node_device *d = devices[i];
+	for (size_t i = 0; i < in->n_devices; i++) {
+		const struct node_device *d = in->devices[i];
 		int64_t free_bytes;
 
-		if (strcmp(d->spec.node_name, node) != 0)
+		if (strcmp(d->spec.node_name, pn->name) != 0)
 			continue;
 		free_bytes = d->status.largest_free_extent_bytes -
-			     topology_reserved(volumes, n_volumes, d->meta.name);
+			     topology_reserved(in->volumes, in->n_volumes, d->meta.name);
 		out[pn->n_drives++] = (struct placement_drive){
 			.name = d->meta.name,
 			.sector_size = (uint32_t)d->spec.logical_sector_size,
@@ -102,36 +101,32 @@ static void add_drives(struct placement_node *pn, const char *node,
 	}
 }
 
-void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
-		    struct node_device *const *devices, size_t n_devices,
-		    struct volume *const *volumes, size_t n_volumes,
-		    const struct node_labels *labels, size_t n_labels, int64_t now,
-		    unsigned heartbeat_timeout_s, struct topology *t)
+void topology_build(const struct topology_input *in, struct topology *t)
 {
-	_cleanup_free_ const char **twins = xcalloc(MAX(n_nodes, 1), sizeof(*twins));
+	_cleanup_free_ const char **twins = xcalloc(MAX(in->n_nodes, 1), sizeof(*twins));
 	size_t n_peers = 0, used_drives = 0, used_peers = 0;
 
-	for (size_t i = 0; i < n_nodes; i++)
-		n_peers += nodes[i]->status.n_peers;
+	for (size_t i = 0; i < in->n_nodes; i++)
+		n_peers += in->nodes[i]->status.n_peers;
 	*t = (struct topology){
-		.nodes = xcalloc(n_nodes, sizeof(*t->nodes)),
-		.n_nodes = n_nodes,
-		.drives = xcalloc(n_devices, sizeof(*t->drives)),
+		.nodes = xcalloc(in->n_nodes, sizeof(*t->nodes)),
+		.n_nodes = in->n_nodes,
+		.drives = xcalloc(in->n_devices, sizeof(*t->drives)),
 		.peers = xcalloc(n_peers, sizeof(*t->peers)),
 	};
-	topology_identity_twins(nodes, n_nodes, twins);
-	for (size_t i = 0; i < n_nodes; i++) {
-		const struct mesh_node_status *st = &nodes[i]->status;
+	topology_identity_twins(in->nodes, in->n_nodes, twins);
+	for (size_t i = 0; i < in->n_nodes; i++) {
+		const struct mesh_node_status *st = &in->nodes[i]->status;
 		struct placement_node *pn = &t->nodes[i];
 
-		pn->name = nodes[i]->meta.name;
-		pn->fresh = mesh_node_is_fresh(st, now, heartbeat_timeout_s);
+		pn->name = in->nodes[i]->meta.name;
+		pn->fresh = mesh_node_is_fresh(st, in->now, in->heartbeat_timeout_s);
 		pn->rdma = st->rdma_capable;
 		pn->same_identity = twins[i];
-		for (size_t l = 0; l < n_labels; l++)
-			if (strcmp(labels[l].node, pn->name) == 0) {
-				pn->zone = labels[l].zone;
-				pn->rack = labels[l].rack;
+		for (size_t l = 0; l < in->n_labels; l++)
+			if (strcmp(in->labels[l].node, pn->name) == 0) {
+				pn->zone = in->labels[l].zone;
+				pn->rack = in->labels[l].rack;
 			}
 		pn->peers = t->peers + used_peers;
 		for (size_t p = 0; p < st->n_peers; p++)
@@ -140,8 +135,7 @@ void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
 				.rtt_usec = (uint64_t)st->peers[p].rtt_usec,
 			};
 		pn->n_peers = st->n_peers;
-		add_drives(pn, pn->name, devices, n_devices, volumes, n_volumes,
-			   t->drives + used_drives);
+		add_drives(pn, in, t->drives + used_drives);
 		used_drives += pn->n_drives;
 	}
 }

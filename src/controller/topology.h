@@ -34,16 +34,28 @@ struct node_labels {
 };
 
 /*
- * Pure: builds t from the objects given, borrowing their strings (they must
- * outlive t). now and heartbeat_timeout_s decide which nodes are fresh;
- * labels (may be empty) give each node's zone and rack; a node sharing its
- * NVMe host identity gets same_identity (topology_identity_twins()).
+ * What topology_build() works from. Every pointer is borrowed, and so are the
+ * strings the objects hold: they must outlive the topology built from them.
  */
-void topology_build(struct mesh_node *const *nodes, size_t n_nodes,
-		    struct node_device *const *devices, size_t n_devices,
-		    struct volume *const *volumes, size_t n_volumes,
-		    const struct node_labels *labels, size_t n_labels, int64_t now,
-		    unsigned heartbeat_timeout_s, struct topology *t);
+struct topology_input {
+	struct mesh_node *const *nodes; /* one placement node each, in this order */
+	size_t n_nodes;
+	struct node_device *const *devices; /* each joins the node named by spec.nodeName */
+	size_t n_devices;
+	struct volume *const *volumes; /* their uncreated members are reservations */
+	size_t n_volumes;
+	const struct node_labels *labels; /* may be NULL when n_labels is 0 */
+	size_t n_labels;
+	int64_t now; /* Unix seconds; with heartbeat_timeout_s, decides which nodes are fresh */
+	unsigned heartbeat_timeout_s;
+};
+
+/*
+ * Pure: builds t from in, borrowing from it. labels give each node's zone and
+ * rack; a node sharing its NVMe host identity gets same_identity
+ * (topology_identity_twins()).
+ */
+void topology_build(const struct topology_input *in, struct topology *t);
 void topology_done(struct topology *t);
 
 /*

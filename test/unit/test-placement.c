@@ -768,11 +768,14 @@ static void test_identity_twins(void **state)
 static void test_topology_marks_twins(void **state)
 {
 	struct mesh_node **nodes = mesh_nodes(TOPO("a q1 i1", "b q2 i2", "c q3 i2"), 3, false);
+	const struct topology_input in = {
+		.nodes = nodes, .n_nodes = 3, .now = 1000, .heartbeat_timeout_s = 180
+	};
 	struct topology t;
 
 	for (size_t i = 0; i < 3; i++)
 		nodes[i]->status.heartbeat_time = 1000;
-	topology_build(nodes, 3, NULL, 0, NULL, 0, NULL, 0, 1000, 180, &t);
+	topology_build(&in, &t);
 	assert_int_equal(t.n_nodes, 3);
 	assert_null(t.nodes[0].same_identity);
 	assert_string_equal(t.nodes[1].same_identity, "c");
