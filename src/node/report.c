@@ -241,10 +241,23 @@ static bool array_conditions(const struct plan_input *in, struct volume *v,
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		const struct member_status *ms = volume_find_member_status(v, m->index);
+		_cleanup_free_ char *device = NULL;
 
-		if (ms && ms->state != MEMBER_STATE_SYNCED)
+		if (!ms)
+			continue;
+		if (ms->state != MEMBER_STATE_SYNCED) {
 			strbuf_addf(&sync, "; member %d on %s: %s", m->index, m->node_name,
 				    member_state_to_string(ms->state));
+			continue;
+		}
+		/* In sync, yet not active (report_consumer() counts so): say why. */
+		device = plan_member_device(in, v, m);
+		if (a->broken)
+			strbuf_addf(&sync, "; member %d on %s: in sync, in a broken array",
+				    m->index, m->node_name);
+		else if (!leg_live(in, device))
+			strbuf_addf(&sync, "; member %d on %s: in sync, its leg reconnecting",
+				    m->index, m->node_name);
 	}
 	return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Degraded", sync.buf,
 			     now) || changed;

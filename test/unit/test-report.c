@@ -310,7 +310,9 @@ static const struct consumer_row consumer_rows[] = {
 	/* MD_BROKEN: RAID1 leaves its last member In_sync; the array takes no writes. */
 	{ "broken, last member in sync", { LEG_IN_SYNC, LEG_FAULTY }, true, false, -1,
 	  "idle", { SYNCED, MEMBER_STATE_FAULTY }, 0, 1, 0, "0/2", 0, VOLUME_PHASE_BROKEN,
-	  "ArrayBroken", "Degraded", "0 of 2 members active and in sync; member 1 on c: Faulty" },
+	  "ArrayBroken", "Degraded",
+	  "0 of 2 members active and in sync; member 0 on a: in sync, in a broken array; "
+	  "member 1 on c: Faulty" },
 	{ "broken, both in sync", { LEG_IN_SYNC, LEG_IN_SYNC }, true, false, -1, "idle",
 	  { SYNCED, SYNCED }, 0, 0, 0, "0/2", 0, VOLUME_PHASE_BROKEN, "ArrayBroken", "Degraded",
 	  "0 of 2" },
@@ -326,10 +328,12 @@ static const struct consumer_row consumer_rows[] = {
 	/* A reconnecting leg holds every write (they wait for it) but is not active. */
 	{ "member 0's leg reconnecting", { LEG_WAITING, LEG_IN_SYNC }, false, false,
 	  -1, "idle", { SYNCED, SYNCED }, 1, 0, 0, "1/2", 0, VOLUME_PHASE_DEGRADED, "Assembled",
-	  "Degraded", "1 of 2 members active and in sync" },
+	  "Degraded", "1 of 2 members active and in sync; member 0 on a: in sync, its leg reconnecting" },
 	{ "every leg reconnecting", { LEG_WAITING, LEG_WAITING }, false, false,
 	  -1, "idle", { SYNCED, SYNCED }, 0, 0, 0, "0/2", 0, VOLUME_PHASE_DEGRADED,
-	  "WritesWaiting", "Degraded", "0 of 2" },
+	  "WritesWaiting", "Degraded",
+	  "0 of 2 members active and in sync; member 0 on a: in sync, its leg reconnecting; "
+	  "member 1 on c: in sync, its leg reconnecting" },
 };
 
 static void consumer_world(struct world *w, const struct consumer_row *row)
