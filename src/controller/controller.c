@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "controller/controller.h"
-#include "controller/snapshot.h"
+#include "controller/cache-copy.h"
 #include "kube/codec.h"
 #include "util/log.h"
 #include "util/xalloc.h"

@@ -11,7 +11,7 @@
 
 #include "controller/controller.h"
 #include "controller/replace.h"
-#include "controller/snapshot.h"
+#include "controller/cache-copy.h"
 #include "kube/codec.h"
 #include "kube/events.h"
 #include "util/cleanup.h"
@@ -66,10 +66,10 @@ static int replace_mutate(json_t *obj, void *userdata)
 static void replace_missing(struct controller *c)
 {
 	struct topology t;
-	struct snapshot s;
+	struct cache_copy s;
 
 	pthread_mutex_lock(&c->placing);
-	snapshot_topology(c, &s, &t);
+	cache_copy_topology(c, &s, &t);
 	for (size_t i = 0; i < s.n_volumes; i++) {
 		_cleanup_strbuf_ struct strbuf what = STRBUF_INIT;
 		struct replacement rp = { .t = &t, .what = &what };
@@ -91,7 +91,7 @@ static void replace_missing(struct controller *c)
 		json_decref(updated);
 	}
 	topology_done(&t);
-	snapshot_done(&s);
+	cache_copy_done(&s);
 	pthread_mutex_unlock(&c->placing);
 }
 

@@ -3,7 +3,7 @@
 
 /*
  * Volume placement: which nodes and drives hold the members of a volume.
- * Pure functions over a snapshot the caller builds from its MeshStorNode and
+ * Pure functions over the input the caller builds from its MeshStorNode and
  * MeshStorNodeDevice caches: no I/O, no Kubernetes, no logging.
  *
  * The rules, in the order they apply:

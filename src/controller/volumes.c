@@ -9,7 +9,7 @@
 
 #include "controller/controller.h"
 #include "controller/expand.h"
-#include "controller/snapshot.h"
+#include "controller/cache-copy.h"
 #include "controller/topology.h"
 #include "kube/codec.h"
 #include "kube/events.h"
@@ -42,10 +42,10 @@ void volumes_free(struct volume **v, size_t n)
 
 int controller_list_volumes(struct controller *c, struct volume ***ret, size_t *ret_n)
 {
-	struct snapshot s;
+	struct cache_copy s;
 	size_t n = 0;
 
-	snapshot_take(c, &s);
+	cache_copy_take(c, &s);
 	/* A volume being deleted is gone as far as CSI is concerned. */
 	for (size_t i = 0; i < s.n_volumes; i++) {
 		if (s.volumes[i]->meta.deleting)
@@ -56,7 +56,7 @@ int controller_list_volumes(struct controller *c, struct volume ***ret, size_t *
 	*ret = TAKE_PTR(s.volumes);
 	*ret_n = n;
 	s.n_volumes = 0;
-	snapshot_done(&s);
+	cache_copy_done(&s);
 	return 0;
 }
 
@@ -147,15 +147,15 @@ static int place(struct controller *c, const char *id, const struct create_volum
 	struct placement_request shape = shape_of(&req->params, member_bytes, req->consumer);
 	struct placement_member *plan = xcalloc(n, sizeof(*plan));
 	struct topology t;
-	struct snapshot s;
+	struct cache_copy s;
 	int r;
 
-	snapshot_topology(c, &s, &t);
+	cache_copy_topology(c, &s, &t);
 	r = placement_plan(&shape, t.nodes, t.n_nodes, plan, err);
 	if (r == 0)
 		*ret = volume_for(id, req, plan, n, member_bytes);
 	topology_done(&t);
-	snapshot_done(&s);
+	cache_copy_done(&s);
 	free(plan);
 	return r;
 }
@@ -335,14 +335,14 @@ int64_t controller_capacity(struct controller *c, const struct volume_params *pa
 {
 	struct placement_request shape = shape_of(params, 0, consumer);
 	struct topology t;
-	struct snapshot s;
+	struct cache_copy s;
 	int64_t capacity;
 
-	snapshot_topology(c, &s, &t);
+	cache_copy_topology(c, &s, &t);
 	capacity = volume_capacity_of_members(
 		(int64_t)placement_capacity(&shape, t.nodes, t.n_nodes), params->drives_per_copy);
 	topology_done(&t);
-	snapshot_done(&s);
+	cache_copy_done(&s);
 	return capacity >= VOLUME_CAPACITY_MIN ? capacity : 0;
 }
 

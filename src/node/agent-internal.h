@@ -14,7 +14,7 @@
 /* The NVMe/TCP port every node exports on and connects to (IANA's for NVMe/TCP). */
 #define NVME_TCP_SERVICE "4420"
 
-/* Shared by agent.c (the loop), publish.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
+/* Shared by agent.c (the loop), announce.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
 struct agent {
 	struct agent_options o;
 	struct node_paths paths;
@@ -126,8 +126,8 @@ int agent_mounted_array(struct agent *a, const struct observation *obs, const ch
 int agent_umount_array(struct agent *a, const struct observation *obs, const char *id,
 		       const char *path, struct strbuf *err);
 
-/* publish.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
-int publish_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */
-int publish_address(struct agent *a);	/* from the Node object */
-int publish_node(struct agent *a, const struct agent_view *view, bool heartbeat);
-int publish_drives(struct agent *a, const struct observation *obs);
+/* announce.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
+int announce_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */
+int announce_address(struct agent *a);	/* from the Node object */
+int announce_node(struct agent *a, const struct agent_view *view, bool heartbeat);
+int announce_drives(struct agent *a, const struct observation *obs);

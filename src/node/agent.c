@@ -343,7 +343,7 @@ static void pass(struct agent *a)
 	int r;
 
 	if (!a->tcp_address)
-		publish_address(a); /* before exporting anything */
+		announce_address(a); /* before exporting anything */
 	agent_view_take(a, &view);
 	check_identity(a, &view);
 	r = agent_observe_locked(a, &obs);
@@ -377,10 +377,10 @@ static void pass(struct agent *a)
 	}
 	pthread_mutex_unlock(&a->record);
 	if (r == 0) {
-		publish_drives(a, &obs);
+		announce_drives(a, &obs);
 		observation_done(&obs);
 	}
-	publish_node(a, &view, false);
+	announce_node(a, &view, false);
 	agent_view_done(&view);
 }
 
@@ -465,7 +465,7 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 	pthread_cond_init(&a->wake_cond, NULL);
 	r = kube_client_new(cfg, 10000, &a->client);
 	if (r >= 0)
-		r = publish_identity(a);
+		r = announce_identity(a);
 	if (r >= 0)
 		r = kube_informer_start(a->client, &kube_meshstorvolumes, NULL, &volume_ops, a,
 					&a->volumes);

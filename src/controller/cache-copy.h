@@ -13,7 +13,7 @@
  * listing work from. Objects that fail to decode are left out (the informers
  * logged them already).
  */
-struct snapshot {
+struct cache_copy {
 	struct volume **volumes;
 	size_t n_volumes;
 	struct node_device **devices;
@@ -24,7 +24,7 @@ struct snapshot {
 	size_t n_labels;
 };
 
-void snapshot_take(struct controller *c, struct snapshot *s);
-/* snapshot_take(), then the placement input as of now; t borrows from s. */
-void snapshot_topology(struct controller *c, struct snapshot *s, struct topology *t);
-void snapshot_done(struct snapshot *s);
+void cache_copy_take(struct controller *c, struct cache_copy *s);
+/* cache_copy_take(), then the placement input as of now; t borrows from s. */
+void cache_copy_topology(struct controller *c, struct cache_copy *s, struct topology *t);
+void cache_copy_done(struct cache_copy *s);

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "controller/snapshot.h"
+#include "controller/cache-copy.h"
 #include "kube/codec.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -35,7 +35,7 @@ static char *label_of(const json_t *node, const char *key)
 }
 
 /* Zone and rack of every Kubernetes Node that has either. */
-static void take_labels(struct controller *c, struct snapshot *s)
+static void take_labels(struct controller *c, struct cache_copy *s)
 {
 	json_t *list = kube_informer_list(c->k8s_nodes), *obj;
 	size_t i;
@@ -56,7 +56,7 @@ static void take_labels(struct controller *c, struct snapshot *s)
 	json_decref(list);
 }
 
-void snapshot_take(struct controller *c, struct snapshot *s)
+void cache_copy_take(struct controller *c, struct cache_copy *s)
 {
 	s->n_volumes = DECODE_ALL(c->volumes, struct volume, volume_from_json, s->volumes);
 	s->n_devices =
@@ -66,11 +66,11 @@ void snapshot_take(struct controller *c, struct snapshot *s)
 	take_labels(c, s);
 }
 
-void snapshot_topology(struct controller *c, struct snapshot *s, struct topology *t)
+void cache_copy_topology(struct controller *c, struct cache_copy *s, struct topology *t)
 {
 	struct topology_input in;
 
-	snapshot_take(c, s);
+	cache_copy_take(c, s);
 	in = (struct topology_input){
 		.nodes = s->nodes,
 		.n_nodes = s->n_nodes,
@@ -86,7 +86,7 @@ void snapshot_topology(struct controller *c, struct snapshot *s, struct topology
 	topology_build(&in, t);
 }
 
-void snapshot_done(struct snapshot *s)
+void cache_copy_done(struct cache_copy *s)
 {
 	for (size_t i = 0; i < s->n_labels; i++) {
 		free((char *)s->labels[i].node);
@@ -103,5 +103,5 @@ void snapshot_done(struct snapshot *s)
 	free(s->volumes);
 	free(s->devices);
 	free(s->nodes);
-	*s = (struct snapshot){ 0 };
+	*s = (struct cache_copy){ 0 };
 }

@@ -66,7 +66,7 @@ static void random_uuid(char ret[static UUID_STRING_LEN + 1])
  * once when absent (a pair: the kernel refuses a custom host NQN with the
  * default host ID).
  */
-int publish_identity(struct agent *a)
+int announce_identity(struct agent *a)
 {
 	char uuid[UUID_STRING_LEN + 1];
 	_cleanup_free_ char *nqn = NULL;
@@ -96,7 +96,7 @@ int publish_identity(struct agent *a)
 }
 
 /* The address other nodes connect to: the Node's annotation, else its InternalIP. */
-int publish_address(struct agent *a)
+int announce_address(struct agent *a)
 {
 	_cleanup_(json_decrefp) json_t *node = NULL;
 	struct strbuf err = STRBUF_INIT;
@@ -278,7 +278,7 @@ static int create_node_object(struct agent *a, struct strbuf *err)
 	return r == -EEXIST ? 0 : r;
 }
 
-int publish_node(struct agent *a, const struct agent_view *view, bool heartbeat)
+int announce_node(struct agent *a, const struct agent_view *view, bool heartbeat)
 {
 	_cleanup_(json_decrefp) json_t *obj = NULL, *body = NULL;
 	struct strbuf err = STRBUF_INIT;
@@ -287,7 +287,7 @@ int publish_node(struct agent *a, const struct agent_view *view, bool heartbeat)
 	int r;
 
 	if (!a->tcp_address)
-		publish_address(a);
+		announce_address(a);
 	heartbeat |= now - a->last_heartbeat >= (int64_t)a->o.heartbeat_s;
 	obj = kube_informer_get(a->nodes, a->o.node_name);
 	if (!obj) {
@@ -346,7 +346,7 @@ static void drive_status(const struct drive *d, struct node_device *nd)
 	}
 }
 
-static int publish_drive(struct agent *a, const struct drive *d)
+static int announce_drive(struct agent *a, const struct drive *d)
 {
 	struct strbuf name = STRBUF_INIT, err = STRBUF_INIT;
 	_cleanup_(json_decrefp) json_t *obj = NULL, *body = NULL, *created = NULL;
@@ -396,7 +396,7 @@ static int publish_drive(struct agent *a, const struct drive *d)
 }
 
 /* One MeshStorNodeDevice per usable drive; an unusable one is logged once per change. */
-int publish_drives(struct agent *a, const struct observation *obs)
+int announce_drives(struct agent *a, const struct observation *obs)
 {
 	int r = 0;
 
@@ -409,7 +409,7 @@ int publish_drives(struct agent *a, const struct observation *obs)
 		}
 		if (d->logical_sector_size != 512 && d->logical_sector_size != 4096)
 			continue;
-		r = publish_drive(a, d) ?: r;
+		r = announce_drive(a, d) ?: r;
 	}
 	return r;
 }
