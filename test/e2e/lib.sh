@@ -37,12 +37,14 @@ wait_phase() {
 	die "volume $1 did not become $2 within $3 s (it is $(vol_field "$1" .status.phase))"
 }
 
-# create NAME COPIES DRIVES_PER_COPY: prints the volume id.
+# create NAME COPIES DRIVES_PER_COPY: a 1 GiB volume; prints its id, and adds it to
+# $e2e_dir/volumes (what a run deletes after each scenario or fault).
 create() {
 	local resp id
 	resp=$(csi controller csi.v1.Controller/CreateVolume "{\"name\":\"$1\",\"capacityRange\":{\"requiredBytes\":\"1073741824\"},\"volumeCapabilities\":[$CAP],\"parameters\":{\"numberOfCopies\":\"$2\",\"drivesPerCopy\":\"$3\",\"sectorSize\":\"512\"}}")
 	id=$(echo "$resp" | sed -n 's/.*"volumeId":"\([^"]*\)".*/\1/p')
 	[ -n "$id" ] || die "CreateVolume $1 answered: $resp"
+	echo "$id" >>"$e2e_dir/volumes"
 	echo "$id"
 }
 
