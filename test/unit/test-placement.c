@@ -31,6 +31,7 @@
 #include "util/parse.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "test-tokens.h"
 #include "util/banned.h"
 
 #define MIB (1024ULL * 1024)
@@ -40,27 +41,6 @@ struct topo {
 	struct placement_node *nodes;
 	size_t n;
 };
-
-static char *next_token(char **s)
-{
-	char *t = *s + strspn(*s, " "), *end;
-
-	if (!*t)
-		return NULL;
-	end = t + strcspn(t, " ");
-	*s = *end ? end + 1 : end;
-	*end = '\0';
-	return t;
-}
-
-static uint64_t number(const char *s)
-{
-	uint64_t v = 0;
-
-	if (parse_u64(s, &v) < 0)
-		fail_msg("fixture: '%s' is not a number", s);
-	return v;
-}
 
 /* Cuts s at its next ':' and returns what follows. */
 static char *cut(char *s)

@@ -36,6 +36,7 @@
 #include "util/parse.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "test-tokens.h"
 #include "util/banned.h"
 
 #define NOW 1000
@@ -46,27 +47,6 @@
 	{                         \
 		__VA_ARGS__, NULL \
 	}
-
-static char *next_token(char **s)
-{
-	char *t = *s + strspn(*s, " "), *end;
-
-	if (!*t)
-		return NULL;
-	end = t + strcspn(t, " ");
-	*s = *end ? end + 1 : end;
-	*end = '\0';
-	return t;
-}
-
-static uint64_t number(const char *s)
-{
-	uint64_t v = 0;
-
-	if (parse_u64(s, &v) < 0)
-		fail_msg("fixture: '%s' is not a number", s);
-	return v;
-}
 
 /* Cuts s at its next sep and returns what follows, or NULL when there is none. */
 static char *cut_at(char *s, char sep)
