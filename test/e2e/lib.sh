@@ -163,6 +163,64 @@ fault_nodes="node1 node2 node3"
 stage_path() { echo "/var/lib/staging/$1"; }
 target_path() { echo "/var/lib/pods/$1/volume"; }
 
+# After a failure (the faults' and the scenarios' cleanup):
+# heal_cuts NODES...: every network cut between two of NODES undone.
+heal_cuts() {
+	local n m
+	for n in "$@"; do
+		for m in "$@"; do
+			[[ "$n" < "$m" ]] || continue
+			"$L" netheal "$n" "$m" >/dev/null 2>&1 || true
+		done
+	done
+}
+
+# revive_nodes NODES...: a stopped node started; one that no longer answers (a kernel crash
+# or hang) shows the end of its console, then boots again.
+revive_nodes() {
+	local n st
+	# (read whole first: grep -q would end the pipe early, and pipefail take the SIGPIPE)
+	st=$("$L" status 2>/dev/null) || true
+	for n in "$@"; do
+		if grep -q "^$n .* stopped" <<<"$st"; then
+			"$C" node-start "$n" >/dev/null 2>&1 || note "cannot start $n"
+		elif ! timeout 30 "$L" run "$n" true </dev/null >/dev/null 2>&1; then
+			note "$n does not answer; the end of its console:"
+			console_of "$n" 60 | sed 's/^/        /'
+			"$L" kill "$n" >/dev/null 2>&1 || true
+			"$C" node-start "$n" >/dev/null 2>&1 || note "cannot start $n"
+		fi
+	done
+}
+
+# sweep_volumes NODES...: whatever it takes: each volume of $e2e_dir/volumes unpublished and
+# unstaged on every node, detached and deleted (its finalizers dropped if it would not go);
+# then the mounts and arrays the agents left (a broken fault can leave them) undone.
+sweep_volumes() {
+	local v n holder i
+	for v in $(tac "$e2e_dir/volumes" 2>/dev/null); do
+		for n in "$@"; do
+			timeout 180 "$C" csi "$n" csi.v1.Node/NodeUnpublishVolume "{\"volumeId\":\"$v\",\"targetPath\":\"$(target_path "$v")\"}" >/dev/null 2>&1 || true
+			timeout 180 "$C" csi "$n" csi.v1.Node/NodeUnstageVolume "{\"volumeId\":\"$v\",\"stagingTargetPath\":\"$(stage_path "$v")\"}" >/dev/null 2>&1 || true
+		done
+		holder=$(vol_field "$v" .spec.nodeName 2>/dev/null || true)
+		[ -z "$holder" ] || timeout 180 "$C" csi controller csi.v1.Controller/ControllerUnpublishVolume "{\"volumeId\":\"$v\",\"nodeId\":\"$holder\"}" >/dev/null 2>&1 || true
+		timeout 60 "$C" csi controller csi.v1.Controller/DeleteVolume "{\"volumeId\":\"$v\"}" >/dev/null 2>&1 || true
+		for i in $(seq 120); do
+			k get msvol "$v" >/dev/null 2>&1 || break
+			sleep 1
+		done
+		if k get msvol "$v" >/dev/null 2>&1; then
+			note "cleanup: $v would not go; its finalizers dropped (partitions may be left)"
+			k patch msvol "$v" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
+		fi
+	done
+	for n in "$@"; do
+		on "$n" "for m in \$(grep -o ' /var/lib/pods/[^ ]*\| /var/lib/staging/[^ ]*' /proc/mounts); do umount -l \$m; done;
+			for d in /sys/block/md*; do [ -e \$d/md ] && mdadm --stop /dev/\${d##*/}; done; true" >/dev/null 2>&1 || true
+	done
+}
+
 # bad MESSAGE: a broken promise, recorded; the fault fails at its end.
 bad() {
 	printf '          BAD: %s\n' "$*"
