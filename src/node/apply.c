@@ -8,6 +8,7 @@
 #include "node/agent-internal.h"
 #include "node/fs.h"
 #include "node/gpt.h"
+#include "node/import.h"
 #include "node/md.h"
 #include "node/nvmet.h"
 #include "node/nvmf.h"
@@ -192,8 +193,8 @@ static int resolve_again(struct agent *a, const struct action *act, struct obser
 	}
 	if (act->uuid && observation_find_partition(obs, act->uuid, &d, &p))
 		now = gpt_partition_path(d->path, p->partno);
-	else if (act->nqn && (imp = observation_find_import(obs, act->nqn)) && imp->block)
-		now = xstrdup(imp->block);
+	else if (act->nqn && (imp = observation_find_import(obs, act->nqn)) && import_usable(imp))
+		now = xstrdup(import_usable(imp));
 	if (!now || strcmp(now, act->device) != 0) {
 		strbuf_addf(err, "member %d is no longer %s (now %s); planned again at the next pass",
 			    act->member, act->device, now ?: "gone");
@@ -427,7 +428,7 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 			if (r < 0)
 				return r;
 		}
-		r = nvmf_disconnect(a->sysfs, act->nqn);
+		r = import_disconnect(a->sysfs, act->nqn);
 		if (r < 0)
 			strbuf_addf(err, "cannot disconnect %s: %s", act->nqn, strerror(-r));
 		return r;

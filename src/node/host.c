@@ -12,7 +12,8 @@
 #include "util/banned.h"
 
 const char *const host_required_modules[] = {
-	"nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10", "xfs", NULL,
+	"nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10",
+	"dm_mod", "dm_multipath", "dm_service_time", "xfs", NULL,
 };
 
 const char *const host_required_tools[] = {

@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
 
+#include "node/import.h"
 #include "node/legs.h"
-#include "util/path.h"
 #include "util/banned.h"
 
-/* The import whose namespace is member kname of an array, or -1. */
+/* The import whose hold (or namespace) is member kname of an array, or -1. */
 static long import_of(const char *kname, const struct nvmf_subsystem *imports, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *b = path_basename(imports[i].block);
-
-		if (b && strcmp(b, kname) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (import_is(&imports[i], kname))
 			return (long)i;
-	}
 	return -1;
 }
 
@@ -43,7 +40,7 @@ static bool answers(const struct md_member *m, const struct nvmf_subsystem *impo
 {
 	if (!import)
 		return m->partition;
-	return nvmf_live(import);
+	return import_answers(import);
 }
 
 /* legs_decide() for the members of one mirror. */

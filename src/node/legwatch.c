@@ -7,6 +7,7 @@
 #include "kube/codec.h"
 #include "model/names.h"
 #include "node/agent-internal.h"
+#include "node/import.h"
 #include "node/legs.h"
 #include "node/legwatch.h"
 #include "node/md.h"
@@ -75,7 +76,7 @@ static void track(struct legwatch *w, const struct nvmf_subsystem *imp, size_t n
 		uint64_t since = now;
 
 		down[i] = false;
-		if (nvmf_live(&imp[i]))
+		if (import_answers(&imp[i]))
 			continue;
 		for (size_t j = 0; j < w->n_lost; j++)
 			if (strcmp(w->lost[j].nqn, imp[i].nqn) == 0)
@@ -183,7 +184,7 @@ static void fence_lost_leg(struct agent *a, const char *id, const char *kname, c
 				      kname);
 		return;
 	}
-	r = nvmf_disconnect(a->sysfs, nqn);
+	r = import_disconnect(a->sysfs, nqn);
 	if (r < 0)
 		log_vol_warning_errno(id, r, "Cannot disconnect the lost leg %s of %s: %m", nqn,
 				      kname);
@@ -226,7 +227,7 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 	struct sysfs_view s = { 0 };
 	int r;
 
-	r = nvmf_list(a->sysfs, MEMBER_NQN_PREFIX, &s.imports, &s.n_imports);
+	r = imports_list(a->sysfs, &s.imports, &s.n_imports);
 	if (r == -ENOENT)
 		r = 0;
 	if (r >= 0)
@@ -252,12 +253,10 @@ static int view_take(struct legwatch *w, struct sysfs_view *ret)
 static long lost_leg_of(const struct sysfs_view *s, const struct md_array *arr)
 {
 	for (size_t k = 0; k < s->n_imports; k++) {
-		const char *kname = path_basename(s->imports[k].block);
-
-		if (!s->down[k] || !kname)
+		if (!s->down[k])
 			continue;
 		for (size_t i = 0; i < arr->n_members; i++)
-			if (!arr->members[i].faulty && strcmp(arr->members[i].kname, kname) == 0)
+			if (!arr->members[i].faulty && import_is(&s->imports[k], arr->members[i].kname))
 				return (long)k;
 	}
 	return -1;
@@ -325,15 +324,19 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 		goto done;
 	}
 	/*
-	 * The controller first: deleting it fails the I/O waiting on the leg
-	 * (MD may hold its lock across a superblock write to it, so a state
-	 * write before this would wait as long). Then MD's entry: on an idle
-	 * array no failed I/O marks it, and MD would keep it In_sync under a
-	 * name the next connection may reuse. The entry is the old device's
-	 * whatever its name means by then.
+	 * The hold released and the controller deleted first: that fails the
+	 * I/O waiting on the leg, in dm or in the NVMe head (MD may hold its
+	 * lock across a superblock write to it, so a state write before this
+	 * would wait as long). Then MD's entry: on an idle array no failed I/O
+	 * marks it, and MD would keep it In_sync under a name the next
+	 * connection may reuse. The entry is the old device's whatever its name
+	 * means by then. Then the hold, once MD has let it go.
 	 */
-	kname = path_basename(s.imports[k].block);
-	r = nvmf_disconnect(a->sysfs, nqn);
+	kname = NULL;
+	for (size_t i = 0; i < arr->n_members && !kname; i++)
+		if (import_is(&s.imports[k], arr->members[i].kname))
+			kname = arr->members[i].kname;
+	r = import_disconnect(a->sysfs, nqn);
 	if (r < 0) {
 		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
 						 "controller cannot be deleted: %m",
@@ -347,6 +350,8 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 				      index, kname, arr->kname);
 	/* EBUSY while its I/O is still failing: the next pass removes it. */
 	md_member_set_state(a->sysfs, arr->kname, kname, "remove");
+	/* EBUSY while MD still has it: import_keep_hold() removes it later. */
+	dm_hold_remove(nqn);
 	log_vol_info(volume, "Member %u stopped answering for %d ms: recorded as dropped, its "
 			     "controller deleted; writes go on without it",
 		     index, LEG_GRACE_MS);
@@ -370,9 +375,11 @@ static void remember_names(struct legwatch *w, const struct sysfs_view *s)
 	size_t n = 0;
 
 	for (size_t k = 0; k < s->n_imports; k++)
-		if (s->imports[k].block)
-			next[n++] = (struct leg_name){ .nqn = xstrdup(s->imports[k].nqn),
-						       .kname = xstrdup(path_basename(s->imports[k].block)) };
+		if (import_leg(&s->imports[k]))
+			next[n++] = (struct leg_name){
+				.nqn = xstrdup(s->imports[k].nqn),
+				.kname = xstrdup(path_basename(import_leg(&s->imports[k]))),
+			};
 	for (size_t j = 0; j < w->n_names; j++) {
 		bool now = false, member = false;
 
@@ -400,7 +407,7 @@ static bool member_of_leg(const struct legwatch *w, const struct sysfs_view *s,
 	char id[VOLUME_ID_MAX + 1];
 
 	for (size_t k = 0; k < s->n_imports && !nqn; k++)
-		if (s->imports[k].block && strcmp(path_basename(s->imports[k].block), kname) == 0)
+		if (import_is(&s->imports[k], kname))
 			nqn = s->imports[k].nqn;
 	for (size_t j = 0; j < w->n_names && !nqn; j++)
 		if (strcmp(w->names[j].kname, kname) == 0)
@@ -513,6 +520,23 @@ static void set_timeouts(struct legwatch *w, const struct sysfs_view *s)
 	}
 }
 
+/*
+ * Each import's hold kept in step (import_keep_hold()): made once its
+ * namespace appears, its path reinstated within a tick of a transient loss
+ * (the namespace's head disk queues while the controller reconnects), so dm
+ * holds the leg's I/O only once the kernel deleted the controller.
+ */
+static void keep_holds(const struct sysfs_view *s)
+{
+	for (size_t i = 0; i < s->n_imports; i++) {
+		int r = import_keep_hold(&s->imports[i]);
+
+		if (r < 0)
+			log_debug_errno(r, "Import %s: its hold cannot be kept in step: %m",
+					s->imports[i].nqn);
+	}
+}
+
 static void tick(struct legwatch *w)
 {
 	struct sysfs_view s;
@@ -522,6 +546,7 @@ static void tick(struct legwatch *w)
 	if (view_take(w, &s) < 0)
 		return;
 	set_timeouts(w, &s);
+	keep_holds(&s);
 	shape = shape_of(&s);
 	if (!w->shape || strcmp(shape, w->shape) != 0) {
 		if (w->shape)

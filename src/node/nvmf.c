@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "node/nvmf.h"
@@ -406,8 +407,26 @@ int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo,
 	return r < 0 ? r : changed;
 }
 
+/* The device number and size of block device kname, from <sysfs>/class/block. */
+static void read_block(const char *sysfs, const char *kname, struct nvmf_subsystem *s)
+{
+	_cleanup_free_ char *class_dir = path_join_root(sysfs, "/class/block");
+	_cleanup_strbuf_ struct strbuf dir = STRBUF_INIT;
+	_cleanup_free_ char *dev = NULL, *size = NULL;
+	unsigned maj, min;
+	unsigned long long sectors;
+
+	strbuf_addf(&dir, "%s/%s", class_dir, kname);
+	dev = read_attr_or_null(dir.buf, "dev");
+	size = read_attr_or_null(dir.buf, "size");
+	if (dev && sscanf(dev, "%u:%u", &maj, &min) == 2)
+		s->block_dev = makedev(maj, min);
+	if (size && sscanf(size, "%llu", &sectors) == 1)
+		s->block_sectors = sectors;
+}
+
 /* One subsystem directory under <sysfs>/class/nvme-subsystem. */
-static void read_subsystem(const char *dir, struct nvmf_subsystem *s)
+static void read_subsystem(const char *sysfs, const char *dir, struct nvmf_subsystem *s)
 {
 	char **ctrls = NULL, **nss = NULL;
 	size_t n_ctrls = 0, n_nss = 0;
@@ -440,6 +459,7 @@ static void read_subsystem(const char *dir, struct nvmf_subsystem *s)
 
 		strbuf_addf(&block, "/dev/%s", nss[0]);
 		s->block = strbuf_detach(&block);
+		read_block(sysfs, nss[0], s);
 	}
 	names_free(ctrls, n_ctrls);
 	names_free(nss, n_nss);
@@ -457,6 +477,7 @@ void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n)
 		free(s[i].nqn);
 		free(s[i].ctrl_state);
 		free(s[i].block);
+		dm_hold_done(&s[i].hold);
 	}
 	free(s);
 }
@@ -496,7 +517,7 @@ int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret
 			free(s.nqn);
 			continue;
 		}
-		read_subsystem(dir.buf, &s);
+		read_subsystem(sysfs, dir.buf, &s);
 		subs = xrealloc(subs, (n + 1) * sizeof(*subs));
 		subs[n++] = s;
 	}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "node/dm.h"
 #include "util/strbuf.h"
 
 /*
@@ -61,6 +62,14 @@ struct nvmf_subsystem {
 	char *nqn;
 	char *ctrl_state;	/* of its first controller: "live", "connecting", ...; NULL if none */
 	char *block;		/* "/dev/nvmeXnY" of its namespace; NULL when none is visible */
+	dev_t block_dev;	/* its device number, and its size in sectors */
+	uint64_t block_sectors;
+	/*
+	 * Its hold (dm.h), which MD uses: hold.device NULL when none. Filled by
+	 * imports_list() (import.h), not by nvmf_list(). An import whose
+	 * controller is gone (nqn, no ctrl_state) is listed while its hold is.
+	 */
+	struct dm_hold hold;
 };
 
 /*

@@ -4,6 +4,7 @@
 
 #include "model/names.h"
 #include "node/fs.h"
+#include "node/import.h"
 #include "node/observe.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
@@ -36,7 +37,7 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	/* No nvmet directory: nothing is exported (the module check reports why). */
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
-	r = nvmf_list(p->sysfs, MEMBER_NQN_PREFIX, &o.imports, &o.n_imports);
+	r = imports_list(p->sysfs, &o.imports, &o.n_imports);
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
 	r = md_list(p->sysfs, p->dev, &o.arrays, &o.n_arrays);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/names.h"
+#include "node/import.h"
 #include "node/plan.h"
 #include "util/cleanup.h"
 #include "util/macro.h"
@@ -231,8 +232,8 @@ static void member_nqn_of(const struct volume *v, const struct volume_member *m,
 	member_nqn(v->meta.name, (unsigned)m->index, out);
 }
 
-char *plan_member_device(const struct plan_input *in, const struct volume *v,
-			 const struct volume_member *m)
+static char *member_device(const struct plan_input *in, const struct volume *v,
+			   const struct volume_member *m, bool usable)
 {
 	const struct drive *d;
 	const struct gpt_partition *p;
@@ -247,12 +248,26 @@ char *plan_member_device(const struct plan_input *in, const struct volume *v,
 	} else {
 		struct strbuf nqn = STRBUF_INIT;
 		const struct nvmf_subsystem *s;
+		const char *dev;
 
 		member_nqn_of(v, m, &nqn);
 		s = observation_find_import(in->obs, nqn.buf);
 		strbuf_done(&nqn);
-		return s && s->block ? xstrdup(s->block) : NULL;
+		dev = !s ? NULL : usable ? import_usable(s) : import_leg(s);
+		return dev ? xstrdup(dev) : NULL;
 	}
+}
+
+char *plan_member_device(const struct plan_input *in, const struct volume *v,
+			 const struct volume_member *m)
+{
+	return member_device(in, v, m, true);
+}
+
+char *plan_member_leg(const struct plan_input *in, const struct volume *v,
+		      const struct volume_member *m)
+{
+	return member_device(in, v, m, false);
 }
 
 static bool is_mounted(const struct plan_input *in, const struct md_array *a)

@@ -123,6 +123,17 @@ bool member_partition_ok(const struct volume *v, const struct volume_member *m,
 			 const struct gpt_partition *p);
 /* The MeshStorNode called name, or NULL. */
 const struct mesh_node *plan_find_node(const struct plan_input *in, const char *name);
-/* Where member m is on this node: its partition or imported namespace (malloc'd), or NULL. */
+/*
+ * The device to hand to mdadm for member m on this node: its partition, or
+ * its import's hold over the namespace it has now (import_usable());
+ * malloc'd, or NULL.
+ */
 char *plan_member_device(const struct plan_input *in, const struct volume *v,
 			 const struct volume_member *m);
+/*
+ * The device MD knows member m by: its partition, or its import's hold (or
+ * namespace, in an array made before holds; import_leg()), whether or not
+ * the leg answers now; malloc'd, or NULL.
+ */
+char *plan_member_leg(const struct plan_input *in, const struct volume *v,
+		      const struct volume_member *m);

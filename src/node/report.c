@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/import.h"
 #include "node/report.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
@@ -158,16 +160,17 @@ static enum member_state array_view(const struct md_array *a, const struct md_me
 
 /*
  * Whether the leg on device takes writes now: a local partition, or an import
- * whose controller is live. A leg reconnecting keeps its record (it holds
- * every write: they wait for it) but is not counted active while it waits.
+ * that answers (import_answers()). A leg reconnecting, or held, keeps its
+ * record (it holds every write: they wait for it) but is not counted active
+ * while it waits.
  */
 static bool leg_live(const struct plan_input *in, const char *device)
 {
 	for (size_t i = 0; device && i < in->obs->n_imports; i++) {
 		const struct nvmf_subsystem *imp = &in->obs->imports[i];
 
-		if (imp->block && strcmp(imp->block, device) == 0)
-			return nvmf_live(imp);
+		if (import_is(imp, path_basename(device)))
+			return import_answers(imp);
 	}
 	return true;
 }
@@ -251,7 +254,7 @@ static bool array_conditions(const struct plan_input *in, struct volume *v,
 			continue;
 		}
 		/* In sync, yet not active (report_consumer() counts so): say why. */
-		device = plan_member_device(in, v, m);
+		device = plan_member_leg(in, v, m);
 		if (a->broken)
 			strbuf_addf(&sync, "; member %d on %s: in sync, in a broken array",
 				    m->index, m->node_name);
@@ -273,7 +276,7 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
-		_cleanup_free_ char *device = plan_member_device(in, v, m);
+		_cleanup_free_ char *device = plan_member_leg(in, v, m);
 		const struct md_member *mm = md_array_member(a, device);
 		enum member_state s = array_view(a, mm);
 		struct member_status *ms = volume_member_status(v, m->index);

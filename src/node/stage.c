@@ -10,6 +10,7 @@
 #include "model/names.h"
 #include "node/copies.h"
 #include "node/agent-internal.h"
+#include "node/import.h"
 #include "node/md.h"
 #include "node/nvmet.h"
 #include "node/nvmf.h"
@@ -84,7 +85,7 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 	struct action act = { .type = ACT_CONNECT, .member = m->index };
 	struct strbuf nqn = STRBUF_INIT;
 	char *dev = NULL;
-	int r;
+	int r, held = 0;
 
 	if (!host || !host->status.tcp_address) {
 		strbuf_addf(err, "member %d: node %s has published no NVMe-oF address; ", m->index,
@@ -97,14 +98,28 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 	connect_backoff_forget(s->a, nqn.buf);
 	r = apply_action(s->a, &act, err);
 	for (int waited = 0; r >= 0 && waited < NAMESPACE_WAIT_MS; waited += 250) {
+		const struct nvmf_subsystem *imp;
+
 		if (observe_again(s) < 0)
 			break;
 		dev = plan_member_device(&s->in, s->v, m);
 		if (dev)
 			break;
+		/* Its namespace is there: the hold MD will use goes over it now (import.h). */
+		imp = observation_find_import(&s->obs, nqn.buf);
+		if (imp && imp->block) {
+			held = import_keep_hold(imp);
+			if (held > 0)
+				continue;
+		}
 		usleep(250 * 1000);
 	}
-	if (r >= 0 && !dev)
+	if (r >= 0 && !dev && held < 0)
+		strbuf_addf(err, "member %d: connected to %s, but the device-mapper table that "
+				 "holds its I/O cannot be made over its namespace (%s; is the "
+				 "dm-multipath module available?); ",
+			    m->index, m->node_name, strerror(-held));
+	else if (r >= 0 && !dev)
 		strbuf_addf(err, "member %d: connected to %s but no namespace appeared; ", m->index,
 			    m->node_name);
 	else if (r < 0)
@@ -717,7 +732,7 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 
 		if (member_nqn_parse(s.obs.imports[i].nqn, id, &index) == 0 &&
 		    strcmp(id, volume_id) == 0)
-			r = nvmf_disconnect(a->sysfs, s.obs.imports[i].nqn);
+			r = import_disconnect(a->sysfs, s.obs.imports[i].nqn);
 	}
 	pthread_mutex_lock(&a->record);
 	if (r >= 0 && observe_again(&s) >= 0) {

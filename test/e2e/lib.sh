@@ -105,9 +105,9 @@ delete_volume() {
 	die "volume $1 is still there after 120 s: finalizers $(vol_field "$1" .metadata.finalizers)"
 }
 
-# leftovers NODE: our exports, arrays and partitions on NODE (empty when clean).
+# leftovers NODE: our exports, arrays, holds and partitions on NODE (empty when clean).
 leftovers() {
-	on "$1" "ls /sys/kernel/config/nvmet/subsystems; ls /sys/block | grep '^md'; blkid -s PARTLABEL -o value \$(ls /dev/nvme*n*p* 2>/dev/null) 2>/dev/null | grep '^ms:'; true" | tr '\n' ' '
+	on "$1" "ls /sys/kernel/config/nvmet/subsystems; ls /sys/block | grep -E '^(md|dm-)'; blkid -s PARTLABEL -o value \$(ls /dev/nvme*n*p* 2>/dev/null) 2>/dev/null | grep '^ms:'; true" | tr '\n' ' '
 }
 
 # dump_logs: for a failure, what each node says: the agent's last lines, what
@@ -413,7 +413,9 @@ sample_cmd() {
 				grep -q faulty \$x/state 2>/dev/null && continue
 				v=\$((v + 1))
 				if [ -e \$x/block/partition ]; then w=\$((w + 1)); continue; fi
-				for c in \$x/block/device/state \$x/block/device/nvme*/state; do
+				# A hold (dm-N) answers through the namespace under it.
+				for c in \$x/block/device/state \$x/block/device/nvme*/state \
+					\$x/block/slaves/*/device/state \$x/block/slaves/*/device/nvme*/state; do
 					[ "\$(cat \$c 2>/dev/null)" = live ] && { w=\$((w + 1)); break; }
 				done
 			done

@@ -144,7 +144,10 @@ static void make_complete(const struct host *h)
 	make_dir(h, "sys/module/md_mod");
 	write_file(h, "lib/modules/" RELEASE "/modules.builtin", 0644,
 		   "kernel/drivers/nvme/host/nvme-fabrics.ko\n"
-		   "kernel/drivers/md/raid1.ko\n");
+		   "kernel/drivers/md/raid1.ko\n"
+		   "kernel/drivers/md/dm-mod.ko\n"
+		   "kernel/drivers/md/dm-multipath.ko\n"
+		   "kernel/drivers/md/dm-service-time.ko\n");
 	write_file(h, "lib/modules/" RELEASE "/modules.dep", 0644,
 		   "kernel/drivers/nvme/target/nvmet-tcp.ko.xz: "
 		   "kernel/drivers/nvme/target/nvmet.ko.xz\n"
@@ -177,7 +180,9 @@ static void test_nothing(void **state)
 			    "kernel module nvmet, kernel module nvmet_tcp, "
 			    "kernel module nvme_tcp, kernel module nvme_fabrics, "
 			    "kernel module md_mod, kernel module raid1, kernel module raid10, "
-			    "kernel module xfs, tool mdadm, tool mkfs.xfs, tool xfs_growfs");
+			    "kernel module dm_mod, kernel module dm_multipath, "
+			    "kernel module dm_service_time, kernel module xfs, tool mdadm, "
+			    "tool mkfs.xfs, tool xfs_growfs");
 }
 
 /* raid10 only as a dependency of another module, xfs_growfs only as a plain file. */
@@ -242,7 +247,9 @@ static void test_other_release(void **state)
 	assert_int_equal(host_check(h->root, "5.0.0-other", h->search, &missing), -ENOENT);
 	assert_string_equal(missing.buf, "kernel module nvmet_tcp, kernel module nvme_tcp, "
 					 "kernel module nvme_fabrics, kernel module md_mod, "
-					 "kernel module raid1, kernel module raid10");
+					 "kernel module raid1, kernel module raid10, "
+					 "kernel module dm_mod, kernel module dm_multipath, "
+					 "kernel module dm_service_time");
 }
 
 /* A tool only in a relative search entry does not count, even where it would resolve. */

@@ -63,7 +63,8 @@ static void test_modules_to_load(void **state)
 
 	todo = prepare_modules_to_load(t->root, RELEASE);
 	s = join(todo);
-	assert_string_equal(s, "nvmet nvmet_tcp nvme_tcp nvme_fabrics md_mod raid1 raid10 xfs");
+	assert_string_equal(s, "nvmet nvmet_tcp nvme_tcp nvme_fabrics md_mod raid1 raid10 dm_mod "
+			       "dm_multipath dm_service_time xfs");
 	free(s);
 	strv_free(todo);
 
@@ -75,7 +76,8 @@ static void test_modules_to_load(void **state)
 	tree_write(t, "lib/modules/" RELEASE "/modules.dep", "kernel/md/raid1.ko:\n", 20, 0644);
 	todo = prepare_modules_to_load(t->root, RELEASE);
 	s = join(todo);
-	assert_string_equal(s, "nvmet_tcp nvme_tcp nvme_fabrics raid1 raid10");
+	assert_string_equal(s, "nvmet_tcp nvme_tcp nvme_fabrics raid1 raid10 dm_mod dm_multipath "
+			       "dm_service_time");
 	free(s);
 	strv_free(todo);
 }

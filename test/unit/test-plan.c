@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include <cmocka.h>
 
@@ -134,10 +135,19 @@ static void add_import(struct world *w, const char *nqn, const char *block)
 {
 	w->obs.imports = xreallocarray(w->obs.imports, w->obs.n_imports + 1,
 				       sizeof(*w->obs.imports));
+	/* With its hold (import.h), over the namespace when there is one. */
 	w->obs.imports[w->obs.n_imports++] = (struct nvmf_subsystem){
 		.nqn = xstrdup(nqn),
 		.ctrl_state = xstrdup("live"),
 		.block = block ? xstrdup(block) : NULL,
+		.block_dev = block ? makedev(259, 1) : 0,
+		.block_sectors = block ? 2048 : 0,
+		.hold = {
+			.name = xstrdup(nqn),
+			.device = xstrdup("/dev/dm-1"),
+			.path = makedev(259, 1),
+			.sectors = 2048,
+		},
 	};
 }
 
@@ -429,7 +439,7 @@ static void test_consumer_connects_and_returns(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127 full\n",
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n",
 		 VOL, nqn0);
 	expect_plan(&w, expected);
 	/* Marked diverged at staging: never re-added. */
@@ -441,7 +451,7 @@ static void test_consumer_connects_and_returns(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127 full\n",
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n",
 		 VOL, nqn0);
 	expect_plan(&w, expected);
 	free(nqn0);
@@ -450,7 +460,7 @@ static void test_consumer_connects_and_returns(void **state)
 static void test_array_of_moved_claim(void **state)
 {
 	struct world w;
-	const char *members[] = { "nvme0n1p1", "nvme1n1" };
+	const char *members[] = { "nvme0n1p1", "dm-1" };
 	char expected[1024];
 	char *nqn0 = nqn_of(0), *nqn1 = nqn_of(1);
 
@@ -558,7 +568,7 @@ static void test_returning_member(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127\n", VOL,
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127\n", VOL,
 		 nqn0);
 	expect_plan(&w, expected);
 	/* Its host's word only (never in this array at this epoch): full resync. */
@@ -570,7 +580,7 @@ static void test_returning_member(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/nvme1n1 md=md127 full\n",
+	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n",
 		 VOL, nqn0);
 	expect_plan(&w, expected);
 	/* A broken array (nothing in sync): the returning member may be the last
@@ -710,7 +720,7 @@ static void test_member_identity(void **state)
 static void test_report_phase(void **state)
 {
 	struct world w;
-	const char *members[] = { "nvme1n1", "nvme0n1p1" };
+	const char *members[] = { "dm-1", "nvme0n1p1" };
 	char *nqn0 = nqn_of(0);
 	struct plan_input in = { .node_name = "b", .finalizer = FIN, .dev = "/dev" };
 	struct volume *v;
@@ -1036,7 +1046,7 @@ static void test_report_conditions(void **state)
 	struct world w;
 	struct plan_input in;
 	struct volume *v;
-	const char *members[] = { "nvme1n1", "nvme0n1p1" };
+	const char *members[] = { "dm-1", "nvme0n1p1" };
 	char *nqn0 = nqn_of(0);
 
 	world_init(&w, volume_two("b", true));
