@@ -461,6 +461,36 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 }
 
 /*
+ * A failed leg whose hold stands over a namespace the kernel deleted leaves
+ * MD's faulty entry holding the hold open, so the hold cannot go, and no
+ * new one can be made for the member's return: the entry is removed once
+ * the record says the member is behind (never before: record_failed()
+ * finds the entry to record). EBUSY while its I/O still fails: next tick.
+ */
+static void remove_dead_holds(struct legwatch *w, const struct sysfs_view *s,
+			      const struct md_array *arr, const struct volume *v)
+{
+	for (size_t i = 0; i < arr->n_members; i++) {
+		const struct md_member *m = &arr->members[i];
+		const struct member_status *ms;
+		const struct nvmf_subsystem *imp = NULL;
+		unsigned index = 0;
+
+		if (!m->faulty)
+			continue;
+		for (size_t k = 0; k < s->n_imports && !imp; k++)
+			if (s->imports[k].hold.device && import_is(&s->imports[k], m->kname))
+				imp = &s->imports[k];
+		if (!imp || import_usable(imp) || !member_of_leg(w, s, m->kname, v->meta.name, &index))
+			continue;
+		ms = volume_find_member_status(v, (int32_t)index);
+		if (ms && ms->last_epoch == v->spec.epoch &&
+		    (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING))
+			md_member_set_state(w->a->sysfs, arr->kname, m->kname, "remove");
+	}
+}
+
+/*
  * "md127:1:0:2;" per array: degraded, broken, faulty members; then how many
  * imports are lost past the grace, so that the status follows a leg that
  * stops answering (or answers again) within a tick too.
@@ -570,6 +600,7 @@ static void tick(struct legwatch *w)
 			continue;
 		}
 		record_failed(w, &s, &s.arrays[i], v);
+		remove_dead_holds(w, &s, &s.arrays[i], v);
 		verdict = legs_decide(&s.arrays[i], v->spec.number_of_copies, s.imports, s.down,
 				      s.n_imports, &k);
 		if (verdict == LEG_DROP)
