@@ -183,16 +183,22 @@ static int read_status(struct dm_hold *h)
 	r = control(DM_TABLE_STATUS, io);
 	if (r < 0)
 		return r;
-	if ((io->flags & DM_BUFFER_FULL_FLAG) || io->target_count != 1 ||
-	    io->data_size <= io->data_start + sizeof(*spec))
-		return -EINVAL;
+	h->open_count = io->open_count;
 	spec = (const struct dm_target_spec *)((const char *)io + io->data_start);
-	if (strcmp(spec->target_type, DM_HOLD_TARGET) != 0)
-		return -EINVAL;
+	/*
+	 * No live table (an agent stopped between create and resume), or not
+	 * one of ours: a hold over nothing (path 0), which goes once nothing
+	 * has it open. Never an error that would blind every observation.
+	 */
+	if ((io->flags & DM_BUFFER_FULL_FLAG) || io->target_count != 1 ||
+	    io->data_size <= io->data_start + sizeof(*spec) ||
+	    strcmp(spec->target_type, DM_HOLD_TARGET) != 0)
+		return 0;
 	((char *)io)[DM_BUFFER_SIZE - 1] = '\0';
 	h->sectors = spec->length;
-	h->open_count = io->open_count;
-	return dm_hold_parse_status((const char *)(spec + 1), &h->path, &h->path_failed);
+	if (dm_hold_parse_status((const char *)(spec + 1), &h->path, &h->path_failed) < 0)
+		h->path = 0;
+	return 0;
 }
 
 static int hold_cmp(const void *a, const void *b)

@@ -5,9 +5,12 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "model/names.h"
 #include "node/agent-internal.h"
+#include "node/import.h"
 #include "node/md.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -47,6 +50,34 @@ static bool members_grown(struct agent *a, const struct md_array *arr, uint64_t 
 	return true;
 }
 
+/*
+ * The volume's holds grown to their namespaces: a member's node grows its
+ * partition, the target tells this host, and the namespace grows; its hold
+ * (import.h) follows only here, while the leg answers.
+ */
+static void grow_holds(struct agent *a, const char *volume_id)
+{
+	struct nvmf_subsystem *imps = NULL;
+	size_t n = 0;
+
+	if (imports_list(a->sysfs, &imps, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char id[VOLUME_ID_MAX + 1];
+		unsigned index;
+		int r;
+
+		if (member_nqn_parse(imps[i].nqn, id, &index) < 0 || strcmp(id, volume_id) != 0)
+			continue;
+		r = import_grow_hold(&imps[i]);
+		if (r < 0)
+			log_vol_warning_errno(volume_id, r, "Member %u's hold cannot follow its grown "
+							    "namespace: %m",
+					      index);
+	}
+	nvmf_subsystems_free(imps, n);
+}
+
 int agent_expand(struct agent *a, const char *volume_id, const char *path,
 		 int64_t *ret_capacity, struct strbuf *err)
 {
@@ -71,8 +102,12 @@ int agent_expand(struct agent *a, const char *volume_id, const char *path,
 	arr = r >= 0 ? observation_find_array(&obs, volume_id) : NULL;
 	if (arr && arr->size_kib < want_kib) {
 		/* Wait a little for the hosts; the CO retries an UNAVAILABLE answer. */
-		for (int i = 0; i < 40 && !members_grown(a, arr, want_kib, NULL); i++)
+		for (int i = 0; i < 40; i++) {
+			grow_holds(a, volume_id);
+			if (members_grown(a, arr, want_kib, NULL))
+				break;
 			usleep(250 * 1000);
+		}
 		if (!members_grown(a, arr, want_kib, err)) {
 			r = -EAGAIN;
 		} else {

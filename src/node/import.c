@@ -88,38 +88,55 @@ bool import_answers(const struct nvmf_subsystem *s)
 	return !s->hold.device || (hold_on_namespace(s) && !s->hold.path_failed);
 }
 
-int import_keep_hold(const struct nvmf_subsystem *s)
+enum hold_step import_hold_step(const struct nvmf_subsystem *s, bool in_array)
+{
+	if (!s->hold.device)
+		return s->block && s->block_dev && s->block_sectors && !s->block_held ?
+			       HOLD_CREATE :
+			       HOLD_NOTHING;
+	if (!hold_on_namespace(s)) {
+		if (s->hold.open_count == 0)
+			return HOLD_REMOVE;
+		return in_array ? HOLD_NOTHING : HOLD_RELEASE;
+	}
+	return s->hold.path_failed ? HOLD_REINSTATE : HOLD_NOTHING;
+}
+
+int import_keep_hold(const struct nvmf_subsystem *s, bool in_array)
+{
+	int r = 0;
+
+	switch (import_hold_step(s, in_array)) {
+	case HOLD_NOTHING:
+		return 0;
+	case HOLD_CREATE:
+		r = dm_hold_create(s->nqn, s->block_dev, s->block_sectors);
+		if (r == -EEXIST || r == -EBUSY)
+			return 0; /* made meanwhile; or the namespace was taken meanwhile */
+		break;
+	case HOLD_REINSTATE:
+		r = dm_hold_reinstate(s->nqn, s->block_dev);
+		break;
+	case HOLD_RELEASE:
+		r = dm_hold_release(s->nqn);
+		break;
+	case HOLD_REMOVE:
+		r = dm_hold_remove(s->nqn);
+		if (r == -EBUSY)
+			return 0; /* opened meanwhile */
+		break;
+	}
+	return r < 0 ? r : 1;
+}
+
+int import_grow_hold(const struct nvmf_subsystem *s)
 {
 	int r;
 
-	if (!s->hold.device) {
-		if (!s->block || !s->block_dev || !s->block_sectors)
-			return 0;
-		r = dm_hold_create(s->nqn, s->block_dev, s->block_sectors);
-		/* EEXIST: made meanwhile. EBUSY: MD uses the namespace itself (an older array). */
-		return r == -EEXIST || r == -EBUSY ? 0 : r < 0 ? r : 1;
-	}
-	if (!hold_on_namespace(s)) {
-		/*
-		 * Over a namespace the kernel deleted: never reused, even if the
-		 * import comes back. MD may still have it (the leg watch drops
-		 * the leg then); else it goes, and the next call makes a new one.
-		 */
-		if (s->hold.open_count > 0)
-			return 0;
-		r = dm_hold_remove(s->nqn);
-		return r == -EBUSY ? 0 : r < 0 ? r : 1;
-	}
-	if (s->hold.path_failed) {
-		/* Held: the namespace is still there, so its head disk queues what comes. */
-		r = dm_hold_reinstate(s->nqn, s->block_dev);
-		return r < 0 ? r : 1;
-	}
-	if (s->block_sectors > s->hold.sectors) {
-		r = dm_hold_resize(s->nqn, s->block_dev, s->block_sectors);
-		return r < 0 ? r : 1;
-	}
-	return 0;
+	if (!import_answers(s) || !s->hold.device || s->block_sectors <= s->hold.sectors)
+		return 0;
+	r = dm_hold_resize(s->nqn, s->block_dev, s->block_sectors);
+	return r < 0 ? r : 1;
 }
 
 int import_disconnect(const char *sysfs, const char *nqn)

@@ -38,14 +38,34 @@ const char *import_usable(const struct nvmf_subsystem *s);
 /* Whether the leg takes writes now: its controller live and its hold's path on it and active. */
 bool import_answers(const struct nvmf_subsystem *s);
 
+enum hold_step {
+	HOLD_NOTHING,
+	HOLD_CREATE,	/* over a namespace nothing holds yet */
+	HOLD_REINSTATE,	/* its failed path: the namespace is still the one it holds */
+	HOLD_RELEASE,	/* dead, and open by something that is not an array (mdadm) */
+	HOLD_REMOVE,	/* dead, and open by nothing */
+};
+
 /*
- * Keeps the import's hold in step: made over a namespace that has none (not
- * one MD already uses directly), its path reinstated once failed while the
- * namespace is still the one it holds, its length following a grown
- * namespace; removed when nothing has it open and its namespace is gone.
- * 1 when something changed, 0 when nothing needed to, -errno.
+ * What keeps the import's hold in step (pure). A hold is made over a
+ * namespace nothing holds (not one MD uses directly: an array assembled
+ * before holds); its path is reinstated once dm failed it while the
+ * namespace is still the one it was made over (the head disk queues while
+ * the controller reconnects). A dead hold (its namespace deleted) is never
+ * pointed at another: removed once nothing has it open; released when open
+ * by something other than an array (in_array: MD has it as a member), which
+ * would otherwise wait on it for ever; left to the leg watch's drop while an
+ * array has it.
  */
-int import_keep_hold(const struct nvmf_subsystem *s);
+enum hold_step import_hold_step(const struct nvmf_subsystem *s, bool in_array);
+/* Takes import_hold_step(). 1 when something changed, 0 when nothing needed to, -errno. */
+int import_keep_hold(const struct nvmf_subsystem *s, bool in_array);
+/*
+ * Grows the hold to its namespace's length when the namespace grew (an
+ * expansion), only while the leg answers: the swap suspends the table,
+ * which waits for what is in flight. 1 when grown, 0, -errno.
+ */
+int import_grow_hold(const struct nvmf_subsystem *s);
 
 /*
  * Lets the leg go: its hold released (what it holds fails up to MD), its

@@ -463,9 +463,12 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 /*
  * A failed leg whose hold stands over a namespace the kernel deleted leaves
  * MD's faulty entry holding the hold open, so the hold cannot go, and no
- * new one can be made for the member's return: the entry is removed once
- * the record says the member is behind (never before: record_failed()
- * finds the entry to record). EBUSY while its I/O still fails: next tick.
+ * new one can be made for the member's return; so does a failed leg of an
+ * array assembled before holds, whose entry is the namespace itself (no
+ * hold can be made over it while MD has it, and the pass returns a member
+ * only through a hold). The entry is removed once the record says the
+ * member is behind (never before: record_failed() finds the entry to
+ * record). EBUSY while its I/O still fails: next tick.
  */
 static void remove_dead_holds(struct legwatch *w, const struct sysfs_view *s,
 			      const struct md_array *arr, const struct volume *v)
@@ -474,14 +477,21 @@ static void remove_dead_holds(struct legwatch *w, const struct sysfs_view *s,
 		const struct md_member *m = &arr->members[i];
 		const struct member_status *ms;
 		const struct nvmf_subsystem *imp = NULL;
+		const char *hold;
 		unsigned index = 0;
 
 		if (!m->faulty)
 			continue;
 		for (size_t k = 0; k < s->n_imports && !imp; k++)
-			if (s->imports[k].hold.device && import_is(&s->imports[k], m->kname))
+			if (import_is(&s->imports[k], m->kname))
 				imp = &s->imports[k];
-		if (!imp || import_usable(imp) || !member_of_leg(w, s, m->kname, v->meta.name, &index))
+		if (!imp)
+			continue;
+		/* MD's entry is a hold the pass can hand back (md_remove_gone() then): its own. */
+		hold = path_basename(imp->hold.device);
+		if (hold && strcmp(hold, m->kname) == 0 && import_usable(imp))
+			continue;
+		if (!member_of_leg(w, s, m->kname, v->meta.name, &index))
 			continue;
 		ms = volume_find_member_status(v, (int32_t)index);
 		if (ms && ms->last_epoch == v->spec.epoch &&
@@ -559,11 +569,13 @@ static void set_timeouts(struct legwatch *w, const struct sysfs_view *s)
 static void keep_holds(const struct sysfs_view *s)
 {
 	for (size_t i = 0; i < s->n_imports; i++) {
-		int r = import_keep_hold(&s->imports[i]);
+		const struct nvmf_subsystem *imp = &s->imports[i];
+		int r = import_keep_hold(imp, md_arrays_have(s->arrays, s->n_arrays,
+							     imp->hold.device));
 
 		if (r < 0)
 			log_debug_errno(r, "Import %s: its hold cannot be kept in step: %m",
-					s->imports[i].nqn);
+					imp->nqn);
 	}
 }
 

@@ -450,6 +450,14 @@ const struct md_member *md_array_member(const struct md_array *a, const char *de
 	return NULL;
 }
 
+bool md_arrays_have(const struct md_array *a, size_t n, const char *device)
+{
+	for (size_t i = 0; device && i < n; i++)
+		if (md_array_member(&a[i], device))
+			return true;
+	return false;
+}
+
 int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *ret_n)
 {
 	_cleanup_free_ char *block = path_join_root(sysfs, "/block");

@@ -99,6 +99,8 @@ int md_list(const char *sysfs, const char *dev, struct md_array **ret, size_t *r
 void md_arrays_free(struct md_array *a, size_t n);
 /* a's entry for device (a path, or a kernel name), faulty or not; NULL when none. */
 const struct md_member *md_array_member(const struct md_array *a, const char *device);
+/* Whether any of the n arrays has an entry for device (a path or kernel name; NULL: no). */
+bool md_arrays_have(const struct md_array *a, size_t n, const char *device);
 /*
  * Sets broken on each of the n arrays that <proc>/mdstat lists as broken.
  * Reading /proc/mdstat takes every array's bitmap mutex, which MD holds

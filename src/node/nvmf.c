@@ -86,6 +86,11 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* The names in dir that match, sorted in instance order. */
+static bool is_entry(const char *s)
+{
+	return s[0] != '.';
+}
+
 static int list_names(const char *dir, bool (*match)(const char *), char ***ret, size_t *ret_n)
 {
 	char **names = NULL;
@@ -415,6 +420,8 @@ static void read_block(const char *sysfs, const char *kname, struct nvmf_subsyst
 	_cleanup_free_ char *dev = NULL, *size = NULL;
 	unsigned maj, min;
 	unsigned long long sectors;
+	char **holders = NULL;
+	size_t n_holders = 0;
 
 	strbuf_addf(&dir, "%s/%s", class_dir, kname);
 	dev = read_attr_or_null(dir.buf, "dev");
@@ -423,6 +430,9 @@ static void read_block(const char *sysfs, const char *kname, struct nvmf_subsyst
 		s->block_dev = makedev(maj, min);
 	if (size && sscanf(size, "%llu", &sectors) == 1)
 		s->block_sectors = sectors;
+	strbuf_adds(&dir, "/holders");
+	s->block_held = list_names(dir.buf, is_entry, &holders, &n_holders) == 0 && n_holders > 0;
+	names_free(holders, n_holders);
 }
 
 /* One subsystem directory under <sysfs>/class/nvme-subsystem. */

@@ -64,6 +64,7 @@ struct nvmf_subsystem {
 	char *block;		/* "/dev/nvmeXnY" of its namespace; NULL when none is visible */
 	dev_t block_dev;	/* its device number, and its size in sectors */
 	uint64_t block_sectors;
+	bool block_held;	/* something holds the namespace (holders/): MD, or a hold */
 	/*
 	 * Its hold (dm.h), which MD uses: hold.device NULL when none. Filled by
 	 * imports_list() (import.h), not by nvmf_list(). An import whose

@@ -108,7 +108,8 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 		/* Its namespace is there: the hold MD will use goes over it now (import.h). */
 		imp = observation_find_import(&s->obs, nqn.buf);
 		if (imp && imp->block) {
-			held = import_keep_hold(imp);
+			held = import_keep_hold(imp, md_arrays_have(s->obs.arrays, s->obs.n_arrays,
+								    imp->hold.device));
 			if (held > 0)
 				continue;
 		}

@@ -111,6 +111,54 @@ static void test_states(void **state)
 	assert_true(import_answers(&s));
 }
 
+static void test_hold_steps(void **state)
+{
+	struct nvmf_subsystem s = held();
+
+	(void)state;
+	assert_int_equal(import_hold_step(&s, true), HOLD_NOTHING);
+	s.hold.path_failed = true;
+	assert_int_equal(import_hold_step(&s, true), HOLD_REINSTATE);
+	/* Reconnecting: the namespace (head disk) stays, so the path comes back at once. */
+	s.ctrl_state = "connecting";
+	assert_int_equal(import_hold_step(&s, true), HOLD_REINSTATE);
+
+	/* A namespace with no hold: one is made, unless something holds it already. */
+	s = held();
+	memset(&s.hold, 0, sizeof(s.hold));
+	assert_int_equal(import_hold_step(&s, false), HOLD_CREATE);
+	s.block_held = true; /* MD, in an array assembled before holds */
+	assert_int_equal(import_hold_step(&s, true), HOLD_NOTHING);
+	s.block_held = false;
+	s.block_sectors = 0;
+	assert_int_equal(import_hold_step(&s, false), HOLD_NOTHING);
+	s.block = NULL;
+	assert_int_equal(import_hold_step(&s, false), HOLD_NOTHING);
+
+	/* Dead (its namespace deleted): left to the leg watch while an array has it... */
+	s = held();
+	s.ctrl_state = NULL;
+	s.block = NULL;
+	s.block_dev = 0;
+	s.hold.path_failed = true;
+	assert_int_equal(import_hold_step(&s, true), HOLD_NOTHING);
+	/* ...released when something else waits on it (mdadm reading it)... */
+	assert_int_equal(import_hold_step(&s, false), HOLD_RELEASE);
+	/* ...removed once nothing has it open; never reinstated. */
+	s.hold.open_count = 0;
+	assert_int_equal(import_hold_step(&s, false), HOLD_REMOVE);
+	/* A new namespace after a reconnect: the dead hold goes first, then a new one. */
+	s = held();
+	s.block_dev = makedev(259, 7);
+	s.hold.open_count = 0;
+	assert_int_equal(import_hold_step(&s, false), HOLD_REMOVE);
+	/* A table left without a live one (path 0) is dead too. */
+	s = held();
+	s.hold.path = 0;
+	s.hold.open_count = 0;
+	assert_int_equal(import_hold_step(&s, false), HOLD_REMOVE);
+}
+
 /* A held leg (refused, its hold keeping its I/O) is lost like a reconnecting one. */
 static void test_held_leg_is_dropped(void **state)
 {
@@ -141,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_hold_steps),
 		cmocka_unit_test(test_held_leg_is_dropped),
 	};
 
