@@ -140,11 +140,11 @@ int node_main(int argc, char **argv)
 			    "(docs/ARCHITECTURE.md, \"Safety\", invariant 7)",
 			    o.fast_io_fail_tmo);
 	if (o.ctrl_loss_tmo >= 0)
-		log_warning("--ctrl-loss-tmo=%d: the kernel ends a leg lost that long whether or not "
-			    "this agent recorded it (cut from the API server, say), and MD then "
-			    "acknowledges writes without it (docs/ARCHITECTURE.md, \"Safety\", "
-			    "invariant 7)",
-			    o.ctrl_loss_tmo);
+		log_info("--ctrl-loss-tmo=%d: the kernel ends a leg lost that long; its hold keeps "
+			 "what waits for it until this agent records the drop, and a mirror whose "
+			 "every leg was ended breaks instead of waiting (docs/ARCHITECTURE.md, \"A "
+			 "leg's hold\")",
+			 o.ctrl_loss_tmo);
 	prepare(&o, st.uts.release);
 	node_probe(&st.csi);
 	if (st.ready) {

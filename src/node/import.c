@@ -76,6 +76,11 @@ static bool hold_on_namespace(const struct nvmf_subsystem *s)
 	return s->hold.device && s->block && s->block_dev && s->hold.path == s->block_dev;
 }
 
+bool import_dead(const struct nvmf_subsystem *s)
+{
+	return s->hold.device && !hold_on_namespace(s);
+}
+
 const char *import_usable(const struct nvmf_subsystem *s)
 {
 	return hold_on_namespace(s) ? s->hold.device : NULL;

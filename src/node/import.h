@@ -35,6 +35,11 @@ bool import_is(const struct nvmf_subsystem *s, const char *kname);
  * namespace the kernel deleted: nothing must read through that).
  */
 const char *import_usable(const struct nvmf_subsystem *s);
+/*
+ * Whether the leg's hold stands over a namespace the kernel deleted (or
+ * over nothing): it can never answer again through that hold.
+ */
+bool import_dead(const struct nvmf_subsystem *s);
 /* Whether the leg takes writes now: its controller live and its hold's path on it and active. */
 bool import_answers(const struct nvmf_subsystem *s);
 

@@ -76,6 +76,30 @@ static enum leg_verdict decide_mirror(const struct md_array *arr, int copies, in
 	return LEG_DROP;
 }
 
+bool legs_beyond_return(const struct md_array *arr, int copies,
+			const struct nvmf_subsystem *imports, size_t n_imports, size_t imp)
+{
+	int mirror = -1;
+
+	for (size_t i = 0; i < arr->n_members && mirror < 0; i++)
+		if (!arr->members[i].faulty && arr->members[i].slot >= 0 &&
+		    import_is(&imports[imp], arr->members[i].kname))
+			mirror = mirror_of(arr, copies, arr->members[i].slot);
+	if (mirror < 0)
+		return false;
+	for (size_t i = 0; i < arr->n_members; i++) {
+		const struct md_member *m = &arr->members[i];
+		long k;
+
+		if (m->faulty || m->slot < 0 || mirror_of(arr, copies, m->slot) != mirror)
+			continue;
+		k = import_of(m->kname, imports, n_imports);
+		if (k < 0 || !import_dead(&imports[k]))
+			return false;
+	}
+	return true;
+}
+
 enum leg_verdict legs_decide(const struct md_array *arr, int copies,
 			     const struct nvmf_subsystem *imports, const bool *down,
 			     size_t n_imports, size_t *ret_import)

@@ -38,3 +38,14 @@ enum leg_verdict {
 enum leg_verdict legs_decide(const struct md_array *arr, int copies,
 			     const struct nvmf_subsystem *imports, const bool *down,
 			     size_t n_imports, size_t *ret_import);
+
+/*
+ * Whether import imp is a leg of arr in a mirror whose every leg in a slot
+ * (faulty ones aside) is a dead hold (import_dead()): nothing of that mirror
+ * can answer again, so its writes would wait for ever. Releasing such holds
+ * acknowledges nothing (no leg of the mirror takes the write: MD fails the
+ * I/O, and RAID1 breaks), so the leg watch does, and the array says Broken
+ * instead of hanging every writer and every unstage with it.
+ */
+bool legs_beyond_return(const struct md_array *arr, int copies,
+			const struct nvmf_subsystem *imports, size_t n_imports, size_t imp);

@@ -460,6 +460,27 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 	}
 }
 
+/* legs_beyond_return(): a mirror that can never answer again fails its writes instead. */
+static void release_beyond_return(const struct sysfs_view *s, const struct md_array *arr,
+				  const struct volume *v)
+{
+	for (size_t k = 0; k < s->n_imports; k++) {
+		int r;
+
+		if (!legs_beyond_return(arr, v->spec.number_of_copies, s->imports, s->n_imports, k))
+			continue;
+		r = dm_hold_release(s->imports[k].nqn);
+		if (r < 0)
+			log_vol_warning_errno(v->meta.name, r, "Cannot release the hold of %s: %m",
+					      s->imports[k].nqn);
+		else
+			log_vol_warning(v->meta.name, "Every leg of a mirror of %s is gone for good "
+						      "(refused, or ended by ctrl_loss_tmo): %s "
+						      "released, its writes fail",
+					s->imports[k].nqn, arr->kname);
+	}
+}
+
 /*
  * A failed leg whose hold stands over a namespace the kernel deleted leaves
  * MD's faulty entry holding the hold open, so the hold cannot go, and no
@@ -617,6 +638,8 @@ static void tick(struct legwatch *w)
 				      s.n_imports, &k);
 		if (verdict == LEG_DROP)
 			drop_leg(w, v, s.imports[k].nqn);
+		if (verdict == LEG_WAIT)
+			release_beyond_return(&s, &s.arrays[i], v);
 		waits[i] = verdict == LEG_WAIT;
 		volume_free(v);
 	}

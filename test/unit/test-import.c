@@ -183,6 +183,43 @@ static void test_held_leg_is_dropped(void **state)
 	assert_int_equal(legs_decide(&arr, 2, &imp, &down, 1, &k), LEG_WAIT);
 }
 
+/* Every leg of the mirror a dead hold: its writes could only wait for ever. */
+static void test_beyond_return(void **state)
+{
+	struct md_member members[] = {
+		{ .kname = "dm-4", .slot = 0, .in_sync = true },
+		{ .kname = "dm-5", .slot = 1, .in_sync = true },
+	};
+	struct md_array arr = { .kname = "md127", .level = "raid1", .members = members,
+				.n_members = 2 };
+	struct nvmf_subsystem imp[2] = { held(), held() };
+
+	(void)state;
+	imp[1].nqn = imp[1].hold.name = "nqn.x:m2";
+	imp[1].hold.device = "/dev/dm-5";
+	imp[1].block = "/dev/nvme3n1";
+	imp[1].block_dev = imp[1].hold.path = makedev(259, 3);
+	/* One dead, the other reconnecting (its namespace there): it may return. */
+	imp[0].ctrl_state = NULL;
+	imp[0].block = NULL;
+	imp[0].block_dev = 0;
+	imp[1].ctrl_state = "connecting";
+	assert_false(legs_beyond_return(&arr, 2, imp, 2, 0));
+	/* Both dead. */
+	imp[1].ctrl_state = NULL;
+	imp[1].block = NULL;
+	imp[1].block_dev = 0;
+	assert_true(legs_beyond_return(&arr, 2, imp, 2, 0));
+	assert_true(legs_beyond_return(&arr, 2, imp, 2, 1));
+	/* A faulty entry does not count; a local leg in the mirror does. */
+	members[1].faulty = true;
+	assert_true(legs_beyond_return(&arr, 2, imp, 2, 0));
+	assert_false(legs_beyond_return(&arr, 2, imp, 2, 1));
+	members[1] = (struct md_member){ .kname = "nvme0n1p1", .slot = 1, .in_sync = true,
+					 .partition = true };
+	assert_false(legs_beyond_return(&arr, 2, imp, 2, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_hold_steps),
 		cmocka_unit_test(test_held_leg_is_dropped),
+		cmocka_unit_test(test_beyond_return),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
