@@ -91,9 +91,7 @@ void connect_backoff_forget(struct agent *a, const char *nqn);
 bool agent_claim_is_ours(struct agent *a, const char *id);
 /*
  * A fenced writer's filesystem on array kname shut down (no log flush), said
- * in the log, and the array's local legs failed, so that it breaks rather
- * than goes on with this node's copy once its holds are released: 0 when the
- * filesystem is down, not mounted or not XFS, else -errno (apply.c).
+ * in the log: 0 when it is down, not mounted or not XFS, else -errno (apply.c).
  */
 int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname);
 /* Writes the status this node owns of volume id, when it changed (report.c decides). */

@@ -347,46 +347,10 @@ bool agent_claim_is_ours(struct agent *a, const char *id)
 }
 
 /*
- * A fenced writer's array keeps no copy of this node's writable: its local
- * members are failed while its remote legs are still held, so that once the
- * holds are released MD breaks the array (RAID1 never fails its last leg)
- * instead of going on with this node's copy alone, which a raw writer (a
- * block volume) could still write, and which would count as a second
- * writable array of the volume until it is stopped. The copy here is behind
- * the claim's array already (marked diverged, resynced in full).
- */
-static void fail_local_legs(struct agent *a, const char *id, const char *kname)
-{
-	struct md_array *arrays = NULL;
-	size_t n = 0;
-
-	if (md_list(a->sysfs, a->dev, &arrays, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(arrays[i].kname, kname) != 0)
-			continue;
-		for (size_t m = 0; m < arrays[i].n_members; m++) {
-			const struct md_member *mm = &arrays[i].members[m];
-			int r;
-
-			if (!mm->partition || mm->faulty)
-				continue;
-			r = md_member_set_state(a->sysfs, kname, mm->kname, "faulty");
-			if (r < 0)
-				log_vol_warning_errno(id, r, "Cannot fail %s, this node's copy in the "
-							     "fenced array %s: %m",
-						      mm->kname, kname);
-		}
-	}
-	md_arrays_free(arrays, n);
-}
-
-/*
- * A fenced writer (the claim left while the array is assembled here): its
+ * A fenced writer (the claim left while the array is mounted here): its
  * filesystem shut down before a leg goes, so nothing still in flight is
- * acknowledged on a copy of this node's alone, and its local legs failed
- * (fail_local_legs()). The application gets EIO; a restart of the pod
- * follows the claim.
+ * acknowledged on a copy of this node's alone. The application gets EIO; a
+ * restart of the pod follows the claim.
  */
 int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname)
 {
@@ -400,8 +364,6 @@ int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname)
 				    "XFS is shut down (the application gets EIO) before its legs are "
 				    "disconnected",
 				kname);
-	if (r == -EOPNOTSUPP || r >= 0)
-		fail_local_legs(a, id, kname);
 	return r == -EOPNOTSUPP || r > 0 ? 0 : r;
 }
 
