@@ -133,6 +133,12 @@ int md_mdstat_answers(const char *proc, struct strbuf *err);
  * it. 0, -ENOENT when there is no such entry, or the write's -errno (EBUSY:
  * "remove" while I/O to it is still pending).
  */
+/*
+ * Makes array md (a kernel name) read-only now (md/array_state "readonly"):
+ * no writer, a raw one included, gets anything through it. MD refuses while
+ * the array is open (mounted): -EBUSY. 0 or -errno.
+ */
+int md_set_readonly(const char *sysfs, const char *md);
 int md_member_set_state(const char *sysfs, const char *md, const char *member,
 			const char *state);
 

@@ -712,6 +712,7 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 {
 	struct stage_ctx s = { .a = a };
 	const struct md_array *arr;
+	bool fenced;
 	int r;
 
 	agent_view_take(a, &s.view);
@@ -719,8 +720,18 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 	r = observe_take(&a->paths, &s.obs);
 	if (r < 0)
 		goto out;
+	/*
+	 * A fenced writer's array (the claim is another node's) may run on
+	 * this node's copy alone once its held legs are released: read-only
+	 * from its unmount on, so that it is never writable beside the claim's
+	 * array while mdadm comes to stop it (best effort: mdadm stops it).
+	 * Asked before the unmount, to keep that moment short.
+	 */
+	fenced = observation_find_array(&s.obs, volume_id) && !agent_claim_is_ours(a, volume_id);
 	r = agent_umount_array(a, &s.obs, volume_id, staging_path, err);
 	arr = r >= 0 ? observation_find_array(&s.obs, volume_id) : NULL;
+	if (arr && fenced)
+		md_set_readonly(a->sysfs, arr->kname);
 	if (arr) {
 		_cleanup_free_ char *md = NULL;
 

@@ -435,6 +435,22 @@ static void test_member_set_state(void **state)
 	free(sysfs);
 }
 
+static void test_set_readonly(void **state)
+{
+	struct tree *t = *state;
+	char *sysfs, *got;
+
+	tree_attr(t, "sys/block/md127/md", "array_state", NULL);
+	sysfs = tree_path(t, "sys");
+	assert_int_equal(md_set_readonly(sysfs, "md127"), 0);
+	got = tree_read(t, "sys/block/md127/md/array_state");
+	assert_string_equal(got, "readonly");
+	free(got);
+	assert_int_equal(md_set_readonly(sysfs, "md126"), -ENOENT);
+	assert_int_equal(md_set_readonly(sysfs, "../md127"), -EINVAL);
+	free(sysfs);
+}
+
 /* An inactive array (assembled, not started) and one with no readable member. */
 static void test_list_inactive(void **state)
 {
@@ -746,6 +762,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_list_inactive, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_member_set_state, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_set_readonly, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_mark_broken, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
