@@ -126,6 +126,13 @@ int md_mark_broken(const char *proc, struct md_array *a, size_t n);
  */
 int md_mdstat_answers(const char *proc, struct strbuf *err);
 /*
+ * Makes array md (a kernel name) read-only now (md/array_state "readonly"):
+ * no writer, a raw one included, gets anything through it. MD refuses while
+ * the array is open (mounted): -EBUSY. It writes the superblocks first, so
+ * it waits, as mdadm --stop would, for a leg whose I/O waits. 0 or -errno.
+ */
+int md_set_readonly(const char *sysfs, const char *md);
+/*
  * Writes state ("faulty", "remove") to member's entry in array md
  * (<sysfs>/block/<md>/md/dev-<member>/state). MD keeps the entry of a member
  * whose device went away while no I/O was in flight, In_sync, under its old
@@ -133,12 +140,6 @@ int md_mdstat_answers(const char *proc, struct strbuf *err);
  * it. 0, -ENOENT when there is no such entry, or the write's -errno (EBUSY:
  * "remove" while I/O to it is still pending).
  */
-/*
- * Makes array md (a kernel name) read-only now (md/array_state "readonly"):
- * no writer, a raw one included, gets anything through it. MD refuses while
- * the array is open (mounted): -EBUSY. 0 or -errno.
- */
-int md_set_readonly(const char *sysfs, const char *md);
 int md_member_set_state(const char *sysfs, const char *md, const char *member,
 			const char *state);
 
