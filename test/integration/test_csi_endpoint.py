@@ -19,6 +19,7 @@ from csipb import csi  # noqa: E402
 MESHSTOR = os.environ.get("MESHSTOR")
 DRIVER = "io.meshstor.csi.mesh"
 NODE_MODULES = ["nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10",
+                "dm_mod", "dm_multipath", "dm_service_time",
                 "xfs"]
 NODE_TOOLS = ["mdadm", "mkfs.xfs", "xfs_growfs"]
 
