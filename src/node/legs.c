@@ -43,6 +43,13 @@ static bool answers(const struct md_member *m, const struct nvmf_subsystem *impo
 	return import_answers(import);
 }
 
+/* Whether m takes writes in mirror mirror: in a slot of it, not faulty (spares take none). */
+static bool in_mirror(const struct md_array *arr, int copies, const struct md_member *m,
+		      int mirror)
+{
+	return !m->faulty && m->slot >= 0 && mirror_of(arr, copies, m->slot) == mirror;
+}
+
 /* legs_decide() for the members of one mirror. */
 static enum leg_verdict decide_mirror(const struct md_array *arr, int copies, int mirror,
 				      const struct nvmf_subsystem *imports, const bool *down,
@@ -55,8 +62,7 @@ static enum leg_verdict decide_mirror(const struct md_array *arr, int copies, in
 		const struct md_member *m = &arr->members[i];
 		long imp;
 
-		/* Spares take no writes; faulty members are out already. */
-		if (m->faulty || m->slot < 0 || mirror_of(arr, copies, m->slot) != mirror)
+		if (!in_mirror(arr, copies, m, mirror))
 			continue;
 		imp = import_of(m->kname, imports, n_imports);
 		if (imp >= 0 && down[imp]) {
@@ -91,7 +97,7 @@ bool legs_beyond_return(const struct md_array *arr, int copies,
 		const struct md_member *m = &arr->members[i];
 		long k;
 
-		if (m->faulty || m->slot < 0 || mirror_of(arr, copies, m->slot) != mirror)
+		if (!in_mirror(arr, copies, m, mirror))
 			continue;
 		k = import_of(m->kname, imports, n_imports);
 		if (k < 0 || !import_dead(&imports[k]))

@@ -408,43 +408,39 @@ static int read_array(const char *sysfs, const char *dev, const char *kname, str
 	return 0;
 }
 
+/* Writes text to the sysfs attribute at rel under the sysfs root. */
+static int write_sysfs(const char *sysfs, const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = path_join_root(sysfs, rel);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
 int md_set_readonly(const char *sysfs, const char *md)
 {
 	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
-	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
-	static const char state[] = "readonly";
 
 	if (strchr(md, '/'))
 		return -EINVAL;
 	strbuf_addf(&rel, "/block/%s/md/array_state", md);
-	path = path_join_root(sysfs, rel.buf);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, state, strlen(state)) != (ssize_t)strlen(state))
-		return -errno;
-	return 0;
+	return write_sysfs(sysfs, rel.buf, "readonly");
 }
 
 int md_member_set_state(const char *sysfs, const char *md, const char *member,
 			const char *state)
 {
 	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
-	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(state);
 
 	if (strchr(md, '/') || strchr(member, '/'))
 		return -EINVAL;
 	strbuf_addf(&rel, "/block/%s/md/dev-%s/state", md, member);
-	path = path_join_root(sysfs, rel.buf);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, state, len) != (ssize_t)len)
-		return -errno;
-	return 0;
+	return write_sysfs(sysfs, rel.buf, state);
 }
 
 static int array_cmp(const void *a, const void *b)
