@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -430,6 +432,21 @@ int md_set_readonly(const char *sysfs, const char *md)
 		return -EINVAL;
 	strbuf_addf(&rel, "/block/%s/md/array_state", md);
 	return write_sysfs(sysfs, rel.buf, "readonly");
+}
+
+int md_set_bdev_readonly(const char *dev, const char *md)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	int ro = 1;
+
+	if (strchr(md, '/'))
+		return -EINVAL;
+	xasprintf(&path, "%s/%s", dev, md);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return ioctl(fd, BLKROSET, &ro) < 0 ? -errno : 0;
 }
 
 int md_member_set_state(const char *sysfs, const char *md, const char *member,

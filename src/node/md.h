@@ -133,6 +133,17 @@ int md_mdstat_answers(const char *proc, struct strbuf *err);
  */
 int md_set_readonly(const char *sysfs, const char *md);
 /*
+ * Marks the block device of array md (dev: where its node is, /dev) read-only
+ * (BLKROSET), open or not: nothing opens it for writing any more, and
+ * /sys/block/<md>/ro says 1 until the array stops. Unlike md_set_readonly()
+ * it neither fails on a mounted array nor writes anything, but a writer that
+ * already has it open (a filesystem) is only warned: for an array whose
+ * filesystem is shut down, before the unmount. MD takes its lock for the
+ * call, so it waits while MD holds that lock across a write to a leg whose
+ * I/O waits. 0 or -errno.
+ */
+int md_set_bdev_readonly(const char *dev, const char *md);
+/*
  * Writes state ("faulty", "remove") to member's entry in array md
  * (<sysfs>/block/<md>/md/dev-<member>/state). MD keeps the entry of a member
  * whose device went away while no I/O was in flight, In_sync, under its old

@@ -722,12 +722,21 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 		goto out;
 	/*
 	 * A fenced writer's array (the claim is another node's) may run on
-	 * this node's copy alone once its held legs are released: read-only
-	 * from its unmount on, so that it is never writable beside the claim's
-	 * array while mdadm comes to stop it (best effort: mdadm stops it).
-	 * Asked before the unmount, to keep that moment short.
+	 * this node's copy alone once its held legs are released: never
+	 * writable beside the claim's array, neither once unmounted nor while
+	 * mdadm comes to stop it. Its block device is read-only before the
+	 * unmount (its filesystem, shut down by the fence, writes nothing),
+	 * and the array itself after (best effort: mdadm stops it).
 	 */
-	fenced = observation_find_array(&s.obs, volume_id) && !agent_claim_is_ours(a, volume_id);
+	arr = observation_find_array(&s.obs, volume_id);
+	fenced = arr && !agent_claim_is_ours(a, volume_id);
+	if (fenced) {
+		r = md_set_bdev_readonly(a->dev, arr->kname);
+		if (r < 0)
+			log_vol_warning_errno(volume_id, r, "Cannot mark %s read-only before its "
+							    "unmount: %m",
+					      arr->kname);
+	}
 	r = agent_umount_array(a, &s.obs, volume_id, staging_path, err);
 	arr = r >= 0 ? observation_find_array(&s.obs, volume_id) : NULL;
 	if (arr && fenced)
