@@ -434,11 +434,11 @@ int md_set_readonly(const char *sysfs, const char *md)
 	return write_sysfs(sysfs, rel.buf, "readonly");
 }
 
-int md_set_bdev_readonly(const char *dev, const char *md)
+int md_set_bdev_readonly(const char *dev, const char *md, bool read_only)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int fd = -1;
-	int ro = 1;
+	int ro = read_only, was;
 
 	if (strchr(md, '/'))
 		return -EINVAL;
@@ -446,7 +446,12 @@ int md_set_bdev_readonly(const char *dev, const char *md)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	return ioctl(fd, BLKROSET, &ro) < 0 ? -errno : 0;
+	/* BLKROGET takes no MD lock: one already so waits for nothing (block/ioctl.c). */
+	if (ioctl(fd, BLKROGET, &was) < 0)
+		return -errno;
+	if (!was == !ro)
+		return 0;
+	return ioctl(fd, BLKROSET, &ro) < 0 ? -errno : 1;
 }
 
 int md_member_set_state(const char *sysfs, const char *md, const char *member,

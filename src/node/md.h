@@ -134,15 +134,19 @@ int md_mdstat_answers(const char *proc, struct strbuf *err);
 int md_set_readonly(const char *sysfs, const char *md);
 /*
  * Marks the block device of array md (dev: where its node is, /dev) read-only
- * (BLKROSET), open or not: nothing opens it for writing any more, and
- * /sys/block/<md>/ro says 1 until the array stops. Unlike md_set_readonly()
- * it neither fails on a mounted array nor writes anything, but a writer that
- * already has it open (a filesystem) is only warned: for an array whose
- * filesystem is shut down, before the unmount. MD takes its lock for the
- * call, so it waits while MD holds that lock across a write to a leg whose
- * I/O waits. 0 or -errno.
+ * or writable (BLKROSET), open or not. Read-only: a read-write mount fails
+ * with EACCES and write(2) through its node with EPERM, and
+ * /sys/block/<md>/ro says 1 until the array stops; a writer inside the
+ * kernel, such as a filesystem that already has it open, is only warned
+ * (bio_check_ro()): for an array whose filesystem is shut down, before the
+ * unmount. Unlike md_set_readonly() it neither fails on a mounted array nor
+ * writes anything. Writable: also what md_set_readonly() did is undone (MD
+ * restarts the array, read-auto). Asked with BLKROGET first, so nothing
+ * waits when it is so already; else MD takes its lock for the call, so it
+ * waits while MD holds that lock across a write to a leg whose I/O waits.
+ * 1 when it changed it, 0 when it was so already, or -errno.
  */
-int md_set_bdev_readonly(const char *dev, const char *md);
+int md_set_bdev_readonly(const char *dev, const char *md, bool read_only);
 /*
  * Writes state ("faulty", "remove") to member's entry in array md
  * (<sysfs>/block/<md>/md/dev-<member>/state). MD keeps the entry of a member

@@ -487,9 +487,24 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		log_vol_info(s->v->meta.name, "Stopped %s: inactive (never started)", md);
 		return 1;
 	}
+	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0 && !arr->broken) {
+		/*
+		 * An unstage of it while the claim was away that did not finish
+		 * (agent_unstage()) leaves it read-only: a read-write mount of it
+		 * would fail with EACCES until it stops. The claim is ours again.
+		 */
+		r = md_set_bdev_readonly(s->a->dev, arr->kname, false);
+		if (r < 0) {
+			strbuf_addf(err, "cannot make %s writable again: %s", md, strerror(-r));
+			return r;
+		}
+		if (r > 0)
+			log_vol_info(s->v->meta.name, "%s was read-only (left so by an unstage while "
+						      "the claim was away): writable again",
+				     md);
+		return mark_left_out_of(s, arr, err);
+	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
-		if (!arr->broken)
-			return mark_left_out_of(s, arr, err);
 		strbuf_addf(err, "array %s lost every member at once and takes no writes (MD "
 				 "broken); unstage the volume (restart the pod) so it is assembled "
 				 "again from its current copy",
@@ -707,6 +722,33 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 	return r;
 }
 
+/*
+ * A fenced writer's array (the claim is another node's) may run on this
+ * node's copy alone once its held legs are released: it must not be writable
+ * beside the claim's array, neither once unmounted nor while mdadm comes to
+ * stop it. Its filesystem is shut down (the pass may not have fenced it yet;
+ * no log flush) and its block device marked read-only before the unmount, and
+ * the array itself read-only after (agent_unstage()). Best effort: a failure
+ * is logged, and mdadm stops the array. Whether arr is fenced.
+ */
+static bool fence_before_unmount(struct agent *a, const char *id, const struct md_array *arr)
+{
+	int r;
+
+	if (!arr || agent_claim_is_ours(a, id))
+		return false;
+	r = agent_shut_down_fenced(a, id, arr->kname);
+	if (r < 0)
+		log_vol_warning_errno(id, r, "Cannot shut down the filesystem on %s before its "
+					     "unmount: %m",
+				      arr->kname);
+	r = md_set_bdev_readonly(a->dev, arr->kname, true);
+	if (r < 0)
+		log_vol_warning_errno(id, r, "Cannot mark %s read-only before its unmount: %m",
+				      arr->kname);
+	return true;
+}
+
 int agent_unstage(struct agent *a, const char *volume_id, const char *staging_path,
 		  struct strbuf *err)
 {
@@ -720,23 +762,7 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 	r = observe_take(&a->paths, &s.obs);
 	if (r < 0)
 		goto out;
-	/*
-	 * A fenced writer's array (the claim is another node's) may run on
-	 * this node's copy alone once its held legs are released: never
-	 * writable beside the claim's array, neither once unmounted nor while
-	 * mdadm comes to stop it. Its block device is read-only before the
-	 * unmount (its filesystem, shut down by the fence, writes nothing),
-	 * and the array itself after (best effort: mdadm stops it).
-	 */
-	arr = observation_find_array(&s.obs, volume_id);
-	fenced = arr && !agent_claim_is_ours(a, volume_id);
-	if (fenced) {
-		r = md_set_bdev_readonly(a->dev, arr->kname);
-		if (r < 0)
-			log_vol_warning_errno(volume_id, r, "Cannot mark %s read-only before its "
-							    "unmount: %m",
-					      arr->kname);
-	}
+	fenced = fence_before_unmount(a, volume_id, observation_find_array(&s.obs, volume_id));
 	r = agent_umount_array(a, &s.obs, volume_id, staging_path, err);
 	arr = r >= 0 ? observation_find_array(&s.obs, volume_id) : NULL;
 	if (arr && fenced)

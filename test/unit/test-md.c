@@ -451,6 +451,21 @@ static void test_set_readonly(void **state)
 	free(sysfs);
 }
 
+/* Only a block device takes BLKROGET/BLKROSET: a regular file says ENOTTY, not done. */
+static void test_set_bdev_readonly(void **state)
+{
+	struct tree *t = *state;
+	char *dev;
+
+	tree_attr(t, "dev", "md127", NULL);
+	dev = tree_path(t, "dev");
+	assert_int_equal(md_set_bdev_readonly(dev, "md127", true), -ENOTTY);
+	assert_int_equal(md_set_bdev_readonly(dev, "md127", false), -ENOTTY);
+	assert_int_equal(md_set_bdev_readonly(dev, "md126", true), -ENOENT);
+	assert_int_equal(md_set_bdev_readonly(dev, "../md127", true), -EINVAL);
+	free(dev);
+}
+
 /* An inactive array (assembled, not started) and one with no readable member. */
 static void test_list_inactive(void **state)
 {
@@ -763,6 +778,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_inactive, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_member_set_state, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_set_readonly, setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_set_bdev_readonly, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_mark_broken, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
