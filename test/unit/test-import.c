@@ -220,6 +220,46 @@ static void test_beyond_return(void **state)
 	assert_false(legs_beyond_return(&arr, 2, imp, 2, 0));
 }
 
+/*
+ * RAID10, near 2 (md/layout 0x102): slots 0-1 mirror one stripe, 2-3 the
+ * other. A stripe whose legs are all dead holds is beyond return, whatever
+ * the other stripe's legs do; a leg of the other stripe is not.
+ */
+static void test_beyond_return_raid10(void **state)
+{
+	struct md_member members[] = {
+		{ .kname = "dm-4", .slot = 0, .in_sync = true },
+		{ .kname = "dm-5", .slot = 1, .in_sync = true },
+		{ .kname = "nvme0n1p1", .slot = 2, .in_sync = true, .partition = true },
+		{ .kname = "dm-6", .slot = 3, .in_sync = true },
+	};
+	struct md_array arr = { .kname = "md127", .level = "raid10", .layout = 0x102,
+				.members = members, .n_members = 4 };
+	struct nvmf_subsystem imp[3] = { held(), held(), held() };
+	char *nqn[] = { "nqn.x:m1", "nqn.x:m2", "nqn.x:m4" };
+	char *dev[] = { "/dev/dm-4", "/dev/dm-5", "/dev/dm-6" };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		imp[i].nqn = imp[i].hold.name = nqn[i];
+		imp[i].hold.device = dev[i];
+		imp[i].ctrl_state = NULL;
+		imp[i].block = NULL;
+		imp[i].block_dev = 0;
+	}
+	assert_true(legs_beyond_return(&arr, 2, imp, 3, 0));
+	assert_true(legs_beyond_return(&arr, 2, imp, 3, 1));
+	/* dm-6 is dead too, but its stripe has a local leg. */
+	assert_false(legs_beyond_return(&arr, 2, imp, 3, 2));
+	/* The kernel's layout decides, not the spec's copies: the same with 3 there. */
+	assert_true(legs_beyond_return(&arr, 3, imp, 3, 0));
+	/* One leg of the first stripe back (its namespace under its hold): it may answer. */
+	imp[1].ctrl_state = "live";
+	imp[1].block = "/dev/nvme3n1";
+	imp[1].block_dev = imp[1].hold.path = makedev(259, 3);
+	assert_false(legs_beyond_return(&arr, 2, imp, 3, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_hold_steps),
 		cmocka_unit_test(test_held_leg_is_dropped),
 		cmocka_unit_test(test_beyond_return),
+		cmocka_unit_test(test_beyond_return_raid10),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
