@@ -59,6 +59,7 @@ struct legwatch {
 	} *ids;			/* arrays' volumes seen so far, by MD UUID */
 	size_t n_ids;
 	char *waiting;		/* the arrays whose every in-sync leg is lost, logged once */
+	char *released;		/* holds released beyond return at the last tick, logged once */
 	struct leg_name {
 		char *nqn, *kname;
 	} *names;		/* each import's block device, as last seen */
@@ -460,24 +461,47 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 	}
 }
 
-/* legs_beyond_return(): a mirror that can never answer again fails its writes instead. */
-static void release_beyond_return(const struct sysfs_view *s, const struct md_array *arr,
-				  const struct volume *v)
+/* Whether text (NULL, or lines each ending in '\n') has the line line. */
+static bool line_in(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+	const char *end;
+
+	for (const char *p = text; p && (end = strchr(p, '\n')); p = end + 1)
+		if ((size_t)(end - p) == len && strncmp(p, line, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * legs_beyond_return(): a mirror that can never answer again fails its writes
+ * instead. Released again each tick (cheap, and a hold made meanwhile under
+ * the name would be caught too), logged once: on an idle array nothing fails
+ * the leg in MD, so the mirror stays beyond return until a restage. Adds
+ * each released NQN to released, one per line.
+ */
+static void release_beyond_return(struct legwatch *w, const struct sysfs_view *s,
+				  const struct md_array *arr, const struct volume *v,
+				  struct strbuf *released)
 {
 	for (size_t k = 0; k < s->n_imports; k++) {
+		const char *nqn = s->imports[k].nqn;
 		int r;
 
 		if (!legs_beyond_return(arr, v->spec.number_of_copies, s->imports, s->n_imports, k))
 			continue;
-		r = dm_hold_release(s->imports[k].nqn);
-		if (r < 0)
+		r = dm_hold_release(nqn);
+		if (r < 0) {
 			log_vol_warning_errno(v->meta.name, r, "Cannot release the hold of %s: %m",
-					      s->imports[k].nqn);
-		else
+					      nqn);
+			continue;
+		}
+		strbuf_addf(released, "%s\n", nqn);
+		if (!line_in(w->released, nqn))
 			log_vol_warning(v->meta.name, "Every leg of a mirror of %s is gone for good "
 						      "(refused, or ended by ctrl_loss_tmo): %s "
 						      "released, its writes fail",
-					s->imports[k].nqn, arr->kname);
+					arr->kname, nqn);
 	}
 }
 
@@ -605,6 +629,7 @@ static void tick(struct legwatch *w)
 	struct sysfs_view s;
 	_cleanup_free_ char *shape = NULL;
 	_cleanup_free_ bool *waits = NULL;
+	struct strbuf released = STRBUF_INIT;
 
 	if (view_take(w, &s) < 0)
 		return;
@@ -639,11 +664,13 @@ static void tick(struct legwatch *w)
 		if (verdict == LEG_DROP)
 			drop_leg(w, v, s.imports[k].nqn);
 		if (verdict == LEG_WAIT)
-			release_beyond_return(&s, &s.arrays[i], v);
+			release_beyond_return(w, &s, &s.arrays[i], v, &released);
 		waits[i] = verdict == LEG_WAIT;
 		volume_free(v);
 	}
 	note_waiting(w, &s, waits);
+	free(w->released);
+	w->released = strbuf_detach(&released);
 	remember_names(w, &s);
 	view_done(&s);
 }
@@ -712,5 +739,6 @@ void legwatch_stop(struct legwatch *w)
 	free(w->names);
 	free(w->shape);
 	free(w->waiting);
+	free(w->released);
 	free(w);
 }
