@@ -10,6 +10,7 @@
 #include "model/names.h"
 #include "node/copies.h"
 #include "node/agent-internal.h"
+#include "node/fs.h"
 #include "node/import.h"
 #include "node/md.h"
 #include "node/nvmet.h"
@@ -733,12 +734,14 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
  */
 static bool fence_before_unmount(struct agent *a, const char *id, const struct md_array *arr)
 {
+	_cleanup_free_ char *dev = NULL;
 	int r;
 
 	if (!arr || agent_claim_is_ours(a, id))
 		return false;
-	r = agent_shut_down_fenced(a, id, arr->kname);
-	if (r < 0)
+	xasprintf(&dev, "%s/%s", a->dev, arr->kname);
+	r = fs_device_shut_down_now(a->proc, dev);
+	if (r < 0 && r != -EOPNOTSUPP)
 		log_vol_warning_errno(id, r, "Cannot shut down the filesystem on %s before its "
 					     "unmount: %m",
 				      arr->kname);
@@ -746,6 +749,10 @@ static bool fence_before_unmount(struct agent *a, const char *id, const struct m
 	if (r < 0)
 		log_vol_warning_errno(id, r, "Cannot mark %s read-only before its unmount: %m",
 				      arr->kname);
+	else
+		log_vol_info(id, "The claim is another node's: %s is unmounted with its "
+				 "filesystem shut down and its block device read-only",
+			     arr->kname);
 	return true;
 }
 
