@@ -91,9 +91,11 @@ void connect_backoff_forget(struct agent *a, const char *nqn);
 bool agent_claim_is_ours(struct agent *a, const char *id);
 /*
  * A fenced writer's filesystem on array kname shut down (no log flush), said
- * in the log: 0 when it is down, not mounted or not XFS, else -errno (apply.c).
+ * in the log as done before what follows ("its unmount"): 0 when it is down,
+ * not mounted or not XFS, else -errno (apply.c).
  */
-int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname);
+int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname,
+			   const char *before);
 /* Writes the status this node owns of volume id, when it changed (report.c decides). */
 int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
 /* Writes that staging for the claim at epoch waits for a current copy (why: for whom). */

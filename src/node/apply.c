@@ -348,11 +348,12 @@ bool agent_claim_is_ours(struct agent *a, const char *id)
 
 /*
  * A fenced writer (the claim left while the array is mounted here): its
- * filesystem shut down before a leg goes, so nothing still in flight is
- * acknowledged on a copy of this node's alone. The application gets EIO; a
- * restart of the pod follows the claim.
+ * filesystem shut down before a leg goes (or the unmount), so nothing still
+ * in flight is acknowledged on a copy of this node's alone. The application
+ * gets EIO; a restart of the pod follows the claim.
  */
-int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname)
+int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname,
+			   const char *before)
 {
 	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
 	int r;
@@ -361,15 +362,14 @@ int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname)
 	r = fs_device_shut_down_now(a->proc, dev.buf);
 	if (r > 0)
 		log_vol_warning(id, "The claim moved to another node while %s was mounted here: its "
-				    "XFS is shut down (the application gets EIO) before its legs are "
-				    "disconnected",
-				kname);
+				    "XFS is shut down (the application gets EIO) before %s",
+				kname, before);
 	return r == -EOPNOTSUPP || r > 0 ? 0 : r;
 }
 
 static int apply_fence_fs(struct agent *a, const struct action *act, struct strbuf *err)
 {
-	int r = agent_shut_down_fenced(a, act->volume, act->md);
+	int r = agent_shut_down_fenced(a, act->volume, act->md, "its legs are disconnected");
 
 	if (r < 0)
 		strbuf_addf(err, "cannot shut down the filesystem on %s before fencing it: %s",

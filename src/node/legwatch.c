@@ -176,7 +176,7 @@ static const char *fenced_volume(struct legwatch *w, const struct md_array *arr)
  */
 static void fence_lost_leg(struct agent *a, const char *id, const char *kname, const char *nqn)
 {
-	int r = agent_shut_down_fenced(a, id, kname);
+	int r = agent_shut_down_fenced(a, id, kname, "its legs are disconnected");
 
 	if (r < 0) {
 		log_vol_warning_errno(id, r, "The claim moved while %s was assembled here, but its "

@@ -10,7 +10,6 @@
 #include "model/names.h"
 #include "node/copies.h"
 #include "node/agent-internal.h"
-#include "node/fs.h"
 #include "node/import.h"
 #include "node/md.h"
 #include "node/nvmet.h"
@@ -445,14 +444,6 @@ static int mark_left_out(json_t *obj, void *userdata)
 }
 
 /*
- * An array of this volume already assembled here is ours to go on with only
- * when the record says this node assembled it (status.nodeName; another node
- * that had the volume since has overwritten it) and it still takes writes.
- * One left from an earlier claim holds older data than the volume: it is
- * stopped when nothing has it mounted, and refused otherwise. 0: go on with
- * it; 1: stopped, assemble anew; -errno: refused, with why in err.
- */
-/*
  * mark_left_out() under the resourceVersion. An array this node kept across a
  * claim that moved and came back may have lost a leg meanwhile, unrecorded
  * (the self-fence disconnects legs of an array whose claim is gone).
@@ -468,6 +459,14 @@ static int mark_left_out_of(struct stage_ctx *s, const struct md_array *arr, str
 	return r < 0 ? r : 0;
 }
 
+/*
+ * An array of this volume already assembled here is ours to go on with only
+ * when the record says this node assembled it (status.nodeName; another node
+ * that had the volume since has overwritten it) and it still takes writes.
+ * One left from an earlier claim holds older data than the volume: it is
+ * stopped when nothing has it mounted, and refused otherwise. 0: go on with
+ * it; 1: stopped, assemble anew; -errno: refused, with why in err.
+ */
 static int check_existing(struct stage_ctx *s, const struct md_array *arr, struct strbuf *err)
 {
 	const char *me = s->a->o.node_name;
@@ -489,10 +488,15 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		return 1;
 	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0 && !arr->broken) {
+		r = mark_left_out_of(s, arr, err);
+		if (r < 0)
+			return r;
 		/*
 		 * An unstage of it while the claim was away that did not finish
 		 * (agent_unstage()) leaves it read-only: a read-write mount of it
-		 * would fail with EACCES until it stops. The claim is ours again.
+		 * would fail with EACCES until it stops. Made writable only now
+		 * that the record, written under the resourceVersion, says the
+		 * claim is ours again.
 		 */
 		r = md_set_bdev_readonly(s->a->dev, arr->kname, false);
 		if (r < 0) {
@@ -503,7 +507,7 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 			log_vol_info(s->v->meta.name, "%s was read-only (left so by an unstage while "
 						      "the claim was away): writable again",
 				     md);
-		return mark_left_out_of(s, arr, err);
+		return 0;
 	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
 		strbuf_addf(err, "array %s lost every member at once and takes no writes (MD "
@@ -734,14 +738,12 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
  */
 static bool fence_before_unmount(struct agent *a, const char *id, const struct md_array *arr)
 {
-	_cleanup_free_ char *dev = NULL;
 	int r;
 
 	if (!arr || agent_claim_is_ours(a, id))
 		return false;
-	xasprintf(&dev, "%s/%s", a->dev, arr->kname);
-	r = fs_device_shut_down_now(a->proc, dev);
-	if (r < 0 && r != -EOPNOTSUPP)
+	r = agent_shut_down_fenced(a, id, arr->kname, "its unmount");
+	if (r < 0)
 		log_vol_warning_errno(id, r, "Cannot shut down the filesystem on %s before its "
 					     "unmount: %m",
 				      arr->kname);
@@ -749,10 +751,6 @@ static bool fence_before_unmount(struct agent *a, const char *id, const struct m
 	if (r < 0)
 		log_vol_warning_errno(id, r, "Cannot mark %s read-only before its unmount: %m",
 				      arr->kname);
-	else
-		log_vol_info(id, "The claim is another node's: %s is unmounted with its "
-				 "filesystem shut down and its block device read-only",
-			     arr->kname);
 	return true;
 }
 
