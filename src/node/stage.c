@@ -487,7 +487,14 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		log_vol_info(s->v->meta.name, "Stopped %s: inactive (never started)", md);
 		return 1;
 	}
-	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0 && !arr->broken) {
+	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
+		if (arr->broken) {
+			strbuf_addf(err, "array %s lost every member at once and takes no writes "
+					 "(MD broken); unstage the volume (restart the pod) so it is "
+					 "assembled again from its current copy",
+				    md);
+			return -EIO;
+		}
 		r = mark_left_out_of(s, arr, err);
 		if (r < 0)
 			return r;
@@ -508,13 +515,6 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 						      "the claim was away): writable again",
 				     md);
 		return 0;
-	}
-	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
-		strbuf_addf(err, "array %s lost every member at once and takes no writes (MD "
-				 "broken); unstage the volume (restart the pod) so it is assembled "
-				 "again from its current copy",
-			    md);
-		return -EIO;
 	}
 	r = fs_device_is_mounted(s->a->proc, md, &mounted);
 	if (r < 0 || mounted) {
