@@ -1,12 +1,18 @@
-// Wrapper module that builds csi-provisioner from github.com/kubernetes-csi/external-provisioner/v6 v6.3.0 (see ../build).
-// The sidecar's go.mod carries replace directives, which apply only inside
-// its own module, so `go install ...@version` refuses it; they are repeated
-// here, as the sidecar's own go.mod gives them.
-module meshstor.test/sidecars/provisioner
+// Wrapper module that builds the kubernetes-csi sidecars the tests run (see
+// ./build): external-provisioner and external-attacher, the releases the chart
+// deploys. Their go.mod files carry replace directives, which apply only inside
+// their own modules, so `go install ...@version` refuses them; the
+// provisioner's are repeated here (the attacher's are the same, a subset), as
+// its own go.mod gives them. Both releases build on the same Kubernetes
+// libraries, so the second build reuses most of the first.
+module meshstor.test/sidecars
 
 go 1.26.0
 
-tool github.com/kubernetes-csi/external-provisioner/v6/cmd/csi-provisioner
+tool (
+	github.com/kubernetes-csi/external-attacher/v4/cmd/csi-attacher
+	github.com/kubernetes-csi/external-provisioner/v6/cmd/csi-provisioner
+)
 
 require (
 	cel.dev/expr v0.25.2 // indirect
@@ -21,6 +27,7 @@ require (
 	github.com/coreos/go-systemd/v22 v22.7.0 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
 	github.com/emicklei/go-restful/v3 v3.13.0 // indirect
+	github.com/evanphx/json-patch v5.9.11+incompatible // indirect
 	github.com/evanphx/json-patch/v5 v5.9.11 // indirect
 	github.com/felixge/httpsnoop v1.0.4 // indirect
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
@@ -44,7 +51,7 @@ require (
 	github.com/go-openapi/swag/yamlutils v0.26.0 // indirect
 	github.com/gogo/protobuf v1.3.2 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
-	github.com/google/cel-go v0.27.0 // indirect
+	github.com/google/cel-go v0.28.1 // indirect
 	github.com/google/gnostic-models v0.7.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus v1.1.0 // indirect
@@ -53,6 +60,7 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/kubernetes-csi/csi-lib-utils v0.24.0 // indirect
+	github.com/kubernetes-csi/external-attacher/v4 v4.12.0 // indirect
 	github.com/kubernetes-csi/external-provisioner/v6 v6.3.0 // indirect
 	github.com/kubernetes-csi/external-snapshotter/client/v8 v8.4.0 // indirect
 	github.com/kylelemons/godebug v1.1.0 // indirect
