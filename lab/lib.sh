@@ -8,7 +8,7 @@ lab_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$lab_dir/.." && pwd)
 cache=${MESHSTOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshstor}/lab
 run_dir=${LAB_RUN_DIR:-$cache/run}
-image_dir=$cache/image
+image_dir=${LAB_IMAGE_DIR:-$cache/image}
 
 # The lab's private network, which exists only inside its namespace.
 netns=${LAB_NETNS:-meshstor-lab}
