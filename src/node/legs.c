@@ -3,6 +3,8 @@
 
 #include "node/import.h"
 #include "node/legs.h"
+#include "node/plan.h"
+#include "util/strbuf.h"
 #include "util/banned.h"
 
 /* The import whose hold (or namespace) is member kname of an array, or -1. */
@@ -129,4 +131,24 @@ enum leg_verdict legs_decide(const struct md_array *arr, int copies,
 			verdict = LEG_WAIT;
 	}
 	return verdict;
+}
+
+bool legs_local_member(const struct md_member *m, const struct volume *v, const char *node,
+		       int32_t *ret_index)
+{
+	if (!m->partition || !m->partname)
+		return false;
+	for (size_t i = 0; i < v->spec.n_members; i++) {
+		const struct volume_member *vm = &v->spec.members[i];
+		_cleanup_strbuf_ struct strbuf name = STRBUF_INIT;
+
+		if (!vm->node_name || strcmp(vm->node_name, node) != 0)
+			continue;
+		member_partition_name(v->meta.name, vm->index, &name);
+		if (strcmp(name.buf, m->partname) == 0) {
+			*ret_index = vm->index;
+			return true;
+		}
+	}
+	return false;
 }

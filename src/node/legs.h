@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/volume.h"
 #include "node/md.h"
 #include "node/nvmf.h"
 
@@ -49,3 +50,13 @@ enum leg_verdict legs_decide(const struct md_array *arr, int copies,
  */
 bool legs_beyond_return(const struct md_array *arr, int copies,
 			const struct nvmf_subsystem *imports, size_t n_imports, size_t imp);
+
+/*
+ * Whether m, a local partition in an array of volume v on node node, is one of
+ * v's members placed on that node: its GPT name (the kernel's PARTNAME) is the
+ * member's (member_partition_name()). *ret_index is that member's index. MD
+ * fails a local leg on a drive's error by itself, and the leg watch records
+ * it within a tick by this, not a pass later.
+ */
+bool legs_local_member(const struct md_member *m, const struct volume *v, const char *node,
+		       int32_t *ret_index);

@@ -417,11 +417,12 @@ static bool member_of_leg(const struct legwatch *w, const struct sysfs_view *s,
 }
 
 /*
- * A remote leg MD failed by itself (its target answered I/O errors): MD has
- * written the other members' superblocks and goes on without it, so the
- * record says so at once, within a tick, not at the next pass (which may wait
- * behind the kernel lock). A consumer that dies after this never leaves the
- * failed leg looking current. The window left is MD's failure to this write.
+ * A leg MD failed by itself (a remote target answered I/O errors, a local
+ * drive failed): MD has written the other members' superblocks and goes on
+ * without it, so the record says so at once, within a tick, not at the next
+ * pass (which may wait behind the kernel lock). A consumer that dies after
+ * this never leaves the failed leg looking current. The window left is MD's
+ * failure to this write.
  */
 static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 			  const struct md_array *arr, const struct volume *v)
@@ -434,12 +435,17 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		struct strbuf err = STRBUF_INIT;
 		struct faulty_record rec;
 		unsigned index = 0;
+		int32_t local = 0;
 		bool found;
 		int r;
 
 		if (!m->faulty)
 			continue;
 		found = member_of_leg(w, s, m->kname, v->meta.name, &index);
+		if (!found && legs_local_member(m, v, a->o.node_name, &local)) {
+			found = true;
+			index = (unsigned)local;
+		}
 		ms = found ? volume_find_member_status(v, (int32_t)index) : NULL;
 		if (!found || (ms && ms->last_epoch == v->spec.epoch &&
 			       (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
@@ -450,9 +456,9 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		r = agent_record_faulty(a, v->meta.name, &rec, &err);
 		pthread_mutex_unlock(&a->record);
 		if (r > 0)
-			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors): recorded as "
-						   "faulty",
-				     index, arr->kname);
+			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors on %s): "
+						   "recorded as faulty",
+				     index, arr->kname, m->kname);
 		else if (r < 0 && r != -EPERM)
 			log_vol_warning_errno(v->meta.name, r, "Member %u failed in %s, but that cannot "
 							       "be recorded yet (%s)",

@@ -162,12 +162,48 @@ static void test_vanished_import(void **state)
 	assert_int_equal(drop, 0);
 }
 
+/*
+ * A local leg MD failed is known by its GPT name: one of the volume's members
+ * placed on this node; never another volume's, another node's member's, a
+ * namespace, or a partition without a name.
+ */
+static void test_local_member(void **state)
+{
+	struct volume_member vm[] = {
+		{ .index = 0, .node_name = "node1" },
+		{ .index = 1, .node_name = "node2" },
+		{ .index = 3, .node_name = "node1" },
+	};
+	struct volume v = { .meta = { .name = "pvc-a" }, .spec = { .members = vm, .n_members = 3 } };
+	struct md_member m = { .kname = "nvme0n1p2", .partition = true, .partname = "ms:pvc-a:m3" };
+	int32_t index = -1;
+
+	assert_true(legs_local_member(&m, &v, "node1", &index));
+	assert_int_equal(index, 3);
+	m.partname = "ms:pvc-a:m0";
+	assert_true(legs_local_member(&m, &v, "node1", &index));
+	assert_int_equal(index, 0);
+	/* Member 1 is node2's: a partition of that name here is not it. */
+	m.partname = "ms:pvc-a:m1";
+	assert_false(legs_local_member(&m, &v, "node1", &index));
+	m.partname = "ms:pvc-b:m0";
+	assert_false(legs_local_member(&m, &v, "node1", &index));
+	m.partname = "ms:pvc-a:m3x";
+	assert_false(legs_local_member(&m, &v, "node1", &index));
+	m.partname = NULL;
+	assert_false(legs_local_member(&m, &v, "node1", &index));
+	m.partname = "ms:pvc-a:m0";
+	m.partition = false;
+	assert_false(legs_local_member(&m, &v, "node1", &index));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_raid10),
 		cmocka_unit_test(test_vanished_import),
+		cmocka_unit_test(test_local_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
