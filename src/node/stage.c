@@ -464,7 +464,8 @@ static int mark_left_out_of(struct stage_ctx *s, const struct md_array *arr, str
  * when the record says this node assembled it (status.nodeName; another node
  * that had the volume since has overwritten it) and it still takes writes.
  * One left from an earlier claim holds older data than the volume: it is
- * stopped when nothing has it mounted, and refused otherwise. 0: go on with
+ * stopped when nothing has it mounted, and refused otherwise. A broken array,
+ * or one whose filesystem has shut down, is refused: only an unstage mends it. 0: go on with
  * it; 1: stopped, assemble anew; -errno: refused, with why in err.
  */
 static int check_existing(struct stage_ctx *s, const struct md_array *arr, struct strbuf *err)
@@ -492,6 +493,14 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 			strbuf_addf(err, "array %s lost every member at once and takes no writes "
 					 "(MD broken); unstage the volume (restart the pod) so it is "
 					 "assembled again from its current copy",
+				    md);
+			return -EIO;
+		}
+		if (arr->fs_shut_down) {
+			/* A repeated call (a kubelet's, after its restart) must not hand it out again. */
+			strbuf_addf(err, "the filesystem on %s has shut down after an I/O error and "
+					 "fails every read and write; unstage the volume (restart the "
+					 "pod) so it is mounted again, which replays its log",
 				    md);
 			return -EIO;
 		}
