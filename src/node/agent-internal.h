@@ -9,6 +9,7 @@
 #include "kube/informer.h"
 #include "node/agent.h"
 #include "node/heartbeat.h"
+#include "node/legs.h"
 #include "node/plan.h"
 
 /* The NVMe/TCP port every node exports on and connects to (IANA's for NVMe/TCP). */
@@ -41,6 +42,10 @@ struct agent {
 	atomic_uint_fast64_t loop_usec;	/* CLOCK_MONOTONIC: the loop last came round */
 	struct heartbeat *heartbeat;	/* the Lease, renewed on a thread of its own */
 	struct legwatch *legwatch;	/* drops lost legs of our arrays, once recorded */
+	/* Our partitions as the latest observation read the tables, for the leg watch. */
+	pthread_mutex_t parts_lock;
+	struct local_part *parts;
+	size_t n_parts;
 
 	/* Another node publishes our host NQN or ID: its connects would pass our fence. */
 	bool identity_conflict;
@@ -72,6 +77,12 @@ void agent_view_done(struct agent_view *v);
  */
 int agent_observe_locked(struct agent *a, struct observation *ret);
 void agent_observed_unlock(struct agent *a, struct observation *obs);
+/*
+ * Whether array member kname is a local partition of one of v's members on
+ * this node (legs_local_member() over the latest observation's tables).
+ */
+bool agent_local_member(struct agent *a, const char *kname, const struct volume *v,
+			int32_t *ret_index);
 /* The plan input of one pass over view and obs (borrows both). */
 void agent_plan_input(struct agent *a, const struct agent_view *view,
 		      const struct observation *obs, const char *const *mounted, size_t n_mounted,

@@ -76,6 +76,56 @@ void agent_view_done(struct agent_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static void parts_free(struct local_part *parts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(parts[i].kname);
+		free(parts[i].uuid);
+		free(parts[i].name);
+	}
+	free(parts);
+}
+
+/* Keeps a->parts to our partitions in obs (drives whose table could not be read: none). */
+static void note_parts(struct agent *a, const struct observation *obs)
+{
+	struct local_part *parts = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < obs->n_drives; i++) {
+		const struct drive *d = &obs->drives[i];
+
+		for (size_t k = 0; k < d->gpt.n_parts; k++) {
+			const struct gpt_partition *p = &d->gpt.parts[k];
+			_cleanup_free_ char *path = NULL;
+
+			if (!p->ours)
+				continue;
+			path = gpt_partition_path(d->path, p->partno);
+			parts = xreallocarray(parts, n + 1, sizeof(*parts));
+			parts[n++] = (struct local_part){ .kname = xstrdup(path_basename(path)),
+							  .uuid = xstrdup(p->uuid),
+							  .name = xstrdup(p->name) };
+		}
+	}
+	pthread_mutex_lock(&a->parts_lock);
+	parts_free(a->parts, a->n_parts);
+	a->parts = parts;
+	a->n_parts = n;
+	pthread_mutex_unlock(&a->parts_lock);
+}
+
+bool agent_local_member(struct agent *a, const char *kname, const struct volume *v,
+			int32_t *ret_index)
+{
+	bool found;
+
+	pthread_mutex_lock(&a->parts_lock);
+	found = legs_local_member(kname, a->parts, a->n_parts, v, a->o.node_name, ret_index);
+	pthread_mutex_unlock(&a->parts_lock);
+	return found;
+}
+
 int agent_observe_locked(struct agent *a, struct observation *ret)
 {
 	int r;
@@ -85,7 +135,9 @@ int agent_observe_locked(struct agent *a, struct observation *ret)
 	if (r < 0) {
 		pthread_mutex_unlock(&a->kernel);
 		memset(ret, 0, sizeof(*ret));
+		return r;
 	}
+	note_parts(a, ret);
 	return r;
 }
 
@@ -462,6 +514,7 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 	pthread_mutex_init(&a->kernel, NULL);
 	pthread_mutex_init(&a->record, NULL);
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->parts_lock, NULL);
 	pthread_cond_init(&a->wake_cond, NULL);
 	r = kube_client_new(cfg, 10000, &a->client);
 	if (r >= 0)
@@ -512,6 +565,8 @@ void agent_free(struct agent *a)
 	pthread_mutex_destroy(&a->kernel);
 	pthread_mutex_destroy(&a->record);
 	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->parts_lock);
+	parts_free(a->parts, a->n_parts);
 	pthread_cond_destroy(&a->wake_cond);
 	for (size_t i = 0; i < a->n_peers; i++)
 		free(a->peers[i].node_name);

@@ -133,19 +133,25 @@ enum leg_verdict legs_decide(const struct md_array *arr, int copies,
 	return verdict;
 }
 
-bool legs_local_member(const struct md_member *m, const struct volume *v, const char *node,
-		       int32_t *ret_index)
+bool legs_local_member(const char *kname, const struct local_part *parts, size_t n_parts,
+		       const struct volume *v, const char *node, int32_t *ret_index)
 {
-	if (!m->partition || !m->partname)
+	const struct local_part *part = NULL;
+
+	for (size_t k = 0; k < n_parts && !part; k++)
+		if (strcmp(parts[k].kname, kname) == 0)
+			part = &parts[k];
+	if (!part)
 		return false;
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *vm = &v->spec.members[i];
 		_cleanup_strbuf_ struct strbuf name = STRBUF_INIT;
 
-		if (!vm->node_name || strcmp(vm->node_name, node) != 0)
+		if (!vm->node_name || strcmp(vm->node_name, node) != 0 || !vm->partition_uuid ||
+		    strcmp(vm->partition_uuid, part->uuid) != 0)
 			continue;
 		member_partition_name(v->meta.name, vm->index, &name);
-		if (strcmp(name.buf, m->partname) == 0) {
+		if (strcmp(name.buf, part->name) == 0) {
 			*ret_index = vm->index;
 			return true;
 		}

@@ -51,12 +51,22 @@ enum leg_verdict legs_decide(const struct md_array *arr, int copies,
 bool legs_beyond_return(const struct md_array *arr, int copies,
 			const struct nvmf_subsystem *imports, size_t n_imports, size_t imp);
 
+/* One of our partitions on this node's drives, as the latest observation read its table. */
+struct local_part {
+	char *kname;	/* "nvme0n1p2" */
+	char *uuid;	/* its GPT partition uuid */
+	char *name;	/* its GPT name */
+};
+
 /*
- * Whether m, a local partition in an array of volume v on node node, is one of
- * v's members placed on that node: its GPT name (the kernel's PARTNAME) is the
- * member's (member_partition_name()). *ret_index is that member's index. MD
- * fails a local leg on a drive's error by itself, and the leg watch records
- * it within a tick by this, not a pass later.
+ * Whether the array member kname (a local partition: one of parts) is one of
+ * volume v's members placed on node node: the partition's uuid is the
+ * member's and its name the member's (member_partition_name()). *ret_index is
+ * that member's index. MD fails a local leg on a drive's error by itself, and
+ * the leg watch records it within a tick by this, not a pass later. A
+ * partition MD holds cannot be deleted, so a table read since it joined the
+ * array names it right; one read before that names it right or not at all
+ * (a member in the spec keeps its partition).
  */
-bool legs_local_member(const struct md_member *m, const struct volume *v, const char *node,
-		       int32_t *ret_index);
+bool legs_local_member(const char *kname, const struct local_part *parts, size_t n_parts,
+		       const struct volume *v, const char *node, int32_t *ret_index);

@@ -442,7 +442,7 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		if (!m->faulty)
 			continue;
 		found = member_of_leg(w, s, m->kname, v->meta.name, &index);
-		if (!found && legs_local_member(m, v, a->o.node_name, &local)) {
+		if (!found && m->partition && agent_local_member(a, m->kname, v, &local)) {
 			found = true;
 			index = (unsigned)local;
 		}

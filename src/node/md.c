@@ -240,8 +240,6 @@ static int read_member(const char *md_dir, const char *entry, struct md_member *
 	member_state(&m, state);
 	/* block: a link to the member's block device; partitions have "partition". */
 	m.partition = read_attr(dir.buf, "block/partition", &partition) == 0;
-	if (m.partition && read_uevent_var(dir.buf, "block/uevent", "PARTNAME", &m.partname) < 0)
-		m.partname = NULL;
 	m.kname = xstrdup(entry + strlen("dev-"));
 	*ret = m;
 	return 0;
@@ -262,10 +260,8 @@ static int member_cmp(const void *a, const void *b)
 
 static void members_free(struct md_member *m, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		free(m[i].kname);
-		free(m[i].partname);
-	}
 	free(m);
 }
 

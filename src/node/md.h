@@ -46,7 +46,6 @@ struct md_member {
 	bool faulty;
 	bool spare;
 	bool partition;		/* a partition (a local leg), not a whole namespace */
-	char *partname;		/* a partition's GPT name (its uevent's PARTNAME); NULL if none */
 };
 
 struct md_array {

@@ -37,34 +37,6 @@ int read_attr(const char *dir, const char *name, char **ret)
 	return 0;
 }
 
-int read_uevent_var(const char *dir, const char *name, const char *key, char **ret)
-{
-	_cleanup_strbuf_ struct strbuf path = STRBUF_INIT;
-	_cleanup_close_ int fd = -1;
-	size_t klen = strlen(key);
-	char buf[4096];
-	ssize_t n;
-
-	strbuf_addf(&path, "%s/%s", dir, name);
-	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	for (const char *line = buf; *line;) {
-		size_t len = strcspn(line, "\n");
-
-		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=') {
-			xasprintf(ret, "%.*s", (int)(len - klen - 1), line + klen + 1);
-			return 0;
-		}
-		line += len + (line[len] == '\n');
-	}
-	return -ENOENT;
-}
-
 char *read_attr_or_null(const char *dir, const char *name)
 {
 	char *v;

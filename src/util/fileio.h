@@ -10,8 +10,3 @@
 int read_attr(const char *dir, const char *name, char **ret);
 /* read_attr(), or NULL when the file cannot be read or its first line is empty. */
 char *read_attr_or_null(const char *dir, const char *name);
-/*
- * The value of KEY=value in a sysfs uevent file (dir/name): 0 and a malloc'd
- * string, -ENOENT when the file has no such line, or -errno.
- */
-int read_uevent_var(const char *dir, const char *name, const char *key, char **ret);

@@ -163,38 +163,41 @@ static void test_vanished_import(void **state)
 }
 
 /*
- * A local leg MD failed is known by its GPT name: one of the volume's members
- * placed on this node; never another volume's, another node's member's, a
- * namespace, or a partition without a name.
+ * A local leg MD failed is known by its partition as the latest table read
+ * saw it: one of the volume's members placed on this node, by uuid and name
+ * both; never another volume's, another node's member's, or a partition the
+ * tables did not show.
  */
 static void test_local_member(void **state)
 {
 	struct volume_member vm[] = {
-		{ .index = 0, .node_name = "node1" },
-		{ .index = 1, .node_name = "node2" },
-		{ .index = 3, .node_name = "node1" },
+		{ .index = 0, .node_name = "node1", .partition_uuid = "u0" },
+		{ .index = 1, .node_name = "node2", .partition_uuid = "u1" },
+		{ .index = 3, .node_name = "node1", .partition_uuid = "u3" },
 	};
 	struct volume v = { .meta = { .name = "pvc-a" }, .spec = { .members = vm, .n_members = 3 } };
-	struct md_member m = { .kname = "nvme0n1p2", .partition = true, .partname = "ms:pvc-a:m3" };
+	struct local_part parts[] = {
+		{ .kname = "nvme0n1p1", .uuid = "u0", .name = "ms:pvc-a:m0" },
+		{ .kname = "nvme1n1p2", .uuid = "u3", .name = "ms:pvc-a:m3" },
+		{ .kname = "nvme0n1p3", .uuid = "u1", .name = "ms:pvc-a:m1" },	/* node2's member */
+		{ .kname = "nvme0n1p4", .uuid = "u9", .name = "ms:pvc-b:m0" },	/* another volume */
+		{ .kname = "nvme1n1p5", .uuid = "u0", .name = "ms:pvc-a:m3" },	/* uuid and name disagree */
+	};
 	int32_t index = -1;
 
-	assert_true(legs_local_member(&m, &v, "node1", &index));
+	assert_true(legs_local_member("nvme1n1p2", parts, 5, &v, "node1", &index));
 	assert_int_equal(index, 3);
-	m.partname = "ms:pvc-a:m0";
-	assert_true(legs_local_member(&m, &v, "node1", &index));
+	assert_true(legs_local_member("nvme0n1p1", parts, 5, &v, "node1", &index));
 	assert_int_equal(index, 0);
-	/* Member 1 is node2's: a partition of that name here is not it. */
-	m.partname = "ms:pvc-a:m1";
-	assert_false(legs_local_member(&m, &v, "node1", &index));
-	m.partname = "ms:pvc-b:m0";
-	assert_false(legs_local_member(&m, &v, "node1", &index));
-	m.partname = "ms:pvc-a:m3x";
-	assert_false(legs_local_member(&m, &v, "node1", &index));
-	m.partname = NULL;
-	assert_false(legs_local_member(&m, &v, "node1", &index));
-	m.partname = "ms:pvc-a:m0";
-	m.partition = false;
-	assert_false(legs_local_member(&m, &v, "node1", &index));
+	assert_false(legs_local_member("nvme0n1p3", parts, 5, &v, "node1", &index));
+	assert_false(legs_local_member("nvme0n1p4", parts, 5, &v, "node1", &index));
+	assert_false(legs_local_member("nvme1n1p5", parts, 5, &v, "node1", &index));
+	/* Not in the tables read (a namespace, or a partition made since): not known. */
+	assert_false(legs_local_member("nvme2n1", parts, 5, &v, "node1", &index));
+	assert_false(legs_local_member("nvme0n1p1", parts, 0, &v, "node1", &index));
+	/* On node2 its member 1 is known by the same table row. */
+	assert_true(legs_local_member("nvme0n1p3", parts, 5, &v, "node2", &index));
+	assert_int_equal(index, 1);
 }
 
 int main(void)

@@ -267,10 +267,6 @@ static void make_sysfs(const struct tree *t)
 	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2", "state", "in_sync");
 	/* block links to the member's device; a partition's has "partition". */
 	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2/block", "partition", "2");
-	/* Its GPT name, from the kernel's uevent (the leg watch knows a local member by it). */
-	tree_attr(t, "sys/block/md127/md/dev-nvme0n1p2/block", "uevent",
-		  "MAJOR=259\nMINOR=3\nDEVNAME=nvme0n1p2\nDEVTYPE=partition\nDISKSEQ=2\nPARTN=2\n"
-		  "PARTNAME=ms:pvc-a:m0");
 	s.dev_number = 0;
 	sb_build(dev, &s);
 	tree_mkdirs(t, "dev");
@@ -344,8 +340,6 @@ static void test_list(void **state)
 	assert_string_equal(a[0].members[1].kname, "nvme1n1p1");
 	assert_int_equal(a[0].members[1].slot, 1);
 	assert_true(a[0].members[1].spare);
-	/* A partition without a name (no uevent PARTNAME): none. */
-	assert_null(a[0].members[1].partname);
 	assert_false(a[0].members[1].in_sync);
 	assert_false(a[0].members[1].faulty);
 
@@ -362,10 +356,8 @@ static void test_list(void **state)
 	assert_true(a[1].members[0].in_sync);
 	assert_false(a[1].members[0].faulty);
 	assert_true(a[1].members[0].partition);
-	assert_string_equal(a[1].members[0].partname, "ms:pvc-a:m0");
 	assert_string_equal(a[1].members[1].kname, "nvme1n1");
 	assert_false(a[1].members[1].partition);
-	assert_null(a[1].members[1].partname);
 	assert_int_equal(a[1].members[1].slot, 1);
 	assert_true(a[1].members[1].faulty);
 	assert_false(a[1].members[1].in_sync);
