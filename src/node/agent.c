@@ -410,12 +410,15 @@ static void pass(struct agent *a)
 	observation_done(&obs);
 	strv_free(mounted);
 	/*
-	 * Observed and reported under the record lock: a report from this
-	 * observation must not land after a leg the watcher dropped meanwhile
-	 * (legwatch.c), saying it is still in sync.
+	 * The legs observed and reported under the record lock: a report from
+	 * this observation must not land after a leg the watcher dropped
+	 * meanwhile (legwatch.c), saying it is still in sync. The drives'
+	 * tables before it: their read may wait on a drive's lock.
 	 */
-	pthread_mutex_lock(&a->record);
 	r = observe_take(&a->paths, &obs);
+	pthread_mutex_lock(&a->record);
+	if (r == 0)
+		r = observe_legs(&a->paths, &obs);
 	pthread_mutex_unlock(&a->kernel);
 	if (r == 0) {
 		agent_plan_input(a, &view, &obs, NULL, 0, &in);

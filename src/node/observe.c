@@ -25,6 +25,29 @@ static int mark_shut_down(const struct node_paths *p, struct md_array *a, size_t
 	return 0;
 }
 
+/* The imports and arrays into o; the first error, after reading the rest. */
+static int take_legs(const struct node_paths *p, struct observation *o)
+{
+	int r, first = 0;
+
+	r = imports_list(p->sysfs, &o->imports, &o->n_imports);
+	if (r < 0 && r != -ENOENT)
+		first = first ?: r;
+	r = md_list(p->sysfs, p->dev, &o->arrays, &o->n_arrays);
+	if (r < 0 && r != -ENOENT)
+		first = first ?: r;
+	/* Bounded: while a leg's I/O holds a bitmap, every array's state is unknown (md.h). */
+	r = md_mark_broken(p->proc, o->arrays, o->n_arrays);
+	for (size_t i = 0; r < 0 && i < o->n_arrays; i++)
+		o->arrays[i].broken_unknown = true;
+	if (r < 0 && r != -ETIMEDOUT && r != -EAGAIN)
+		first = first ?: r;
+	r = mark_shut_down(p, o->arrays, o->n_arrays);
+	if (r < 0)
+		first = first ?: r;
+	return first;
+}
+
 int observe_take(const struct node_paths *p, struct observation *ret)
 {
 	struct observation o = { 0 };
@@ -37,19 +60,6 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	/* No nvmet directory: nothing is exported (the module check reports why). */
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
-	r = imports_list(p->sysfs, &o.imports, &o.n_imports);
-	if (r < 0 && r != -ENOENT)
-		first = first ?: r;
-	r = md_list(p->sysfs, p->dev, &o.arrays, &o.n_arrays);
-	if (r < 0 && r != -ENOENT)
-		first = first ?: r;
-	/* Bounded: while a leg's I/O holds a bitmap, every array's state is unknown (md.h). */
-	r = md_mark_broken(p->proc, o.arrays, o.n_arrays);
-	for (size_t i = 0; r < 0 && i < o.n_arrays; i++)
-		o.arrays[i].broken_unknown = true;
-	if (r < 0 && r != -ETIMEDOUT && r != -EAGAIN)
-		first = first ?: r;
-	r = mark_shut_down(p, o.arrays, o.n_arrays);
 	if (r < 0)
 		first = first ?: r;
 	if (first < 0) {
@@ -58,6 +68,15 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	}
 	*ret = o;
 	return 0;
+}
+
+int observe_legs(const struct node_paths *p, struct observation *o)
+{
+	nvmf_subsystems_free(o->imports, o->n_imports);
+	md_arrays_free(o->arrays, o->n_arrays);
+	o->imports = NULL, o->n_imports = 0;
+	o->arrays = NULL, o->n_arrays = 0;
+	return take_legs(p, o);
 }
 
 void observation_done(struct observation *o)

@@ -55,6 +55,14 @@ struct observation {
  */
 int observe_take(const struct node_paths *p, struct observation *ret);
 void observation_done(struct observation *o);
+/*
+ * The imports and arrays of o read again (sysfs, and /proc/mdstat the bounded
+ * way), nothing else: no drive's table, whose read waits while another
+ * process holds the drive's lock. An observation that is reported under the
+ * record lock (agent-internal.h) is taken before it, then its legs again under
+ * it, so the leg watch never waits on a drive's lock. 0 or the first -errno.
+ */
+int observe_legs(const struct node_paths *p, struct observation *o);
 
 /* Our partition uuid on one of the drives: the drive and the partition, or false. */
 bool observation_find_partition(const struct observation *o, const char *uuid,

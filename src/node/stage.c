@@ -77,6 +77,20 @@ static int observe_again(struct stage_ctx *s)
 	return observe_take(&s->a->paths, &s->obs);
 }
 
+/*
+ * observe_again() for a report: the record lock taken after the drives'
+ * tables are read (that read may wait on a drive's lock, and the leg watch
+ * must not wait with it), the legs read again under it. Returns with the
+ * record lock held, whatever it returns.
+ */
+static int observe_for_report(struct stage_ctx *s)
+{
+	int r = observe_again(s);
+
+	pthread_mutex_lock(&s->a->record);
+	return r < 0 ? r : observe_legs(&s->a->paths, &s->obs);
+}
+
 /* Connects member m and waits for its namespace; the device path, or NULL. */
 static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 			    struct strbuf *err)
@@ -499,8 +513,9 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 		if (arr->fs_shut_down) {
 			/* A repeated call (a kubelet's, after its restart) must not hand it out again. */
 			strbuf_addf(err, "the filesystem on %s has shut down after an I/O error and "
-					 "fails every read and write; unstage the volume (restart the "
-					 "pod) so it is mounted again, which replays its log",
+					 "fails every read and write; delete the pods that use it on "
+					 "this node (a container restart keeps it staged), so it is "
+					 "unstaged and mounted again, which replays its log",
 				    md);
 			return -EIO;
 		}
@@ -722,10 +737,11 @@ int agent_stage(struct agent *a, const char *volume_id, const char *staging_path
 		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
 		r = stage_locked(&s, staging_path, err);
 	}
-	pthread_mutex_lock(&a->record);
-	if (r >= 0 && observe_again(&s) >= 0)
-		agent_report_volume(a, &s.in, volume_id);
-	pthread_mutex_unlock(&a->record);
+	if (r >= 0) {
+		if (observe_for_report(&s) >= 0)
+			agent_report_volume(a, &s.in, volume_id);
+		pthread_mutex_unlock(&a->record);
+	}
 	pthread_mutex_unlock(&a->kernel);
 	if (r == -EAGAIN && s.v) {
 		agent_report_waiting(a, volume_id, s.v->spec.epoch,
@@ -795,12 +811,13 @@ int agent_unstage(struct agent *a, const char *volume_id, const char *staging_pa
 		    strcmp(id, volume_id) == 0)
 			r = import_disconnect(a->sysfs, s.obs.imports[i].nqn);
 	}
-	pthread_mutex_lock(&a->record);
-	if (r >= 0 && observe_again(&s) >= 0) {
-		agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
-		agent_report_volume(a, &s.in, volume_id);
+	if (r >= 0) {
+		if (observe_for_report(&s) >= 0) {
+			agent_plan_input(a, &s.view, &s.obs, NULL, 0, &s.in);
+			agent_report_volume(a, &s.in, volume_id);
+		}
+		pthread_mutex_unlock(&a->record);
 	}
-	pthread_mutex_unlock(&a->record);
 out:
 	pthread_mutex_unlock(&a->kernel);
 	observation_done(&s.obs);

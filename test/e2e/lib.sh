@@ -178,11 +178,12 @@ heal_cuts() {
 # agent_deaths NODE: how many times NODE's console says its agent ended unasked (the line
 # lab/cluster's run-agent writes; a stop asked for says "stopped as asked" and is not counted).
 agent_deaths() {
-	"$L" log "$1" 2>/dev/null | tr -d '\r' | grep -cE '^lab: .*meshstor agent (killed by signal|exited with status)' || true
+	"$L" log "$1" 2>/dev/null | tr -d '\r' | grep -cE "'s meshstor agent (killed by signal|exited with status)" || true
 }
 
 # agents_mark NODES... / agents_check NODES...: a BAD line for each node whose agent died
-# (a crash, the OOM killer, an exit of its own) since the mark. Nothing restarts an agent in
+# (a crash, the OOM killer, an exit of its own) since the mark, and false if one did. Run
+# after the fault or scenario, however it ended: a death is what made it fail, often. Nothing restarts an agent in
 # the lab, and one that died used to show only as a later "connection refused".
 agents_mark() {
 	local n
@@ -190,11 +191,13 @@ agents_mark() {
 }
 
 agents_check() {
-	local n
+	local n ok=0
 	for n in "$@"; do
 		[ "$(agent_deaths "$n")" -gt "$(cat "$e2e_dir/deaths.$n" 2>/dev/null || echo 0)" ] || continue
-		bad "$n's agent died: $("$L" log "$n" 2>/dev/null | tr -d '\r' | grep -E '^lab: .*meshstor agent (killed|exited)' | tail -n 1) (its log and console say more)"
+		bad "$n's agent died: $("$L" log "$n" 2>/dev/null | tr -d '\r' | grep -E "'s meshstor agent (killed|exited)" | tail -n 1) (its log and console say more)"
+		ok=1
 	done
+	return "$ok"
 }
 
 # revive_nodes NODES...: a stopped node started; one that no longer answers (a kernel crash
