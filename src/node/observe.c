@@ -60,6 +60,7 @@ int observe_take(const struct node_paths *p, struct observation *ret)
 	/* No nvmet directory: nothing is exported (the module check reports why). */
 	if (r < 0 && r != -ENOENT)
 		first = first ?: r;
+	r = take_legs(p, &o);
 	if (r < 0)
 		first = first ?: r;
 	if (first < 0) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -533,10 +534,46 @@ static void test_partition_reused_during_fallback(void **state)
 	strbuf_done(&swap);
 }
 
+/*
+ * observe_legs() reads the imports and arrays again and nothing else: it
+ * never reads a drive's table, so it answers while another process holds
+ * the drive's lock (the report's legs are read under the record lock, which
+ * the leg watch waits for). A read of the table here would wait for ever.
+ */
+static void test_observe_legs_skips_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct observation obs;
+	char *path;
+	int fd;
+
+	drive(f->t, "nvme0n1", UUID_M1, "ms:" VOLUME ":m1");
+	import(f->t, "nvme-subsys3", NQN_M1, "nvme3n1");
+	assert_int_equal(observe_take(&f->a.paths, &obs), 0);
+	assert_int_equal(obs.n_drives, 1);
+	assert_int_equal(obs.drives[0].gpt.n_parts, 1);
+	assert_int_equal(obs.n_imports, 1);
+	/* A partition editor's lock on the drive, and an import connected since. */
+	path = tree_path(f->t, "dev/nvme0n1");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	import(f->t, "nvme-subsys4", NQN_OTHER, "nvme4n1");
+	assert_int_equal(observe_legs(&f->a.paths, &obs), 0);
+	assert_int_equal(obs.n_imports, 2);
+	assert_int_equal(obs.n_drives, 1);
+	assert_int_equal(obs.drives[0].gpt.n_parts, 1);
+	assert_string_equal(obs.drives[0].gpt.parts[0].uuid, UUID_M1);
+	close(fd);
+	free(path);
+	observation_done(&obs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_without_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_observe_legs_skips_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_name_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partition_fallback, setup, teardown),
