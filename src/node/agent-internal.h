@@ -77,6 +77,8 @@ void agent_view_done(struct agent_view *v);
  */
 int agent_observe_locked(struct agent *a, struct observation *ret);
 void agent_observed_unlock(struct agent *a, struct observation *obs);
+/* Keeps a->parts to our partitions in obs; those of drives obs could not read stay. */
+void agent_note_parts(struct agent *a, const struct observation *obs);
 /*
  * Whether array member kname is a local partition of one of v's members on
  * this node (legs_local_member() over the latest observation's tables).

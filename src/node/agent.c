@@ -86,8 +86,16 @@ static void parts_free(struct local_part *parts, size_t n)
 	free(parts);
 }
 
-/* Keeps a->parts to our partitions in obs (drives whose table could not be read: none). */
-static void note_parts(struct agent *a, const struct observation *obs)
+/* Whether kname is a partition of a drive whose table obs could not read. */
+static bool on_unreadable_drive(const struct observation *obs, const char *kname)
+{
+	for (size_t i = 0; i < obs->n_drives; i++)
+		if (obs->drives[i].unreadable && gpt_partition_of(kname, obs->drives[i].kname))
+			return true;
+	return false;
+}
+
+void agent_note_parts(struct agent *a, const struct observation *obs)
 {
 	struct local_part *parts = NULL;
 	size_t n = 0;
@@ -109,6 +117,14 @@ static void note_parts(struct agent *a, const struct observation *obs)
 		}
 	}
 	pthread_mutex_lock(&a->parts_lock);
+	/* A failing drive's table may not read: what was known of it stays known. */
+	for (size_t i = 0; i < a->n_parts; i++) {
+		if (!on_unreadable_drive(obs, a->parts[i].kname))
+			continue;
+		parts = xreallocarray(parts, n + 1, sizeof(*parts));
+		parts[n++] = a->parts[i];
+		a->parts[i] = (struct local_part){ 0 };
+	}
 	parts_free(a->parts, a->n_parts);
 	a->parts = parts;
 	a->n_parts = n;
@@ -137,7 +153,7 @@ int agent_observe_locked(struct agent *a, struct observation *ret)
 		memset(ret, 0, sizeof(*ret));
 		return r;
 	}
-	note_parts(a, ret);
+	agent_note_parts(a, ret);
 	return r;
 }
 
@@ -392,7 +408,7 @@ static void pass(struct agent *a)
 	struct plan_input in;
 	char **mounted;
 	size_t n_mounted;
-	int r;
+	int r, taken;
 
 	if (!a->tcp_address)
 		announce_address(a); /* before exporting anything */
@@ -415,11 +431,15 @@ static void pass(struct agent *a)
 	 * meanwhile (legwatch.c), saying it is still in sync. The drives'
 	 * tables before it: their read may wait on a drive's lock.
 	 */
-	r = observe_take(&a->paths, &obs);
+	taken = observe_take(&a->paths, &obs);
+	if (taken == 0)
+		agent_note_parts(a, &obs);
 	pthread_mutex_lock(&a->record);
-	if (r == 0)
-		r = observe_legs(&a->paths, &obs);
+	r = taken == 0 ? observe_legs(&a->paths, &obs) : taken;
 	pthread_mutex_unlock(&a->kernel);
+	if (r < 0)
+		log_warning_errno(r, "Cannot read the kernel's state after this pass: %m; its report "
+				     "waits for the next");
 	if (r == 0) {
 		agent_plan_input(a, &view, &obs, NULL, 0, &in);
 		/*
@@ -431,10 +451,10 @@ static void pass(struct agent *a)
 				agent_report_volume(a, &in, view.volumes[i]->meta.name);
 	}
 	pthread_mutex_unlock(&a->record);
-	if (r == 0) {
+	if (r == 0)
 		announce_drives(a, &obs);
+	if (taken == 0)
 		observation_done(&obs);
-	}
 	announce_node(a, &view, false);
 	agent_view_done(&view);
 }

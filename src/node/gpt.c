@@ -599,6 +599,24 @@ void gpt_disk_done(struct gpt_disk *d)
 	d->n_parts = 0;
 }
 
+bool gpt_partition_of(const char *kname, const char *disk)
+{
+	size_t len = strlen(disk);
+	const char *p = kname + len;
+
+	if (len == 0 || strncmp(kname, disk, len) != 0)
+		return false;
+	/* The kernel's disk_name(), read backwards. */
+	if (isdigit((unsigned char)disk[len - 1]) && *p++ != 'p')
+		return false;
+	if (!*p)
+		return false;
+	for (; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
 char *gpt_partition_path(const char *dev, unsigned partno)
 {
 	size_t len = strlen(dev);

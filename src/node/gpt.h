@@ -94,3 +94,5 @@ int gpt_delete(const char *dev, const char *uuid);
 
 /* "/dev/nvme0n1" + 3 -> "/dev/nvme0n1p3"; "/tmp/disk.img" + 3 -> "/tmp/disk.img3". */
 char *gpt_partition_path(const char *dev, unsigned partno);
+/* Whether kname names a partition of disk ("nvme0n1p3" of "nvme0n1", "sda1" of "sda"). */
+bool gpt_partition_of(const char *kname, const char *disk);

@@ -73,8 +73,13 @@ static void stage_ctx_done(struct stage_ctx *s)
 
 static int observe_again(struct stage_ctx *s)
 {
+	int r;
+
 	observation_done(&s->obs);
-	return observe_take(&s->a->paths, &s->obs);
+	r = observe_take(&s->a->paths, &s->obs);
+	if (r == 0)
+		agent_note_parts(s->a, &s->obs);
+	return r;
 }
 
 /*

@@ -559,7 +559,9 @@ static void test_observe_legs_skips_tables(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
 	import(f->t, "nvme-subsys4", NQN_OTHER, "nvme4n1");
+	alarm(20); /* a read of the table would wait for ever */
 	assert_int_equal(observe_legs(&f->a.paths, &obs), 0);
+	alarm(0);
 	assert_int_equal(obs.n_imports, 2);
 	assert_int_equal(obs.n_drives, 1);
 	assert_int_equal(obs.drives[0].gpt.n_parts, 1);

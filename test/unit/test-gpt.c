@@ -653,6 +653,20 @@ static void test_partition_path(void **state)
 	}
 }
 
+static void test_partition_of(void **state)
+{
+	assert_true(gpt_partition_of("nvme0n1p3", "nvme0n1"));
+	assert_true(gpt_partition_of("nvme0n1p12", "nvme0n1"));
+	assert_true(gpt_partition_of("sda1", "sda"));
+	assert_false(gpt_partition_of("nvme0n10p1", "nvme0n1"));
+	assert_false(gpt_partition_of("nvme0n1", "nvme0n1"));
+	assert_false(gpt_partition_of("nvme0n1p", "nvme0n1"));
+	assert_false(gpt_partition_of("nvme0n1p1x", "nvme0n1"));
+	assert_false(gpt_partition_of("sdab1", "sda"));
+	assert_false(gpt_partition_of("nvme1n1p1", "nvme0n1"));
+	assert_false(gpt_partition_of("dm-0", ""));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -673,6 +687,7 @@ int main(void)
 		T(test_names),
 		T(test_invalid_arguments),
 		T(test_partition_path),
+		T(test_partition_of),
 	};
 #undef T
 
