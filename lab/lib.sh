@@ -6,7 +6,8 @@
 
 lab_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$lab_dir/.." && pwd)
-cache=${MESHSTOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshstor}/lab
+tool_cache=${MESHSTOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshstor}
+cache=$tool_cache/lab
 run_dir=${LAB_RUN_DIR:-$cache/run}
 image_dir=${LAB_IMAGE_DIR:-$cache/image}
 
@@ -23,7 +24,9 @@ agent_port=7070
 LAB_NODES=${LAB_NODES:-3}
 LAB_DRIVES=${LAB_DRIVES:-2}
 LAB_DRIVE_SIZE=${LAB_DRIVE_SIZE:-4G}
-LAB_MEM=${LAB_MEM:-768}
+LAB_KUBE=${LAB_KUBE:-0}
+# A Kubernetes node (LAB_KUBE=1) holds the kubelet and containerd in RAM too.
+if [ "$LAB_KUBE" = 1 ]; then LAB_MEM=${LAB_MEM:-1536}; else LAB_MEM=${LAB_MEM:-768}; fi
 
 say() { printf 'lab: %s\n' "$*" >&2; }
 fail() {
