@@ -46,3 +46,18 @@ app.kubernetes.io/component: {{ .component }}
 {{ toYaml $value | indent (int (add $indent 2)) }}
 {{- end -}}
 {{- end -}}
+
+{{/*
+KUBERNETES_SERVICE_HOST and _PORT from apiServer, where set: env entries that
+override what the kubelet passes in from the `kubernetes` Service.
+*/}}
+{{- define "meshstor.apiServerEnv" -}}
+{{- with .Values.apiServer.host }}
+- name: KUBERNETES_SERVICE_HOST
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.apiServer.port }}
+- name: KUBERNETES_SERVICE_PORT
+  value: {{ . | quote }}
+{{- end }}
+{{- end -}}
