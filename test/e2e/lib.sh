@@ -124,7 +124,9 @@ dump_logs() {
 		if ! timeout 20 "$L" run "$n" true </dev/null >/dev/null 2>&1; then
 			echo "(does not run commands)" >&2
 		else
-			timeout 20 "$L" run "$n" 'tail -n 8 /var/log/meshstor.log' </dev/null >&2 2>/dev/null
+			# The agent's log: run-agent's, or its pod's (LAB_KUBE=1).
+			timeout 20 "$L" run "$n" 'tail -n 8 /var/log/meshstor.log 2>/dev/null ||
+				tail -qn 8 /var/log/pods/meshstor_meshstor-node-*/meshstor/*.log' </dev/null >&2 2>/dev/null
 			# shellcheck disable=SC2016 # expanded on the node
 			timeout 20 "$L" run "$n" 'pidof meshstor >/dev/null || echo "(no meshstor process)"
 				dmesg | grep -E "segfault|Out of memory|Killed process|BUG:|Oops|blocked for more than|soft lockup" | tail -n 5
