@@ -24,6 +24,10 @@ const struct kube_resource kube_meshstornodes = { "csi.meshstor.io", "v1alpha1",
 const struct kube_resource kube_events = { "", "v1", "events", "Event", true };
 const struct kube_resource kube_nodes = { "", "v1", "nodes", "Node", false };
 const struct kube_resource kube_leases = { "coordination.k8s.io", "v1", "leases", "Lease", true };
+const struct kube_resource kube_persistentvolumes = { "", "v1", "persistentvolumes",
+						      "PersistentVolume", false };
+const struct kube_resource kube_persistentvolumeclaims = { "", "v1", "persistentvolumeclaims",
+							   "PersistentVolumeClaim", true };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 

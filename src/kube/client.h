@@ -37,6 +37,8 @@ extern const struct kube_resource kube_meshstornodes;
 extern const struct kube_resource kube_events;
 extern const struct kube_resource kube_nodes;
 extern const struct kube_resource kube_leases;
+extern const struct kube_resource kube_persistentvolumes;
+extern const struct kube_resource kube_persistentvolumeclaims;
 
 enum kube_patch_type {
 	KUBE_PATCH_MERGE, /* application/merge-patch+json */

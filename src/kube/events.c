@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kube/events.h"
+#include "model/volume.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -102,6 +103,9 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 	const json_t *meta = json_object_get(obj, "metadata");
 	const char *obj_name = kube_obj_name(obj);
 	const char *uid = json_string_value(json_object_get(meta, "uid"));
+	const char *obj_ns = res->namespaced ? json_string_value(json_object_get(meta, "namespace"))
+					     : NULL;
+	const char *ev_ns = obj_ns ? obj_ns : KUBE_EVENTS_NAMESPACE;
 	char now[32], host[256] = "";
 	_cleanup_free_ char *seen = NULL;
 	struct timespec ts;
@@ -109,15 +113,15 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 	json_t *ev;
 	int r;
 
-	if (!obj_name)
+	if (!obj_name || (res->namespaced && !obj_ns))
 		return -EINVAL;
 	rfc3339_now(now, &ts);
 	strbuf_addf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%.*s", component, uid ? uid : obj_name, reason,
 		    res->kind, (int)utf8_cut(message, MAX_MESSAGE), message);
 	if (recent_find(key.buf, ts.tv_sec, &seen, &count)) {
 		ev = json_pack("{s:i, s:s}", "count", count, "lastTimestamp", now);
-		r = ev ? kube_patch(c, &kube_events, KUBE_EVENTS_NAMESPACE, seen, KUBE_PATCH_MERGE,
-				    ev, NULL, NULL, NULL)
+		r = ev ? kube_patch(c, &kube_events, ev_ns, seen, KUBE_PATCH_MERGE, ev, NULL, NULL,
+				    NULL)
 		       : -ENOMEM;
 		json_decref(ev);
 		if (r == 0) {
@@ -135,11 +139,11 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 	else
 		strbuf_adds(&api, res->version);
 
-	ev = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s*, s:s*}, s:s, s:s%, s:s, "
-		       "s:{s:s, s:s}, s:s, s:s, s:i, s:s, s:s}",
+	ev = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s*, s:s*, s:s*}, s:s, s:s%, "
+		       "s:s, s:{s:s, s:s}, s:s, s:s, s:i, s:s, s:s}",
 		       "apiVersion", "v1", "kind", "Event", "metadata", "name", name.buf,
-		       "namespace", KUBE_EVENTS_NAMESPACE, "involvedObject", "apiVersion", api.buf,
-		       "kind", res->kind, "name", obj_name, "uid",
+		       "namespace", ev_ns, "involvedObject", "apiVersion", api.buf, "kind",
+		       res->kind, "name", obj_name, "namespace", obj_ns, "uid",
 		       json_string_value(json_object_get(meta, "uid")), "resourceVersion",
 		       json_string_value(json_object_get(meta, "resourceVersion")), "reason",
 		       reason, "message", message, utf8_cut(message, MAX_MESSAGE), "type",
@@ -148,9 +152,39 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 		       "count", 1, "reportingComponent", component, "reportingInstance", host);
 	if (!ev)
 		return -EINVAL;
-	r = kube_create(c, &kube_events, KUBE_EVENTS_NAMESPACE, ev, NULL, err);
+	r = kube_create(c, &kube_events, ev_ns, ev, NULL, err);
 	json_decref(ev);
 	if (r == 0)
 		recent_note(key.buf, name.buf, 1, ts.tv_sec);
+	return r;
+}
+
+/* The Event on object name (in ns) of res, read first for its uid; NULL name: none. */
+static void record_on(struct kube_client *c, const struct kube_resource *res, const char *ns,
+		      const char *name, enum kube_event_type type, const char *reason,
+		      const char *message, const char *component, struct strbuf *err)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+
+	if (!name || (res->namespaced && !ns))
+		return;
+	if (kube_get(c, res, ns, name, &obj, err) == 0)
+		kube_event_record(c, res, obj, type, reason, message, component, err);
+}
+
+int kube_event_record_volume(struct kube_client *c, const json_t *obj, enum kube_event_type type,
+			     const char *reason, const char *message, const char *component,
+			     struct strbuf *err)
+{
+	const json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+	const char *pv = json_string_value(json_object_get(labels, VOLUME_LABEL_PV_NAME));
+	const char *pvc = json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAME));
+	const char *ns = json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAMESPACE));
+	int r;
+
+	r = kube_event_record(c, &kube_meshstorvolumes, obj, type, reason, message, component,
+			      err);
+	record_on(c, &kube_persistentvolumes, NULL, pv, type, reason, message, component, err);
+	record_on(c, &kube_persistentvolumeclaims, ns, pvc, type, reason, message, component, err);
 	return r;
 }

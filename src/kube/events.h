@@ -5,7 +5,10 @@
 
 #include "kube/client.h"
 
-/* Events about cluster-scoped objects live here, as the kubelet does for Nodes. */
+/*
+ * Events about cluster-scoped objects live here, as the kubelet does for
+ * Nodes; an Event about a namespaced object lives in that object's namespace.
+ */
 #define KUBE_EVENTS_NAMESPACE "default"
 
 enum kube_event_type {
@@ -23,3 +26,16 @@ enum kube_event_type {
 int kube_event_record(struct kube_client *c, const struct kube_resource *res, const json_t *obj,
 		      enum kube_event_type type, const char *reason, const char *message,
 		      const char *component, struct strbuf *err);
+
+/*
+ * The Event on the MeshStorVolume obj, and the same on the PersistentVolume
+ * and the PersistentVolumeClaim its labels name (model/volume.h,
+ * VOLUME_LABEL_PV_NAME, _PVC_NAME, _PVC_NAMESPACE), where users look
+ * (`kubectl describe pvc`, `describe pv`). Each of those two is read first
+ * for its uid, which `kubectl describe` matches Events by; one that is not
+ * named, gone or unreadable is skipped. Returns the volume's Event's result;
+ * err (may be NULL) gets why an Event was not written.
+ */
+int kube_event_record_volume(struct kube_client *c, const json_t *obj, enum kube_event_type type,
+			     const char *reason, const char *message, const char *component,
+			     struct strbuf *err);

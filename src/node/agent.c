@@ -232,7 +232,7 @@ static void record_phase(struct agent *a, const char *id, const json_t *obj,
 	strbuf_addf(&msg, "Volume is %s on %s", volume_phase_to_string(phase), a->o.node_name);
 	if (!normal && why)
 		strbuf_addf(&msg, ": %s", why);
-	kube_event_record(a->client, &kube_meshstorvolumes, obj,
+	kube_event_record_volume(a->client, obj,
 			  normal ? KUBE_EVENT_NORMAL : KUBE_EVENT_WARNING,
 			  volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
 	log_vol_info(id, "%s", msg.buf);

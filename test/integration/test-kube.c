@@ -668,6 +668,108 @@ static void test_events(void **state)
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-event");
 }
 
+/*
+ * A PV or PVC deleted: the API server's admission gives each a protection
+ * finalizer, which only kube-controller-manager (not run here) would remove.
+ */
+static void delete_unprotected(const struct kube_resource *res, const char *ns, const char *name)
+{
+	json_t *patch = json_pack("{s:{s:n}}", "metadata", "finalizers");
+
+	kube_patch(client, res, ns, name, KUBE_PATCH_MERGE, patch, NULL, NULL, NULL);
+	json_decref(patch);
+	delete_quietly(res, ns, name);
+}
+
+/* The Event of kind on name (in ns) in the Events of ns, or NULL; borrowed from items. */
+static const json_t *event_on(const json_t *items, const char *kind, const char *ns,
+			      const char *name, const char *uid)
+{
+	const json_t *ev;
+	size_t i;
+
+	json_array_foreach(items, i, ev)
+	{
+		const json_t *io = json_object_get(ev, "involvedObject");
+		const char *io_ns = json_string_value(json_object_get(io, "namespace"));
+
+		if (strcmp(json_string_value(json_object_get(io, "kind")), kind) == 0 &&
+		    strcmp(json_string_value(json_object_get(io, "name")), name) == 0 &&
+		    strcmp(json_string_value(json_object_get(io, "uid")), uid) == 0 &&
+		    (ns ? io_ns && strcmp(io_ns, ns) == 0 : !io_ns) &&
+		    strcmp(json_string_value(json_object_get(ev, "reason")), "Degraded") == 0)
+			return ev;
+	}
+	return NULL;
+}
+
+static const char *uid_of(const json_t *obj)
+{
+	return json_string_value(json_object_get(json_object_get(obj, "metadata"), "uid"));
+}
+
+/* A volume's Event goes to its PV and PVC too (by uid), and a claim gone loses only its own. */
+static void test_events_claim(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *vol = volume("it-event-claim", 0), *pv, *pvc, *created_pv, *created_pvc, *obj;
+	json_t *items;
+	char *rv;
+
+	pv = json_pack("{s:s, s:s, s:{s:s}, s:{s:{s:s}, s:[s], s:{s:s, s:s}}}", "apiVersion", "v1",
+		       "kind", "PersistentVolume", "metadata", "name", "it-event-pv", "spec",
+		       "capacity", "storage", "1Gi", "accessModes", "ReadWriteOnce", "csi",
+		       "driver", "io.meshstor.csi.mesh", "volumeHandle", "it-event-claim");
+	pvc = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:[s], s:s, s:{s:{s:s}}}}", "apiVersion", "v1",
+			"kind", "PersistentVolumeClaim", "metadata", "name", "it-event-pvc",
+			"namespace", "default", "spec", "accessModes", "ReadWriteOnce",
+			"storageClassName", "", "resources", "requests", "storage", "1Gi");
+	json_object_set_new(json_object_get(vol, "metadata"), "labels",
+			    json_pack("{s:s, s:s, s:s}", VOLUME_LABEL_PV_NAME, "it-event-pv",
+				      VOLUME_LABEL_PVC_NAME, "it-event-pvc",
+				      VOLUME_LABEL_PVC_NAMESPACE, "default"));
+	delete_unprotected(&kube_persistentvolumes, NULL, "it-event-pv");
+	delete_unprotected(&kube_persistentvolumeclaims, "default", "it-event-pvc");
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-event-claim");
+	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err), 0);
+	assert_int_equal(
+		kube_create(client, &kube_persistentvolumeclaims, "default", pvc, &created_pvc, &err),
+		0);
+	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, vol, &obj, &err), 0);
+
+	assert_int_equal(kube_event_record_volume(client, obj, KUBE_EVENT_WARNING, "Degraded",
+						  "member 1 on node-b is missing", "meshstor-test",
+						  &err),
+			 0);
+	assert_int_equal(kube_list_all(client, &kube_events, "default", NULL, &items, &rv, &err), 0);
+	assert_non_null(event_on(items, "MeshStorVolume", NULL, "it-event-claim", uid_of(obj)));
+	assert_non_null(event_on(items, "PersistentVolume", NULL, "it-event-pv", uid_of(created_pv)));
+	assert_non_null(event_on(items, "PersistentVolumeClaim", "default", "it-event-pvc",
+				 uid_of(created_pvc)));
+	json_decref(items);
+	free(rv);
+
+	/* A claim that is gone: the volume's Event is still written, and err says why the claim's is not. */
+	json_object_set_new(json_object_get(json_object_get(obj, "metadata"), "labels"),
+			    VOLUME_LABEL_PVC_NAME, json_string("it-event-missing"));
+	strbuf_reset(&err);
+	assert_int_equal(kube_event_record_volume(client, obj, KUBE_EVENT_WARNING, "Degraded",
+						  "member 0 on node-a is missing", "meshstor-test",
+						  &err),
+			 0);
+	assert_non_null(strstr(err.buf, "it-event-missing"));
+
+	json_decref(created_pv);
+	json_decref(created_pvc);
+	json_decref(obj);
+	json_decref(pv);
+	json_decref(pvc);
+	json_decref(vol);
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-event-claim");
+	delete_unprotected(&kube_persistentvolumes, NULL, "it-event-pv");
+	delete_unprotected(&kube_persistentvolumeclaims, "default", "it-event-pvc");
+}
+
 static const struct kube_resource namespaces = { "", "v1", "namespaces", "Namespace", false };
 
 /* resourceVersion of node's Lease, or NULL while there is none; ret_holder when given. */
@@ -765,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_watch_too_old),
 		cmocka_unit_test(test_token_rotation),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_events_claim),
 		cmocka_unit_test(test_heartbeat),
 	};
 
