@@ -80,7 +80,7 @@ static void usage(enum cmd_role role)
 	printf("  --health-address=[IP:]PORT    serve HTTP /healthz for a liveness probe: 200 \"ok\"\n"
 	       "                                while the CSI endpoint answers Probe%s,\n"
 	       "                                else 503 and why (IPv6 as [IP]:PORT; a bare PORT:\n"
-	       "                                every IPv4 address; default empty: off)\n",
+	       "                                every IPv4 and IPv6 address; default empty: off)\n",
 	       role == CMD_NODE ? ", the kubelet\n"
 				  "                                registration stands and the reconcile loop\n"
 				  "                                is not stuck"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "controller/controller.h"
+#include "kube/events.h"
 #include "controller/cache-copy.h"
 #include "kube/codec.h"
 #include "util/log.h"
@@ -37,6 +38,8 @@ int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct 
 	pthread_cond_init(&c->maintain_wake, NULL);
 	c->heartbeat_timeout_s = heartbeat_timeout_s;
 	r = kube_client_new(cfg, 10000, &c->client);
+	if (r >= 0)
+		r = kube_claim_events_start(c->client, &c->claim_events);
 	if (r >= 0)
 		r = kube_informer_start(c->client, &kube_meshstorvolumes, NULL, &volume_ops, c,
 					&c->volumes);
@@ -72,6 +75,7 @@ void controller_free(struct controller *c)
 	kube_informer_free(c->k8s_nodes);
 	kube_informer_free(c->leases);
 	liveness_done(&c->liveness);
+	kube_claim_events_stop(c->claim_events);
 	kube_client_free(c->client);
 	pthread_mutex_destroy(&c->placing);
 	pthread_mutex_destroy(&c->maintain_lock);

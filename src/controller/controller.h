@@ -20,6 +20,7 @@
  */
 struct controller {
 	struct kube_client *client;
+	struct kube_claim_events *claim_events; /* Events on volumes' PVs and PVCs */
 	struct kube_informer *volumes;
 	struct kube_informer *devices;
 	struct kube_informer *nodes;

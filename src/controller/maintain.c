@@ -86,7 +86,7 @@ static void replace_missing(struct controller *c)
 			continue;
 		}
 		log_vol_info(id, "%s", what.buf);
-		kube_event_record_volume(c->client, updated, KUBE_EVENT_WARNING,
+		kube_event_record_volume(c->client, c->claim_events, updated, KUBE_EVENT_WARNING,
 				  "Replacing", what.buf, "meshstor-controller", NULL);
 		json_decref(updated);
 	}

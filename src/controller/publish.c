@@ -232,7 +232,7 @@ static void record_waiting(struct controller *c, const char *id, const char *nod
 	strbuf_addf(&msg, "Unpublish from %s is waiting: %s", node ? node : "every node", why);
 	log_vol_warning(id, "%s", msg.buf);
 	if (obj)
-		kube_event_record_volume(c->client, obj, KUBE_EVENT_WARNING,
+		kube_event_record_volume(c->client, c->claim_events, obj, KUBE_EVENT_WARNING,
 				  "UnpublishWaiting", msg.buf, "meshstor-controller", NULL);
 	json_decref(obj);
 }

@@ -226,7 +226,7 @@ static int record(struct controller *c, struct volume *v, struct strbuf *err)
 	describe_placement(v, &msg);
 	log_vol_info(v->meta.name, "Placed %d GiB volume, %d-byte sectors: %s",
 		     (int)(v->spec.capacity_bytes >> 30), v->spec.sector_size, msg.buf);
-	kube_event_record_volume(c->client, created, KUBE_EVENT_NORMAL, "Placed",
+	kube_event_record_volume(c->client, c->claim_events, created, KUBE_EVENT_NORMAL, "Placed",
 			  msg.buf, COMPONENT, NULL);
 	json_decref(created);
 	await_cache(c, v->meta.name, true);

@@ -172,19 +172,149 @@ static void record_on(struct kube_client *c, const struct kube_resource *res, co
 		kube_event_record(c, res, obj, type, reason, message, component, err);
 }
 
-int kube_event_record_volume(struct kube_client *c, const json_t *obj, enum kube_event_type type,
-			     const char *reason, const char *message, const char *component,
-			     struct strbuf *err)
+#define CLAIM_EVENTS_MAX 64
+
+/* One Event for a volume's PV and PVC, as kube_event_record_volume() was given it. */
+struct claim_event {
+	char *pv, *pvc, *ns, *reason, *message, *component;
+	enum kube_event_type type;
+};
+
+struct kube_claim_events {
+	struct kube_client *client;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct claim_event ring[CLAIM_EVENTS_MAX];
+	size_t head, n;
+	bool stop;
+};
+
+static void claim_event_done(struct claim_event *e)
+{
+	free(e->pv);
+	free(e->pvc);
+	free(e->ns);
+	free(e->reason);
+	free(e->message);
+	free(e->component);
+	*e = (struct claim_event){ 0 };
+}
+
+static void record_claim(struct kube_client *c, const struct claim_event *e, struct strbuf *err)
+{
+	record_on(c, &kube_persistentvolumes, NULL, e->pv, e->type, e->reason, e->message,
+		  e->component, err);
+	record_on(c, &kube_persistentvolumeclaims, e->ns, e->pvc, e->type, e->reason, e->message,
+		  e->component, err);
+}
+
+static void *claim_events_loop(void *userdata)
+{
+	struct kube_claim_events *q = userdata;
+	struct claim_event e;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->stop && q->n == 0)
+			pthread_cond_wait(&q->wake, &q->lock);
+		if (q->stop)
+			break;
+		e = q->ring[q->head];
+		q->ring[q->head] = (struct claim_event){ 0 };
+		q->head = (q->head + 1) % CLAIM_EVENTS_MAX;
+		q->n--;
+		pthread_mutex_unlock(&q->lock);
+		record_claim(q->client, &e, NULL);
+		claim_event_done(&e);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+int kube_claim_events_start(struct kube_client *c, struct kube_claim_events **ret)
+{
+	struct kube_claim_events *q = xzalloc(sizeof(*q));
+	int r;
+
+	q->client = c;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->wake, NULL);
+	r = -pthread_create(&q->thread, NULL, claim_events_loop, q);
+	if (r < 0) {
+		pthread_mutex_destroy(&q->lock);
+		pthread_cond_destroy(&q->wake);
+		free(q);
+		return r;
+	}
+	*ret = q;
+	return 0;
+}
+
+void kube_claim_events_stop(struct kube_claim_events *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stop = true;
+	pthread_cond_signal(&q->wake);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	for (size_t i = 0; i < CLAIM_EVENTS_MAX; i++)
+		claim_event_done(&q->ring[i]);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->wake);
+	free(q);
+}
+
+/* e queued for q's thread (taken over), or dropped when CLAIM_EVENTS_MAX wait already. */
+static void claim_events_push(struct kube_claim_events *q, struct claim_event *e)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->n < CLAIM_EVENTS_MAX) {
+		q->ring[(q->head + q->n) % CLAIM_EVENTS_MAX] = *e;
+		*e = (struct claim_event){ 0 };
+		q->n++;
+		pthread_cond_signal(&q->wake);
+	}
+	pthread_mutex_unlock(&q->lock);
+	claim_event_done(e);
+}
+
+static char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+int kube_event_record_volume(struct kube_client *c, struct kube_claim_events *q,
+			     const json_t *obj, enum kube_event_type type, const char *reason,
+			     const char *message, const char *component, struct strbuf *err)
 {
 	const json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
 	const char *pv = json_string_value(json_object_get(labels, VOLUME_LABEL_PV_NAME));
 	const char *pvc = json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAME));
 	const char *ns = json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAMESPACE));
+	struct claim_event e = {
+		.pv = xstrdup_or_null(pv),
+		.pvc = xstrdup_or_null(pvc),
+		.ns = xstrdup_or_null(ns),
+		.reason = xstrdup(reason),
+		.message = xstrdup(message),
+		.component = xstrdup(component),
+		.type = type,
+	};
 	int r;
 
 	r = kube_event_record(c, &kube_meshstorvolumes, obj, type, reason, message, component,
 			      err);
-	record_on(c, &kube_persistentvolumes, NULL, pv, type, reason, message, component, err);
-	record_on(c, &kube_persistentvolumeclaims, ns, pvc, type, reason, message, component, err);
+	if (!pv && !(pvc && ns)) {
+		claim_event_done(&e);
+	} else if (q) {
+		claim_events_push(q, &e);
+	} else {
+		record_claim(c, &e, err);
+		claim_event_done(&e);
+	}
 	return r;
 }

@@ -25,6 +25,7 @@ struct agent {
 	char *tcp_address;		/* NULL until the Node object tells */
 
 	struct kube_client *client;
+	struct kube_claim_events *claim_events; /* Events on volumes' PVs and PVCs */
 	struct kube_informer *volumes, *nodes, *devices;
 
 	pthread_mutex_t kernel;		/* every change to the kernel holds it */

@@ -232,7 +232,7 @@ static void record_phase(struct agent *a, const char *id, const json_t *obj,
 	strbuf_addf(&msg, "Volume is %s on %s", volume_phase_to_string(phase), a->o.node_name);
 	if (!normal && why)
 		strbuf_addf(&msg, ": %s", why);
-	kube_event_record_volume(a->client, obj,
+	kube_event_record_volume(a->client, a->claim_events, obj,
 			  normal ? KUBE_EVENT_NORMAL : KUBE_EVENT_WARNING,
 			  volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
 	log_vol_info(id, "%s", msg.buf);
@@ -541,6 +541,8 @@ int agent_new(const struct agent_options *o, struct agent **ret)
 	pthread_cond_init(&a->wake_cond, NULL);
 	r = kube_client_new(cfg, 10000, &a->client);
 	if (r >= 0)
+		r = kube_claim_events_start(a->client, &a->claim_events);
+	if (r >= 0)
 		r = announce_identity(a);
 	if (r >= 0)
 		r = kube_informer_start(a->client, &kube_meshstorvolumes, NULL, &volume_ops, a,
@@ -584,6 +586,7 @@ void agent_free(struct agent *a)
 	kube_informer_free(a->volumes);
 	kube_informer_free(a->nodes);
 	kube_informer_free(a->devices);
+	kube_claim_events_stop(a->claim_events);
 	kube_client_free(a->client);
 	pthread_mutex_destroy(&a->kernel);
 	pthread_mutex_destroy(&a->record);

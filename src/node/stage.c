@@ -579,7 +579,7 @@ static void record_data_loss(struct stage_ctx *s, const json_t *obj)
 			  "the absent copies hold are lost");
 	log_vol_warning(s->v->meta.name, "%s", msg.buf);
 	if (obj)
-		kube_event_record_volume(s->a->client, obj, KUBE_EVENT_WARNING,
+		kube_event_record_volume(s->a->client, s->a->claim_events, obj, KUBE_EVENT_WARNING,
 				  "DataLossAccepted", msg.buf, "meshstor-node", NULL);
 	strbuf_done(&msg);
 }
@@ -720,7 +720,7 @@ static void record_waiting(struct stage_ctx *s, const struct strbuf *why)
 		return;
 	strbuf_addf(&msg, "Staging on %s waits: %s", s->a->o.node_name,
 		    why->len ? why->buf : "a member is not in reach yet");
-	kube_event_record_volume(s->a->client, obj, KUBE_EVENT_WARNING,
+	kube_event_record_volume(s->a->client, s->a->claim_events, obj, KUBE_EVENT_WARNING,
 			  "StageWaiting", msg.buf, "meshstor-node", NULL);
 }
 

@@ -208,8 +208,14 @@ static int listen_on(const struct sockaddr_storage *addr, socklen_t len, int *re
 	socklen_t bound_len = sizeof(bound);
 	const int one = 1;
 
+	const int zero = 0;
+
 	fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
+		return -errno;
+	/* IPv6's any address takes IPv4 too, whatever net.ipv6.bindv6only says. */
+	if (addr->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
 		return -errno;
 	/* A restarted agent must get its port back while old connections linger. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -219,6 +225,29 @@ static int listen_on(const struct sockaddr_storage *addr, socklen_t len, int *re
 	*ret_port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
 						      : ((struct sockaddr_in *)&bound)->sin_port);
 	return TAKE_FD(fd);
+}
+
+/*
+ * An empty host means every address: IPv6's any address, which takes IPv4
+ * too (an IPv6-only cluster probes the pod's IPv6 address), where the kernel
+ * has IPv6; else IPv4's.
+ */
+static int listen_any_first(const struct sockaddr_storage *addr, socklen_t len, int *ret_port)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+	struct sockaddr_storage any6 = { 0 };
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&any6;
+	int fd;
+
+	if (addr->ss_family != AF_INET || in->sin_addr.s_addr != htonl(INADDR_ANY))
+		return listen_on(addr, len, ret_port);
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = in->sin_port;
+	in6->sin6_addr = in6addr_any;
+	fd = listen_on(&any6, sizeof(*in6), ret_port);
+	if (fd == -EAFNOSUPPORT)
+		fd = listen_on(addr, len, ret_port);
+	return fd;
 }
 
 int healthz_start(const char *address, healthz_check_fn *check, void *userdata,
@@ -237,7 +266,7 @@ int healthz_start(const char *address, healthz_check_fn *check, void *userdata,
 	h->check = check;
 	h->userdata = userdata;
 	h->stop_fd = -1;
-	h->listen_fd = listen_on(&addr, len, &h->port);
+	h->listen_fd = listen_any_first(&addr, len, &h->port);
 	if (h->listen_fd < 0) {
 		r = h->listen_fd;
 		free(h);

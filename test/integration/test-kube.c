@@ -668,6 +668,8 @@ static void test_events(void **state)
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-event");
 }
 
+static const struct kube_resource namespaces = { "", "v1", "namespaces", "Namespace", false };
+
 /*
  * A PV or PVC deleted: the API server's admission gives each a protection
  * finalizer, which only kube-controller-manager (not run here) would remove.
@@ -708,54 +710,100 @@ static const char *uid_of(const json_t *obj)
 	return json_string_value(json_object_get(json_object_get(obj, "metadata"), "uid"));
 }
 
-/* A volume's Event goes to its PV and PVC too (by uid), and a claim gone loses only its own. */
+/* Polls ns's Events until the PV's and the PVC's Degraded Events are there (30 s at most). */
+static void await_claim_events(const char *pv_uid, const char *pvc_uid)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	json_t *items = NULL, *cluster = NULL;
+	bool found = false;
+	char *rv;
+
+	for (int i = 0; i < 300 && !found; i++) {
+		if (i)
+			usleep(100 * 1000);
+		assert_int_equal(kube_list_all(client, &kube_events, "it-events", NULL, &items, &rv,
+					       &err),
+				 0);
+		free(rv);
+		assert_int_equal(kube_list_all(client, &kube_events, KUBE_EVENTS_NAMESPACE, NULL,
+					       &cluster, &rv, &err),
+				 0);
+		free(rv);
+		/* The claim's Event in the claim's namespace, the PV's where cluster-scoped ones are. */
+		found = event_on(items, "PersistentVolumeClaim", "it-events", "it-event-pvc",
+				 pvc_uid) &&
+			event_on(cluster, "PersistentVolume", NULL, "it-event-pv", pv_uid);
+		json_decref(items);
+		json_decref(cluster);
+	}
+	assert_true(found);
+}
+
+/*
+ * A volume's Event goes to its PV and PVC too (by uid; the claim's in its own
+ * namespace), written here or by the thread; a claim gone loses only its own.
+ */
 static void test_events_claim(void **state)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	json_t *vol = volume("it-event-claim", 0), *pv, *pvc, *created_pv, *created_pvc, *obj;
-	json_t *items;
-	char *rv;
+	json_t *vol = volume("it-event-claim", 0), *pv, *pvc, *ns, *created_pv, *created_pvc, *obj;
+	struct kube_claim_events *q;
 
+	ns = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Namespace", "metadata",
+		       "name", "it-events");
+	kube_create(client, &namespaces, NULL, ns, NULL, NULL);
 	pv = json_pack("{s:s, s:s, s:{s:s}, s:{s:{s:s}, s:[s], s:{s:s, s:s}}}", "apiVersion", "v1",
 		       "kind", "PersistentVolume", "metadata", "name", "it-event-pv", "spec",
 		       "capacity", "storage", "1Gi", "accessModes", "ReadWriteOnce", "csi",
 		       "driver", "io.meshstor.csi.mesh", "volumeHandle", "it-event-claim");
 	pvc = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:[s], s:s, s:{s:{s:s}}}}", "apiVersion", "v1",
 			"kind", "PersistentVolumeClaim", "metadata", "name", "it-event-pvc",
-			"namespace", "default", "spec", "accessModes", "ReadWriteOnce",
+			"namespace", "it-events", "spec", "accessModes", "ReadWriteOnce",
 			"storageClassName", "", "resources", "requests", "storage", "1Gi");
 	json_object_set_new(json_object_get(vol, "metadata"), "labels",
 			    json_pack("{s:s, s:s, s:s}", VOLUME_LABEL_PV_NAME, "it-event-pv",
 				      VOLUME_LABEL_PVC_NAME, "it-event-pvc",
-				      VOLUME_LABEL_PVC_NAMESPACE, "default"));
+				      VOLUME_LABEL_PVC_NAMESPACE, "it-events"));
 	delete_unprotected(&kube_persistentvolumes, NULL, "it-event-pv");
-	delete_unprotected(&kube_persistentvolumeclaims, "default", "it-event-pvc");
+	delete_unprotected(&kube_persistentvolumeclaims, "it-events", "it-event-pvc");
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-event-claim");
 	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err), 0);
-	assert_int_equal(
-		kube_create(client, &kube_persistentvolumeclaims, "default", pvc, &created_pvc, &err),
-		0);
+	assert_int_equal(kube_create(client, &kube_persistentvolumeclaims, "it-events", pvc,
+				     &created_pvc, &err),
+			 0);
 	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, vol, &obj, &err), 0);
 
-	assert_int_equal(kube_event_record_volume(client, obj, KUBE_EVENT_WARNING, "Degraded",
+	/* Here, without a thread. */
+	assert_int_equal(kube_event_record_volume(client, NULL, obj, KUBE_EVENT_WARNING,
+						  "Degraded", "member 1 on node-b is missing",
+						  "meshstor-test", &err),
+			 0);
+	await_claim_events(uid_of(created_pv), uid_of(created_pvc));
+
+	/* By the thread: a new PV and PVC of the same names (new uids) get the Event too. */
+	delete_unprotected(&kube_persistentvolumes, NULL, "it-event-pv");
+	delete_unprotected(&kube_persistentvolumeclaims, "it-events", "it-event-pvc");
+	json_decref(created_pv);
+	json_decref(created_pvc);
+	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err), 0);
+	assert_int_equal(kube_create(client, &kube_persistentvolumeclaims, "it-events", pvc,
+				     &created_pvc, &err),
+			 0);
+	assert_int_equal(kube_claim_events_start(client, &q), 0);
+	assert_int_equal(kube_event_record_volume(client, q, obj, KUBE_EVENT_WARNING, "Degraded",
 						  "member 1 on node-b is missing", "meshstor-test",
 						  &err),
 			 0);
-	assert_int_equal(kube_list_all(client, &kube_events, "default", NULL, &items, &rv, &err), 0);
-	assert_non_null(event_on(items, "MeshStorVolume", NULL, "it-event-claim", uid_of(obj)));
-	assert_non_null(event_on(items, "PersistentVolume", NULL, "it-event-pv", uid_of(created_pv)));
-	assert_non_null(event_on(items, "PersistentVolumeClaim", "default", "it-event-pvc",
-				 uid_of(created_pvc)));
-	json_decref(items);
-	free(rv);
+	await_claim_events(uid_of(created_pv), uid_of(created_pvc));
+	kube_claim_events_stop(q);
 
 	/* A claim that is gone: the volume's Event is still written, and err says why the claim's is not. */
 	json_object_set_new(json_object_get(json_object_get(obj, "metadata"), "labels"),
 			    VOLUME_LABEL_PVC_NAME, json_string("it-event-missing"));
 	strbuf_reset(&err);
-	assert_int_equal(kube_event_record_volume(client, obj, KUBE_EVENT_WARNING, "Degraded",
-						  "member 0 on node-a is missing", "meshstor-test",
-						  &err),
+	assert_int_equal(kube_event_record_volume(client, NULL, obj, KUBE_EVENT_WARNING,
+						  "Degraded", "member 0 on node-a is missing",
+						  "meshstor-test", &err),
 			 0);
 	assert_non_null(strstr(err.buf, "it-event-missing"));
 
@@ -764,13 +812,12 @@ static void test_events_claim(void **state)
 	json_decref(obj);
 	json_decref(pv);
 	json_decref(pvc);
+	json_decref(ns);
 	json_decref(vol);
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-event-claim");
 	delete_unprotected(&kube_persistentvolumes, NULL, "it-event-pv");
-	delete_unprotected(&kube_persistentvolumeclaims, "default", "it-event-pvc");
+	delete_unprotected(&kube_persistentvolumeclaims, "it-events", "it-event-pvc");
 }
-
-static const struct kube_resource namespaces = { "", "v1", "namespaces", "Namespace", false };
 
 /* resourceVersion of node's Lease, or NULL while there is none; ret_holder when given. */
 static char *lease_version(const char *node, char **ret_holder)

@@ -166,6 +166,27 @@ static void test_serves_the_check(void **state)
 	healthz_stop(h);
 }
 
+/* A bare port: every address, IPv4's loopback and IPv6's answer the same listener. */
+static void test_every_address(void **state)
+{
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct fake f = { 0 };
+	struct healthz *h;
+	int fd;
+
+	assert_int_equal(healthz_start("0", fake_check, &f, &h), 0);
+	expect(healthz_port(h), "GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", "ok\n");
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		in6.sin6_port = htons((uint16_t)healthz_port(h));
+		/* Refused would mean IPv4 alone; a host without ::1 cannot tell. */
+		if (connect(fd, (struct sockaddr *)&in6, sizeof(in6)) < 0)
+			assert_true(errno == ENETUNREACH || errno == EADDRNOTAVAIL);
+		close(fd);
+	}
+	healthz_stop(h);
+}
+
 static void test_port_in_use(void **state)
 {
 	struct fake f = { 0 };
@@ -185,6 +206,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_address),
 		cmocka_unit_test(test_serves_the_check),
+		cmocka_unit_test(test_every_address),
 		cmocka_unit_test(test_port_in_use),
 	};
 
