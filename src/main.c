@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "csi/server.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "util/banned.h"
@@ -45,6 +46,15 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("meshstor %s\n", MESHSTOR_VERSION);
 		return EXIT_SUCCESS;
+	}
+	/* Before any thread starts: only csi_server_run()'s sigwait() may take them. */
+	if (strcmp(cmd, "controller") == 0 || strcmp(cmd, "node") == 0) {
+		int r = csi_server_block_signals(NULL);
+
+		if (r < 0) {
+			log_error_errno(r, "Cannot block SIGTERM and SIGINT: %m");
+			return EXIT_FAILURE;
+		}
 	}
 	if (strcmp(cmd, "controller") == 0)
 		return controller_main(argc - 1, argv + 1);

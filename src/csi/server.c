@@ -380,6 +380,18 @@ static int start_grpc(struct csi_server *srv, size_t workers)
 	return 0;
 }
 
+int csi_server_block_signals(sigset_t *ret)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (ret)
+		*ret = set;
+	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 		   struct csi_server **ret)
 {
@@ -401,10 +413,7 @@ int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 	}
 
 	/* Before grpc_init(): every thread gRPC starts inherits this mask. */
-	sigemptyset(&srv->signals);
-	sigaddset(&srv->signals, SIGTERM);
-	sigaddset(&srv->signals, SIGINT);
-	r = -pthread_sigmask(SIG_BLOCK, &srv->signals, NULL);
+	r = csi_server_block_signals(&srv->signals);
 	if (r < 0)
 		goto fail;
 

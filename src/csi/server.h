@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #pragma once
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "csi/dispatch.h"
@@ -15,8 +16,17 @@ struct csi_server_config {
 };
 
 /*
- * Blocks SIGTERM and SIGINT in the calling thread (gRPC's threads inherit the
- * mask), takes the lock beside the socket, removes a stale socket left by a
+ * Blocks SIGTERM and SIGINT, the signals csi_server_run() waits for, in the
+ * calling thread; every thread it starts later inherits the mask. A serving
+ * role calls it before it starts any thread: a thread that had them unblocked
+ * could take one, and the default action ends the process without its
+ * shutdown (or, for a container's PID 1, the kernel drops the signal). ret,
+ * when given, gets the set. Returns 0 or a negative errno.
+ */
+int csi_server_block_signals(sigset_t *ret);
+
+/*
+ * Blocks SIGTERM and SIGINT in the calling thread (csi_server_block_signals()), takes the lock beside the socket, removes a stale socket left by a
  * crashed run, and starts serving s.
  */
 int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,

@@ -110,6 +110,21 @@ class Controller(unittest.TestCase):
 
 
 class ControllerTest(Controller):
+    def test_stop_signals_blocked_in_every_thread(self):
+        """SIGTERM and SIGINT reach main's sigwait() only. A thread started with them
+        unblocked (an informer's, before the CSI server blocked them) could take one:
+        the default action ends the process without its shutdown, and in a container,
+        where meshstor is PID 1, the kernel drops it and the kubelet's SIGKILL follows."""
+        pid = self.server.proc.pid
+        unblocked = []
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                mask = int(next(line for line in f if line.startswith("SigBlk:")).split()[1], 16)
+            if not (mask >> 14) & 1 or not (mask >> 1) & 1:  # SIGTERM 15, SIGINT 2
+                unblocked.append(int(tid))
+        # The main thread unblocks them while it waits in sigwait().
+        self.assertLessEqual(set(unblocked), {pid}, "threads that can take SIGTERM or SIGINT")
+
     def test_placement_recorded(self):
         v = self.create(request("it-placed", 2 * GIB, numberOfCopies=3))
         obj = msvol(v.volume_id)

@@ -198,8 +198,10 @@ class KubeletTest(unittest.TestCase):
         if os.path.exists("/var/lib/kubelet/plugins_registry"):
             self.skipTest("this host has a kubelet registration directory")
         s = self.start(wait_registration=False)
-        self.assertIn("No kubelet registration directory /var/lib/kubelet/plugins_registry: "
-                      "not registering", s.output())
+        # The CSI socket answers before the next step is logged: wait for the line.
+        wait_for("the registration step's log line",
+                 lambda: "No kubelet registration directory /var/lib/kubelet/plugins_registry: "
+                 "not registering" in s.output())
         # A directory the operator named must be there.
         missing = os.path.join(self.tmp, "missing", "reg.sock")
         r = subprocess.run([endpoint.MESHSTOR, "node", "--node-id=n", "--sysroot", self.tmp,
