@@ -158,6 +158,8 @@ int node_main(int argc, char **argv)
 			.fast_io_fail_tmo = o.fast_io_fail_tmo,
 			.ctrl_loss_tmo = o.ctrl_loss_tmo,
 			.keep_alive_tmo = o.keep_alive_tmo,
+			.nr_io_queues = o.nr_io_queues,
+			.resync_speed_min = o.resync_speed_min,
 		};
 
 		/* Without the API the node serves Identity and stays not ready (Probe says why). */

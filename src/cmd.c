@@ -34,6 +34,8 @@ enum {
 	OPT_CTRL_LOSS_TMO,
 	OPT_KEEP_ALIVE_TMO,
 	OPT_FAST_IO_FAIL_TMO,
+	OPT_NR_IO_QUEUES,
+	OPT_RESYNC_SPEED_MIN,
 	OPT_UDEV_RULES_DIR,
 	OPT_HEALTH_ADDRESS,
 	OPT_REGISTRATION_SOCKET,
@@ -52,6 +54,8 @@ static const struct {
 	{ OPT_CTRL_LOSS_TMO, "ctrl-loss-tmo" },
 	{ OPT_KEEP_ALIVE_TMO, "keep-alive-tmo" },
 	{ OPT_FAST_IO_FAIL_TMO, "fast-io-fail-tmo" },
+	{ OPT_NR_IO_QUEUES, "nr-io-queues" },
+	{ OPT_RESYNC_SPEED_MIN, "resync-speed-min" },
 	{ OPT_UDEV_RULES_DIR, "udev-rules-dir" },
 	{ OPT_REGISTRATION_SOCKET, "registration-socket" },
 	{ OPT_KUBELET_ENDPOINT, "kubelet-endpoint" },
@@ -113,6 +117,12 @@ static void usage(enum cmd_role role)
 		       "                                unrecorded, which weakens invariant 7 of\n"
 		       "                                docs/ARCHITECTURE.md (\"Safety\"): a later\n"
 		       "                                failover may take that leg for current\n"
+		       "  --nr-io-queues=N              NVMe/TCP I/O queues of each imported member\n"
+		       "                                (0-128, default 4; 0: the kernel's, one per CPU:\n"
+		       "                                a TCP connection each, on both nodes)\n"
+		       "  --resync-speed-min=MIB_PER_S  each array's resync floor: MD slows a resync\n"
+		       "                                down to it while the volume is in use (0-100000,\n"
+		       "                                default 50; 0: the system's, 1 MB/s by default)\n"
 		       "  --udev-rules-dir=DIR          where to install the udev rule that keeps the\n"
 		       "                                host from assembling MeshStor's arrays (default\n"
 		       "                                /etc/udev/rules.d under --sysroot; empty: none)\n");
@@ -263,6 +273,22 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 					       arg);
 		o->fast_io_fail_tmo = (int)v;
 		return 0;
+	case OPT_NR_IO_QUEUES:
+		if (parse_u64_range(arg, 0, 128, &v) < 0)
+			return log_error_errno(-EINVAL,
+					       "Invalid --nr-io-queues '%s': expected 0 (one "
+					       "per CPU) or 1-128",
+					       arg);
+		o->nr_io_queues = (int)v;
+		return 0;
+	case OPT_RESYNC_SPEED_MIN:
+		if (parse_u64_range(arg, 0, 100000, &v) < 0)
+			return log_error_errno(-EINVAL,
+					       "Invalid --resync-speed-min '%s': expected 0 "
+					       "(the system's) or 1-100000 MiB/s",
+					       arg);
+		o->resync_speed_min = (unsigned)v;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -307,6 +333,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "ctrl-loss-tmo", required_argument, NULL, OPT_CTRL_LOSS_TMO },
 		{ "keep-alive-tmo", required_argument, NULL, OPT_KEEP_ALIVE_TMO },
 		{ "fast-io-fail-tmo", required_argument, NULL, OPT_FAST_IO_FAIL_TMO },
+		{ "nr-io-queues", required_argument, NULL, OPT_NR_IO_QUEUES },
+		{ "resync-speed-min", required_argument, NULL, OPT_RESYNC_SPEED_MIN },
 		{ "udev-rules-dir", required_argument, NULL, OPT_UDEV_RULES_DIR },
 		{ "health-address", required_argument, NULL, OPT_HEALTH_ADDRESS },
 		{ "registration-socket", required_argument, NULL, OPT_REGISTRATION_SOCKET },
@@ -327,6 +355,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		.ctrl_loss_tmo = -1,
 		.keep_alive_tmo = 2,
 		.fast_io_fail_tmo = 0,
+		.nr_io_queues = 4,
+		.resync_speed_min = 50,
 		.registration_socket = role == CMD_NODE ? DEFAULT_REGISTRATION_SOCKET : NULL,
 		.kubelet_endpoint = DEFAULT_KUBELET_ENDPOINT,
 	};

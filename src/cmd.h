@@ -21,6 +21,8 @@ struct cmd_options {
 	int ctrl_loss_tmo;
 	int keep_alive_tmo;
 	int fast_io_fail_tmo;
+	int nr_io_queues;	    /* node role only: per import; 0: one per CPU */
+	unsigned resync_speed_min;  /* node role only: MiB/s; 0: the system's */
 	const char *udev_rules_dir; /* node role only; NULL: /etc/udev/rules.d under sysroot */
 	const char *health_address; /* NULL or "": no /healthz */
 	/* The kubelet's plugin registration, node role only ("" or NULL: none). */

@@ -96,6 +96,11 @@ void agent_plan_input(struct agent *a, const struct agent_view *view,
  * that failed lately is not tried again before its backoff ends (-EALREADY).
  */
 int apply_action(struct agent *a, const struct action *act, struct strbuf *err);
+/*
+ * Sets array kname's resync floor to --resync-speed-min before anything
+ * resyncs into it; a failure is only logged (the system's floor stays).
+ */
+void agent_set_resync_floor(struct agent *a, const char *volume, const char *kname);
 /* A caller that must try now (NodeStageVolume) clears the backoff first. */
 void connect_backoff_forget(struct agent *a, const char *nqn);
 /*

@@ -23,6 +23,8 @@ struct agent_options {
 	int fast_io_fail_tmo;		/* seconds; 0: off, I/O waits for the agent's drop */
 	int ctrl_loss_tmo;		/* seconds; -1 (default): reconnect until dropped */
 	int keep_alive_tmo;		/* seconds (2) */
+	int nr_io_queues;		/* NVMe/TCP I/O queues per import; 0: one per CPU */
+	unsigned resync_speed_min;	/* MiB/s, each array's resync floor; 0: the system's */
 };
 
 struct agent;

@@ -154,6 +154,7 @@ static int apply_connect(struct agent *a, const struct action *act, struct strbu
 		.ctrl_loss_tmo = a->o.ctrl_loss_tmo,
 		.keep_alive_tmo = a->o.keep_alive_tmo,
 		.reconnect_delay = 1,
+		.nr_io_queues = a->o.nr_io_queues,
 	};
 	int r;
 
@@ -286,6 +287,7 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 	if (r < 0)
 		return r;
 	xasprintf(&md, "%s/%s", a->dev, act->md);
+	agent_set_resync_floor(a, act->volume, act->md);
 	/* Its old, failed entry must leave first (a no-op when there is none). */
 	md_remove_gone(md, NULL);
 	if (!full) {
@@ -318,6 +320,15 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 	if (r >= 0)
 		r = md_add(md, act->device, err);
 	return r;
+}
+
+void agent_set_resync_floor(struct agent *a, const char *volume, const char *kname)
+{
+	int r = md_set_sync_speed_min(a->sysfs, kname, a->o.resync_speed_min * 1024);
+
+	if (r < 0)
+		log_vol_warning(volume, "cannot set %s's resync speed floor to %u MiB/s: %s", kname,
+				a->o.resync_speed_min, strerror(-r));
 }
 
 static int apply_md_stop(struct agent *a, const struct action *act, struct strbuf *err)

@@ -434,6 +434,21 @@ int md_set_readonly(const char *sysfs, const char *md)
 	return write_sysfs(sysfs, rel.buf, "readonly");
 }
 
+int md_set_sync_speed_min(const char *sysfs, const char *md, unsigned kib_per_s)
+{
+	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
+	char text[16];
+
+	if (strchr(md, '/'))
+		return -EINVAL;
+	strbuf_addf(&rel, "/block/%s/md/sync_speed_min", md);
+	if (kib_per_s == 0)
+		snprintf(text, sizeof(text), "system");
+	else
+		snprintf(text, sizeof(text), "%u", kib_per_s);
+	return write_sysfs(sysfs, rel.buf, text);
+}
+
 int md_set_bdev_readonly(const char *dev, const char *md, bool read_only)
 {
 	_cleanup_free_ char *path = NULL;
@@ -824,10 +839,21 @@ static bool dev_ok(const char *dev, bool allow_missing)
 	return dev && (dev[0] == '/' || (allow_missing && strcmp(dev, "missing") == 0));
 }
 
+uint64_t md_bitmap_chunk_kib(uint64_t array_kib)
+{
+	uint64_t chunk = MD_BITMAP_CHUNK_MIN_KIB;
+
+	while (chunk < MD_BITMAP_CHUNK_MAX_KIB &&
+	       (array_kib + chunk - 1) / chunk > MD_BITMAP_CHUNKS)
+		chunk *= 2;
+	return chunk;
+}
+
 int md_create(const char *proc, const char *name, const char *uuid, int level, int copies,
 	      uint64_t size_kib, const char *const *devs, size_t n, struct strbuf *err)
 {
 	struct md_argv a = {};
+	uint64_t array_kib = level == 10 && copies > 0 ? size_kib * n / (size_t)copies : size_kib;
 	int r;
 
 	if (!name_ok(name) || !name_is_uuid(uuid) || n < 1 || (level != 1 && level != 10) ||
@@ -844,13 +870,17 @@ int md_create(const char *proc, const char *name, const char *uuid, int level, i
 	 * --homehost=<none> with --name: set_name is exactly name, no "host:"
 	 * prefix, so every node reads the same name (mdadm.c turns "<none>" into
 	 * no homehost; init_super1() then copies the name alone).
-	 * --bitmap=internal: recent mdadm no longer adds one by default.
+	 * --bitmap=internal: recent mdadm no longer adds one by default; its
+	 * chunk by the array's size (md_bitmap_chunk_kib()), where mdadm would
+	 * take 64 MiB whatever the size.
 	 */
 	argv_add(&a, "--create");
 	argv_add(&a, "/dev/md/%s", name);
 	argv_add(&a, "--run");
 	argv_add(&a, "--metadata=1.2");
 	argv_add(&a, "--bitmap=internal");
+	if (size_kib > 0)
+		argv_add(&a, "--bitmap-chunk=%" PRIu64 "K", md_bitmap_chunk_kib(array_kib));
 	argv_add(&a, "--data-offset=8M");
 	argv_add(&a, "--homehost=<none>");
 	argv_add(&a, "--name=%s", name);

@@ -133,6 +133,13 @@ int md_mdstat_answers(const char *proc, struct strbuf *err);
  */
 int md_set_readonly(const char *sysfs, const char *md);
 /*
+ * Sets the resync speed floor of array md (a kernel name) to kib_per_s, 0:
+ * the system's (/proc/sys/dev/raid/speed_limit_min, 1000 by default). MD
+ * slows a resync or recovery down to this floor while the array has other
+ * I/O. Takes no MD lock: never waits. 0 or -errno.
+ */
+int md_set_sync_speed_min(const char *sysfs, const char *md, unsigned kib_per_s);
+/*
  * Marks the block device of array md (dev: where its node is, /dev) read-only
  * or writable (BLKROSET), open or not. Read-only: a read-write mount fails
  * with EACCES and write(2) through its node with EPERM, and
@@ -167,11 +174,26 @@ int md_member_set_state(const char *sysfs, const char *md, const char *member,
  */
 
 /*
+ * The write-intent bitmap's chunk for an array of array_kib. After a leg's
+ * outage MD resyncs every chunk written meanwhile, whole: the smaller the
+ * chunk, the closer a resync comes to what changed. But the first write to a
+ * clean chunk waits for a bitmap write on every leg, and the kernel keeps a
+ * counter per chunk: so at most MD_BITMAP_CHUNKS chunks, each a power of two
+ * from MD_BITMAP_CHUNK_MIN_KIB up to MD_BITMAP_CHUNK_MAX_KIB (mdadm's own
+ * choice for any size). docs/ARCHITECTURE.md, "The write-intent bitmap".
+ */
+#define MD_BITMAP_CHUNKS 4096
+#define MD_BITMAP_CHUNK_MIN_KIB 256
+#define MD_BITMAP_CHUNK_MAX_KIB 65536
+uint64_t md_bitmap_chunk_kib(uint64_t array_kib);
+
+/*
  * Creates array name (uuid) at /dev/md/<name>: metadata 1.2, internal
- * bitmap, data offset 8 MiB, component size size_kib (0: the largest the
- * devices allow), no homehost, so the stored set name is exactly name (at
- * most 31 characters, no '/' or ':'). level 1 or 10 (raid10: near layout with
- * copies copies); devs in slot order, "missing" for an empty slot.
+ * bitmap (its chunk by md_bitmap_chunk_kib()), data offset 8 MiB, component
+ * size size_kib (0: the largest the devices allow), no homehost, so the
+ * stored set name is exactly name (at most 31 characters, no '/' or ':').
+ * level 1 or 10 (raid10: near layout with copies copies); devs in slot order,
+ * "missing" for an empty slot.
  */
 int md_create(const char *proc, const char *name, const char *uuid, int level, int copies,
 	      uint64_t size_kib, const char *const *devs, size_t n, struct strbuf *err);

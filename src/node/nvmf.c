@@ -269,6 +269,8 @@ static int add_ctrl(const struct nvmf_target *t, FILE *log)
 	cfg.ctrl_loss_tmo = t->ctrl_loss_tmo;
 	cfg.keep_alive_tmo = t->keep_alive_tmo;
 	cfg.reconnect_delay = t->reconnect_delay;
+	if (t->nr_io_queues > 0)
+		cfg.nr_io_queues = t->nr_io_queues;
 	if (nvmf_add_ctrl(host, c, &cfg) < 0)
 		r = connect_errno(errno);
 	/* Linked into the tree on success, alone on failure: nvme_free_ctrl() handles both. */

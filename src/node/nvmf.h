@@ -27,6 +27,7 @@ struct nvmf_target {
 	int ctrl_loss_tmo;
 	int keep_alive_tmo;
 	int reconnect_delay;
+	int nr_io_queues; /* 0: the kernel's default, one per CPU */
 };
 
 /*

@@ -635,6 +635,7 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 	r = mark_left_out_of(s, arr, err);
 	if (r < 0)
 		return r;
+	agent_set_resync_floor(s->a, s->v->meta.name, arr->kname);
 	if (created) {
 		_cleanup_free_ char *dev = NULL;
 

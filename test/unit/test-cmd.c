@@ -44,6 +44,30 @@ static void test_timeout_defaults(void **state)
 	assert_int_equal(o.ctrl_loss_tmo, -1);
 	assert_int_equal(o.keep_alive_tmo, 2);
 	assert_int_equal(o.fast_io_fail_tmo, 0);
+	assert_int_equal(o.nr_io_queues, 4);
+	assert_int_equal(o.resync_speed_min, 50);
+}
+
+static void test_queues_and_resync_floor(void **state)
+{
+	static const char *const bad[] = {
+		"--nr-io-queues=-1",	 "--nr-io-queues=129",	      "--nr-io-queues=four",
+		"--resync-speed-min=-1", "--resync-speed-min=100001", "--resync-speed-min=50M",
+	};
+	struct cmd_options o;
+
+	assert_int_equal(parse(CMD_NODE, &o, "--nr-io-queues=0", "--resync-speed-min=0", NULL), 0);
+	assert_int_equal(o.nr_io_queues, 0);
+	assert_int_equal(o.resync_speed_min, 0);
+	assert_int_equal(
+		parse(CMD_NODE, &o, "--nr-io-queues=128", "--resync-speed-min=100000", NULL), 0);
+	assert_int_equal(o.nr_io_queues, 128);
+	assert_int_equal(o.resync_speed_min, 100000);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (parse(CMD_NODE, &o, bad[i], NULL) != -EINVAL)
+			fail_msg("%s was taken", bad[i]);
+	assert_int_equal(parse(CMD_CONTROLLER, &o, "--nr-io-queues=4", NULL), -EINVAL);
+	assert_int_equal(parse(CMD_CONTROLLER, &o, "--resync-speed-min=50", NULL), -EINVAL);
 }
 
 static void test_timeouts_set(void **state)
@@ -122,6 +146,7 @@ static void test_udev_rules_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_queues_and_resync_floor),
 		cmocka_unit_test(test_timeout_defaults),
 		cmocka_unit_test(test_timeouts_set),
 		cmocka_unit_test(test_timeouts_refused),

@@ -574,8 +574,18 @@ static void test_create(void **state)
 	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 1048576, raid1, 2, NULL), 0);
 	assert_string_equal(ran.buf,
 			    "mdadm --create /dev/md/pvc-a --run --metadata=1.2 --bitmap=internal "
-			    "--data-offset=8M --homehost=<none> --name=pvc-a --uuid=" UUID_A
+			    "--bitmap-chunk=256K --data-offset=8M --homehost=<none> --name=pvc-a "
+			    "--uuid=" UUID_A
 			    " --level=1 --raid-devices=2 --size=1048576K /dev/nvme0n1p2 missing");
+
+	/* RAID10 of two stripes: the bitmap covers twice a member's size. */
+	assert_int_equal(md_create(proc, "pvc-c", UUID_A, 10, 2, 33554432, raid10, 4, NULL), 0);
+	assert_string_equal(ran.buf,
+			    "mdadm --create /dev/md/pvc-c --run --metadata=1.2 --bitmap=internal "
+			    "--bitmap-chunk=16384K --data-offset=8M --homehost=<none> --name=pvc-c "
+			    "--uuid=" UUID_A
+			    " --level=10 --layout=n2 --raid-devices=4 --size=33554432K "
+			    "/dev/nvme0n1p2 /dev/nvme1n1 /dev/nvme0n1p3 /dev/nvme2n1");
 
 	assert_int_equal(md_create(proc, "pvc-b", UUID_A, 10, 2, 0, raid10, 4, NULL), 0);
 	assert_string_equal(ran.buf,
@@ -583,6 +593,31 @@ static void test_create(void **state)
 			    "--data-offset=8M --homehost=<none> --name=pvc-b --uuid=" UUID_A
 			    " --level=10 --layout=n2 --raid-devices=4 /dev/nvme0n1p2 /dev/nvme1n1 "
 			    "/dev/nvme0n1p3 /dev/nvme2n1");
+}
+
+static void test_bitmap_chunk(void **state)
+{
+	static const struct {
+		uint64_t array_kib, chunk_kib;
+	} cases[] = {
+		{ 0, MD_BITMAP_CHUNK_MIN_KIB },
+		{ 1024, MD_BITMAP_CHUNK_MIN_KIB },
+		{ 1048576, 256 },	   /* 1 GiB: 4096 chunks */
+		{ 1048576 + 1, 512 },	   /* a KiB more: 2049 chunks */
+		{ 33554432, 8192 },	   /* 32 GiB */
+		{ 268435456, 65536 },	   /* 256 GiB: mdadm's own chunk */
+		{ 17179869184ULL, 65536 }, /* 16 TiB: never more than mdadm's */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t chunk = md_bitmap_chunk_kib(cases[i].array_kib);
+
+		assert_int_equal(chunk, cases[i].chunk_kib);
+		assert_true((chunk & (chunk - 1)) == 0);
+		assert_true(chunk == MD_BITMAP_CHUNK_MAX_KIB ||
+			    (cases[i].array_kib + chunk - 1) / chunk <= MD_BITMAP_CHUNKS);
+	}
 }
 
 static void test_create_invalid(void **state)
@@ -781,6 +816,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_bdev_readonly, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_mark_broken, setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_create, setup_mdadm, teardown_mdadm),
+		cmocka_unit_test(test_bitmap_chunk),
 		cmocka_unit_test_setup_teardown(test_create_invalid, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_manage, setup_mdadm, teardown_mdadm),
 		cmocka_unit_test_setup_teardown(test_failure, setup_mdadm, teardown_mdadm),
