@@ -872,14 +872,16 @@ int md_create(const char *proc, const char *name, const char *uuid, int level, i
 	 * no homehost; init_super1() then copies the name alone).
 	 * --bitmap=internal: recent mdadm no longer adds one by default; its
 	 * chunk by the array's size (md_bitmap_chunk_kib()), where mdadm would
-	 * take 64 MiB whatever the size.
+	 * take 64 MiB whatever the size. From 64 MiB up, mdadm chooses: it
+	 * takes a larger chunk where 64 MiB would not fit the bitmap's room
+	 * (arrays beyond some 64 TiB), and refuses a chunk given that does not.
 	 */
 	argv_add(&a, "--create");
 	argv_add(&a, "/dev/md/%s", name);
 	argv_add(&a, "--run");
 	argv_add(&a, "--metadata=1.2");
 	argv_add(&a, "--bitmap=internal");
-	if (size_kib > 0)
+	if (size_kib > 0 && md_bitmap_chunk_kib(array_kib) < MD_BITMAP_CHUNK_MAX_KIB)
 		argv_add(&a, "--bitmap-chunk=%" PRIu64 "K", md_bitmap_chunk_kib(array_kib));
 	argv_add(&a, "--data-offset=8M");
 	argv_add(&a, "--homehost=<none>");

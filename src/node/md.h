@@ -179,8 +179,9 @@ int md_member_set_state(const char *sysfs, const char *md, const char *member,
  * chunk, the closer a resync comes to what changed. But the first write to a
  * clean chunk waits for a bitmap write on every leg, and the kernel keeps a
  * counter per chunk: so at most MD_BITMAP_CHUNKS chunks, each a power of two
- * from MD_BITMAP_CHUNK_MIN_KIB up to MD_BITMAP_CHUNK_MAX_KIB (mdadm's own
- * choice for any size). docs/ARCHITECTURE.md, "The write-intent bitmap".
+ * from MD_BITMAP_CHUNK_MIN_KIB up to MD_BITMAP_CHUNK_MAX_KIB, mdadm's own
+ * choice, which md_create() then leaves to mdadm (docs/ARCHITECTURE.md,
+ * "Resync and the imports' queues").
  */
 #define MD_BITMAP_CHUNKS 4096
 #define MD_BITMAP_CHUNK_MIN_KIB 256

@@ -587,6 +587,16 @@ static void test_create(void **state)
 			    " --level=10 --layout=n2 --raid-devices=4 --size=33554432K "
 			    "/dev/nvme0n1p2 /dev/nvme1n1 /dev/nvme0n1p3 /dev/nvme2n1");
 
+	/*
+	 * 256 GiB and up: mdadm's own chunk, 64 MiB, or more where that would
+	 * not fit the bitmap's room (it refuses one given that does not).
+	 */
+	assert_int_equal(md_create(proc, "pvc-d", UUID_A, 1, 2, 268435456, raid1, 2, NULL), 0);
+	assert_string_equal(ran.buf,
+			    "mdadm --create /dev/md/pvc-d --run --metadata=1.2 --bitmap=internal "
+			    "--data-offset=8M --homehost=<none> --name=pvc-d --uuid=" UUID_A
+			    " --level=1 --raid-devices=2 --size=268435456K /dev/nvme0n1p2 missing");
+
 	assert_int_equal(md_create(proc, "pvc-b", UUID_A, 10, 2, 0, raid10, 4, NULL), 0);
 	assert_string_equal(ran.buf,
 			    "mdadm --create /dev/md/pvc-b --run --metadata=1.2 --bitmap=internal "
