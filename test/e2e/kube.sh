@@ -69,7 +69,17 @@ acked() {
 		awk '/^[0-9]+$/ { v = $0 } END { print v }'
 }
 # The value the running Pod started from (the first line of its log).
-started_at() { { k logs writer 2>/dev/null || true; } | sed -n '1s/^start //p'; }
+# The value the Pod started from (its log's first line), read again for up to
+# 30 s: a slow API server or kubelet can fail one read of a log just begun.
+started_at() {
+	local s _
+	for _ in $(seq 60); do
+		s=$({ k logs writer 2>/dev/null || true; } | sed -n '1s/^start //p')
+		[ -z "$s" ] || break
+		sleep 0.5
+	done
+	echo "$s"
+}
 volume() { field pvc/data .spec.volumeName; }
 # The counter as its file on NODE holds it.
 file_counter() { on "$1" "cat /var/lib/kubelet/pods/*/volumes/kubernetes.io~csi/*/mount/counter 2>/dev/null" || true; }
