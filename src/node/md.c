@@ -424,29 +424,29 @@ static int write_sysfs(const char *sysfs, const char *rel, const char *text)
 	return 0;
 }
 
-int md_set_readonly(const char *sysfs, const char *md)
+/* Writes text to attribute attr of array md (a kernel name): <sysfs>/block/<md>/md/<attr>. */
+static int write_md_attr(const char *sysfs, const char *md, const char *attr, const char *text)
 {
 	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
 
 	if (strchr(md, '/'))
 		return -EINVAL;
-	strbuf_addf(&rel, "/block/%s/md/array_state", md);
-	return write_sysfs(sysfs, rel.buf, "readonly");
+	strbuf_addf(&rel, "/block/%s/md/%s", md, attr);
+	return write_sysfs(sysfs, rel.buf, text);
+}
+
+int md_set_readonly(const char *sysfs, const char *md)
+{
+	return write_md_attr(sysfs, md, "array_state", "readonly");
 }
 
 int md_set_sync_speed_min(const char *sysfs, const char *md, unsigned kib_per_s)
 {
-	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
-	char text[16];
+	char text[16] = "system";
 
-	if (strchr(md, '/'))
-		return -EINVAL;
-	strbuf_addf(&rel, "/block/%s/md/sync_speed_min", md);
-	if (kib_per_s == 0)
-		snprintf(text, sizeof(text), "system");
-	else
+	if (kib_per_s > 0)
 		snprintf(text, sizeof(text), "%u", kib_per_s);
-	return write_sysfs(sysfs, rel.buf, text);
+	return write_md_attr(sysfs, md, "sync_speed_min", text);
 }
 
 int md_set_bdev_readonly(const char *dev, const char *md, bool read_only)
@@ -854,6 +854,7 @@ int md_create(const char *proc, const char *name, const char *uuid, int level, i
 {
 	struct md_argv a = {};
 	uint64_t array_kib = level == 10 && copies > 0 ? size_kib * n / (size_t)copies : size_kib;
+	uint64_t chunk_kib = md_bitmap_chunk_kib(array_kib);
 	int r;
 
 	if (!name_ok(name) || !name_is_uuid(uuid) || n < 1 || (level != 1 && level != 10) ||
@@ -881,8 +882,8 @@ int md_create(const char *proc, const char *name, const char *uuid, int level, i
 	argv_add(&a, "--run");
 	argv_add(&a, "--metadata=1.2");
 	argv_add(&a, "--bitmap=internal");
-	if (size_kib > 0 && md_bitmap_chunk_kib(array_kib) < MD_BITMAP_CHUNK_MAX_KIB)
-		argv_add(&a, "--bitmap-chunk=%" PRIu64 "K", md_bitmap_chunk_kib(array_kib));
+	if (size_kib > 0 && chunk_kib < MD_BITMAP_CHUNK_MAX_KIB)
+		argv_add(&a, "--bitmap-chunk=%" PRIu64 "K", chunk_kib);
 	argv_add(&a, "--data-offset=8M");
 	argv_add(&a, "--homehost=<none>");
 	argv_add(&a, "--name=%s", name);
