@@ -338,6 +338,25 @@ static bool wait_cached(struct kube_informer *inf, const char *name, bool presen
 }
 
 /*
+ * Polls (up to 30 s) until a callback count reaches want: the informer updates
+ * its cache before it calls the callbacks, so the cache can be ahead of them.
+ */
+static bool wait_seen(const int *field, int want)
+{
+	for (int i = 0; i < 600; i++) {
+		int n;
+
+		pthread_mutex_lock(&seen.lock);
+		n = *field;
+		pthread_mutex_unlock(&seen.lock);
+		if (n >= want)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/*
  * With broken set, both copies' members sit on one node: the schema cannot
  * see that, our validation does (a copy must survive the loss of a node).
  */
@@ -402,6 +421,7 @@ static void test_informer(void **state)
 
 	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-inf-a", &err), 0);
 	assert_true(wait_cached(inf, "it-inf-a", false));
+	assert_true(wait_seen(&seen.deleted, 1));
 
 	kube_informer_get_stats(inf, &stats);
 	pthread_mutex_lock(&seen.lock);
