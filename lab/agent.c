@@ -45,8 +45,16 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { F_HELLO = 1, F_STDIN = 2, F_STDOUT = 3, F_STDERR = 4, F_EXIT = 5 };
-enum { HELLO_TTY = 1 };
+enum {
+	F_HELLO = 1,
+	F_STDIN = 2,
+	F_STDOUT = 3,
+	F_STDERR = 4,
+	F_EXIT = 5
+};
+enum {
+	HELLO_TTY = 1
+};
 #define DEFAULT_PORT 7070
 #define MAX_FRAME (1u << 20)
 
@@ -252,7 +260,8 @@ static void serve_conn(int sock)
 			ssize_t w = write(in, pending + pending_off, pending_len - pending_off);
 			if (w > 0)
 				pending_off += (size_t)w;
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) || pending_off == pending_len) {
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
+			    pending_off == pending_len) {
 				free(pending), pending = NULL;
 				if (w < 0)
 					close(in), in = -1;
@@ -265,7 +274,8 @@ static void serve_conn(int sock)
 			int *fd = k == 0 ? &out : &err;
 			ssize_t got = read(*fd, buf, sizeof buf);
 			if (got > 0) {
-				if (send_frame(sock, k == 0 ? F_STDOUT : F_STDERR, buf, (uint32_t)got) < 0) {
+				if (send_frame(sock, k == 0 ? F_STDOUT : F_STDERR, buf,
+					       (uint32_t)got) < 0) {
 					kill(-pid, SIGKILL);
 					_exit(0);
 				}
@@ -361,9 +371,11 @@ static int connect_to(const char *addr, int port, double wait_s)
 		int e = errno;
 		close(s);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+		double el =
+			(double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
 		if (el >= wait_s) {
-			fprintf(stderr, "labagent: cannot reach %s:%d: %s\n", addr, port, strerror(e));
+			fprintf(stderr, "labagent: cannot reach %s:%d: %s\n", addr, port,
+				strerror(e));
 			exit(255);
 		}
 		usleep(200000);
@@ -377,15 +389,25 @@ static int client(int argc, char **argv)
 	const char *netns = NULL;
 	while ((opt = getopt(argc, argv, "+ntN:w:")) != -1) {
 		switch (opt) {
-		case 'n': use_stdin = 0; break;
-		case 't': tty = 1; break;
-		case 'N': netns = optarg; break;
-		case 'w': wait_s = atof(optarg); break;
-		default: return 255;
+		case 'n':
+			use_stdin = 0;
+			break;
+		case 't':
+			tty = 1;
+			break;
+		case 'N':
+			netns = optarg;
+			break;
+		case 'w':
+			wait_s = atof(optarg);
+			break;
+		default:
+			return 255;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: labagent exec [-n] [-t] [-N NETNS] [-w SECONDS] ADDR[:PORT] COMMAND\n");
+		fprintf(stderr,
+			"usage: labagent exec [-n] [-t] [-N NETNS] [-w SECONDS] ADDR[:PORT] COMMAND\n");
 		return 255;
 	}
 	if (netns) {
@@ -423,7 +445,8 @@ static int client(int argc, char **argv)
 
 	char buf[65536];
 	for (;;) {
-		struct pollfd p[2] = { { .fd = s, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = s, .events = POLLIN },
+				       { .fd = 0, .events = POLLIN } };
 		int n = use_stdin ? 2 : 1;
 		if (poll(p, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
@@ -470,6 +493,7 @@ int main(int argc, char **argv)
 		serve(argc >= 3 ? atoi(argv[2]) : DEFAULT_PORT);
 	if (argc >= 2 && strcmp(argv[1], "exec") == 0)
 		return client(argc - 1, argv + 1);
-	fprintf(stderr, "usage: labagent serve [PORT] | labagent exec [options] ADDR[:PORT] COMMAND\n");
+	fprintf(stderr,
+		"usage: labagent serve [PORT] | labagent exec [options] ADDR[:PORT] COMMAND\n");
 	return 255;
 }

@@ -81,8 +81,8 @@ static int parse(int argc, char **argv, struct cleanup_options *o)
 			break;
 		case OPT_NODE:
 			if (!name_is_dns1123_subdomain(optarg))
-				return log_error_errno(-EINVAL, "Invalid --node '%s': not a node name",
-						       optarg);
+				return log_error_errno(
+					-EINVAL, "Invalid --node '%s': not a node name", optarg);
 			o->node = optarg;
 			break;
 		case OPT_LOG_LEVEL:
@@ -94,8 +94,9 @@ static int parse(int argc, char **argv, struct cleanup_options *o)
 		case OPT_LOG_FORMAT:
 			r = log_format_from_string(optarg);
 			if (r < 0)
-				return log_error_errno(r, "Invalid --log-format '%s': expected text "
-							  "or json",
+				return log_error_errno(r,
+						       "Invalid --log-format '%s': expected text "
+						       "or json",
 						       optarg);
 			log_format = r;
 			break;

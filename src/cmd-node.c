@@ -26,7 +26,7 @@ struct node_state {
 	struct csi_node csi; /* the service's userdata */
 	struct utsname uts;
 	bool ready;
-	char *missing; /* what the last check found missing, to log only changes */
+	char *missing;	   /* what the last check found missing, to log only changes */
 	unsigned period_s; /* the agent's reconcile interval */
 };
 
@@ -100,9 +100,8 @@ static const struct csi_identity node_identity = {
  */
 static void prepare(const struct cmd_options *o, const char *release)
 {
-	_cleanup_free_ char *rules = o->udev_rules_dir
-					     ? NULL
-					     : path_join_root(o->sysroot, "/etc/udev/rules.d");
+	_cleanup_free_ char *rules =
+		o->udev_rules_dir ? NULL : path_join_root(o->sysroot, "/etc/udev/rules.d");
 	const struct prepare_options po = {
 		.sysroot = o->sysroot,
 		.release = release,
@@ -135,10 +134,11 @@ int node_main(int argc, char **argv)
 		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
 	if (o.fast_io_fail_tmo > 0)
-		log_warning("--fast-io-fail-tmo=%d: MD may fail a lost leg before this agent records "
-			    "it, so a later failover may start from a copy that is behind "
-			    "(docs/ARCHITECTURE.md, \"Safety\", invariant 7)",
-			    o.fast_io_fail_tmo);
+		log_warning(
+			"--fast-io-fail-tmo=%d: MD may fail a lost leg before this agent records "
+			"it, so a later failover may start from a copy that is behind "
+			"(docs/ARCHITECTURE.md, \"Safety\", invariant 7)",
+			o.fast_io_fail_tmo);
 	if (o.ctrl_loss_tmo >= 0)
 		log_info("--ctrl-loss-tmo=%d: the kernel ends a leg lost that long; its hold keeps "
 			 "what waits for it until this agent records the drop, and a mirror whose "
@@ -164,9 +164,10 @@ int node_main(int argc, char **argv)
 
 		/* Without the API the node serves Identity and stays not ready (Probe says why). */
 		if (agent_new(&ao, &st.csi.agent) < 0)
-			log_warning("Serving without the Kubernetes API: volume calls answer "
-				    "UNAVAILABLE until the agent can start (restart it once the API "
-				    "is configured)");
+			log_warning(
+				"Serving without the Kubernetes API: volume calls answer "
+				"UNAVAILABLE until the agent can start (restart it once the API "
+				"is configured)");
 	}
 
 	r = cmd_serve_checked(&o, &service, node_alive, &st);

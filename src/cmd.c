@@ -85,10 +85,11 @@ static void usage(enum cmd_role role)
 	       "                                while the CSI endpoint answers Probe%s,\n"
 	       "                                else 503 and why (IPv6 as [IP]:PORT; a bare PORT:\n"
 	       "                                every IPv4 and IPv6 address; default empty: off)\n",
-	       role == CMD_NODE ? ", the kubelet\n"
-				  "                                registration stands and the reconcile loop\n"
-				  "                                is not stuck"
-				: "");
+	       role == CMD_NODE
+		       ? ", the kubelet\n"
+			 "                                registration stands and the reconcile loop\n"
+			 "                                is not stuck"
+		       : "");
 	if (role == CMD_CONTROLLER)
 		printf("  --heartbeat-timeout=SECONDS   an agent whose MeshStorNode heartbeat is this\n"
 		       "                                old gets no new members (10-3600, default 180);\n"
@@ -157,8 +158,8 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 	case OPT_LOG_FORMAT:
 		r = log_format_from_string(arg);
 		if (r < 0)
-			return log_error_errno(r, "Invalid --log-format '%s': expected text or json",
-					       arg);
+			return log_error_errno(
+				r, "Invalid --log-format '%s': expected text or json", arg);
 		log_format = r;
 		return 0;
 	case OPT_ENDPOINT:
@@ -188,8 +189,9 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 		return 0;
 	case OPT_UDEV_RULES_DIR:
 		if (arg[0] && arg[0] != '/')
-			return log_error_errno(-EINVAL, "Invalid --udev-rules-dir '%s': expected an "
-							"absolute path, or nothing",
+			return log_error_errno(-EINVAL,
+					       "Invalid --udev-rules-dir '%s': expected an "
+					       "absolute path, or nothing",
 					       arg);
 		o->udev_rules_dir = arg;
 		return 0;
@@ -198,17 +200,19 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 		socklen_t len;
 
 		if (arg[0] && healthz_parse_address(arg, &ss, &len) < 0)
-			return log_error_errno(-EINVAL, "Invalid --health-address '%s': expected "
-							"IP:PORT, [IPv6]:PORT, :PORT or PORT, or "
-							"nothing (off)",
+			return log_error_errno(-EINVAL,
+					       "Invalid --health-address '%s': expected "
+					       "IP:PORT, [IPv6]:PORT, :PORT or PORT, or "
+					       "nothing (off)",
 					       arg);
 		o->health_address = arg;
 		return 0;
 	}
 	case OPT_REGISTRATION_SOCKET:
 		if (arg[0] && arg[0] != '/')
-			return log_error_errno(-EINVAL, "Invalid --registration-socket '%s': "
-							"expected an absolute path, or nothing (off)",
+			return log_error_errno(-EINVAL,
+					       "Invalid --registration-socket '%s': "
+					       "expected an absolute path, or nothing (off)",
 					       arg);
 		o->registration_socket = arg;
 		o->registration_socket_set = true;
@@ -218,25 +222,28 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 		if (strncmp(arg, "unix://", 7) == 0)
 			arg += 7;
 		if (arg[0] != '/')
-			return log_error_errno(-EINVAL, "Invalid --kubelet-endpoint '%s': expected "
-							"the absolute path of the CSI socket on the host",
+			return log_error_errno(-EINVAL,
+					       "Invalid --kubelet-endpoint '%s': expected "
+					       "the absolute path of the CSI socket on the host",
 					       arg);
 		o->kubelet_endpoint = arg;
 		return 0;
 	case OPT_HEARTBEAT_TIMEOUT:
 		if (parse_u64_range(arg, 10, 3600, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --heartbeat-timeout '%s': expected "
-							"10-3600 seconds",
+			return log_error_errno(-EINVAL,
+					       "Invalid --heartbeat-timeout '%s': expected "
+					       "10-3600 seconds",
 					       arg);
 		o->heartbeat_timeout_s = (unsigned)v;
 		return 0;
 	case OPT_RECONCILE_INTERVAL:
 	case OPT_HEARTBEAT_INTERVAL:
 		if (parse_u64_range(arg, 1, 3600, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --%s-interval '%s': expected 1-3600 "
-							"seconds",
-					       opt == OPT_RECONCILE_INTERVAL ? "reconcile" : "heartbeat",
-					       arg);
+			return log_error_errno(
+				-EINVAL,
+				"Invalid --%s-interval '%s': expected 1-3600 "
+				"seconds",
+				opt == OPT_RECONCILE_INTERVAL ? "reconcile" : "heartbeat", arg);
 		if (opt == OPT_RECONCILE_INTERVAL)
 			o->reconcile_interval_s = (unsigned)v;
 		else
@@ -253,23 +260,26 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 			return 0;
 		}
 		if (parse_u64_range(arg, 10, 3600, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --ctrl-loss-tmo '%s': expected off or "
-							"10-3600 seconds",
+			return log_error_errno(-EINVAL,
+					       "Invalid --ctrl-loss-tmo '%s': expected off or "
+					       "10-3600 seconds",
 					       arg);
 		o->ctrl_loss_tmo = (int)v;
 		return 0;
 	case OPT_KEEP_ALIVE_TMO:
 		/* 0 would turn keep-alive off: a silent node would go unnoticed until I/O. */
 		if (parse_u64_range(arg, 1, 60, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --keep-alive-tmo '%s': expected 1-60 "
-							"seconds",
+			return log_error_errno(-EINVAL,
+					       "Invalid --keep-alive-tmo '%s': expected 1-60 "
+					       "seconds",
 					       arg);
 		o->keep_alive_tmo = (int)v;
 		return 0;
 	case OPT_FAST_IO_FAIL_TMO:
 		if (parse_u64_range(arg, 0, 3599, &v) < 0)
-			return log_error_errno(-EINVAL, "Invalid --fast-io-fail-tmo '%s': expected 0 "
-							"(off) or 1-3599 seconds",
+			return log_error_errno(-EINVAL,
+					       "Invalid --fast-io-fail-tmo '%s': expected 0 "
+					       "(off) or 1-3599 seconds",
 					       arg);
 		o->fast_io_fail_tmo = (int)v;
 		return 0;
@@ -376,7 +386,8 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 					       node_only_name(opt));
 		if (role == CMD_NODE && opt == OPT_HEARTBEAT_TIMEOUT)
 			return log_error_errno(
-				-EINVAL, "--heartbeat-timeout is an option of 'meshstor controller' only");
+				-EINVAL,
+				"--heartbeat-timeout is an option of 'meshstor controller' only");
 		if (parse_one(role, opt, optarg, o) < 0)
 			return -EINVAL;
 	}

@@ -13,7 +13,8 @@ struct cmd_options {
 	unsigned shutdown_timeout_s;
 	const char *kubeconfig; /* NULL: $KUBECONFIG, in-cluster, ~/.kube/config */
 	const char *node_id;	/* node role only */
-	const char *sysroot; /* node role only: prefix for /sys, /dev, /proc, /lib/modules, /etc/nvme */
+	const char *
+		sysroot; /* node role only: prefix for /sys, /dev, /proc, /lib/modules, /etc/nvme */
 	unsigned reconcile_interval_s; /* node role only */
 	unsigned heartbeat_interval_s; /* node role only */
 	unsigned heartbeat_timeout_s;  /* controller role only */

@@ -47,8 +47,8 @@ static int create_volumes(struct kube_client *c, unsigned n)
 				"apiVersion", "csi.meshstor.io/v1alpha1", "kind", "MeshStorVolume",
 				"metadata", "name", name, "spec", "requestName", name,
 				"capacityBytes", (json_int_t)1 << 30, "numberOfCopies", 2,
-				"drivesPerCopy", 1, "memberMissingTimeoutSeconds", 900, "sectorSize",
-				4096, "fsType", "xfs", "epoch", 0);
+				"drivesPerCopy", 1, "memberMissingTimeoutSeconds", 900,
+				"sectorSize", 4096, "fsType", "xfs", "epoch", 0);
 		r = kube_create(c, &kube_meshstorvolumes, NULL, obj, NULL, &err);
 		json_decref(obj);
 		if (r < 0 && r != -EEXIST) {

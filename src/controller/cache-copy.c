@@ -9,15 +9,16 @@
 #include "util/banned.h"
 
 /* Decodes every cached object with from_json; returns how many decoded. */
-#define DECODE_ALL(inf, type, from_json, out)                                                   \
-	({                                                                                      \
-		json_t *_list = kube_informer_list(inf), *_obj;                                 \
-		size_t _i, _n = 0;                                                              \
-		(out) = xcalloc(json_array_size(_list), sizeof(type *));                        \
-		json_array_foreach(_list, _i, _obj) if (from_json(_obj, &(out)[_n], NULL) == 0) \
-			_n++;                                                                   \
-		json_decref(_list);                                                             \
-		_n;                                                                             \
+#define DECODE_ALL(inf, type, from_json, out)                            \
+	({                                                               \
+		json_t *_list = kube_informer_list(inf), *_obj;          \
+		size_t _i, _n = 0;                                       \
+		(out) = xcalloc(json_array_size(_list), sizeof(type *)); \
+		json_array_foreach (_list, _i, _obj)                     \
+			if (from_json(_obj, &(out)[_n], NULL) == 0)      \
+				_n++;                                    \
+		json_decref(_list);                                      \
+		_n;                                                      \
 	})
 
 static int by_volume_name(const void *a, const void *b)
@@ -44,7 +45,8 @@ static void take_labels(struct controller *c, struct cache_copy *s)
 	s->n_labels = 0;
 	json_array_foreach (list, i, obj) {
 		const char *name = kube_obj_name(obj);
-		char *zone = label_of(obj, TOPOLOGY_ZONE_LABEL), *rack = label_of(obj, TOPOLOGY_RACK_LABEL);
+		char *zone = label_of(obj, TOPOLOGY_ZONE_LABEL),
+		     *rack = label_of(obj, TOPOLOGY_RACK_LABEL);
 
 		if (!name || (!zone && !rack)) {
 			free(zone);

@@ -206,14 +206,15 @@ static int give_up(struct run *run, const json_t *obj)
 			fprintf(run->out, "  finalizer %s removed%s\n", f,
 				run->o->dry_run ? " (dry run)" : "");
 		else
-			log_warning("MeshStorVolume %s keeps finalizer %s, which is not MeshStor's: "
-				    "it goes when that finalizer's owner lets it",
-				    name, f);
+			log_warning(
+				"MeshStorVolume %s keeps finalizer %s, which is not MeshStor's: "
+				"it goes when that finalizer's owner lets it",
+				name, f);
 	}
 	if (r < 0 || run->o->dry_run)
 		return r;
-	r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL,
-			      drop_finalizers, NULL, NULL, &err);
+	r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL, drop_finalizers,
+			      NULL, NULL, &err);
 	if (r < 0 && r != -ENOENT)
 		return log_error_errno(r, "Cannot remove the node finalizers of %s: %s", name,
 				       err.buf);
@@ -322,8 +323,8 @@ static int release_volume(struct run *run, const json_t *obj, const char *node,
 	/* The array first: once the finalizer goes the object may be gone with it. */
 	if (changes & CLEANUP_NODE_ASSEMBLED) {
 		if (!run->o->dry_run)
-			r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, "status",
-					      forget_array, (void *)node, NULL, &err);
+			r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name,
+					      "status", forget_array, (void *)node, NULL, &err);
 		if (r < 0 && r != -ENOENT)
 			return log_error_errno(r, "Cannot clear status.nodeName of %s: %s", name,
 					       err.buf);
@@ -376,10 +377,11 @@ static int release_node(struct run *run, const char *node)
 		r = release_volume(run, json_array_get(items, i), node, finalizer.buf);
 	json_decref(items);
 	if (r == 0)
-		log_info("Node %s %s from %zu MeshStorVolume%s; its MeshStorNode, "
-			 "MeshStorNodeDevices and Lease stay (docs/operations.md, \"A node is lost\")",
-			 node, run->o->dry_run ? "would be released" : "released", run->deleted[0],
-			 run->deleted[0] == 1 ? "" : "s");
+		log_info(
+			"Node %s %s from %zu MeshStorVolume%s; its MeshStorNode, "
+			"MeshStorNodeDevices and Lease stay (docs/operations.md, \"A node is lost\")",
+			node, run->o->dry_run ? "would be released" : "released", run->deleted[0],
+			run->deleted[0] == 1 ? "" : "s");
 	return r;
 }
 
@@ -425,10 +427,11 @@ int cleanup_run(const struct cleanup_options *o, FILE *out)
 	if (r == 0)
 		r = delete_all(&run, &kube_leases, KUBE_LEASE_NAMESPACE);
 	if (r == 0)
-		log_info("Cleanup %s: %zu MeshStorVolumes, %zu MeshStorNodeDevices, %zu "
-			 "MeshStorNodes, %zu Leases; the CRDs, the nodes' drives and udev rule stay",
-			 o->dry_run ? "would delete" : "deleted", run.deleted[0], run.deleted[1],
-			 run.deleted[2], run.deleted[3]);
+		log_info(
+			"Cleanup %s: %zu MeshStorVolumes, %zu MeshStorNodeDevices, %zu "
+			"MeshStorNodes, %zu Leases; the CRDs, the nodes' drives and udev rule stay",
+			o->dry_run ? "would delete" : "deleted", run.deleted[0], run.deleted[1],
+			run.deleted[2], run.deleted[3]);
 	kube_client_free(run.client);
 	return r;
 }

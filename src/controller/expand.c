@@ -10,8 +10,9 @@ int expand_volume(struct volume *v, int64_t capacity, struct strbuf *err)
 	if (capacity <= v->spec.capacity_bytes)
 		return 0;
 	if (v->spec.drives_per_copy != 1) {
-		strbuf_addf(err, "volume %s has drivesPerCopy=%d; only volumes with drivesPerCopy=1 "
-				 "can be expanded so far",
+		strbuf_addf(err,
+			    "volume %s has drivesPerCopy=%d; only volumes with drivesPerCopy=1 "
+			    "can be expanded so far",
 			    v->meta.name, v->spec.drives_per_copy);
 		return -EINVAL;
 	}

@@ -20,8 +20,9 @@ static void describe(const struct volume_member *m, const struct member_status *
 		strbuf_addf(why, "member %d on %s has not reported yet (waiting for it to be %s)",
 			    m->index, m->node_name, wanted);
 	else
-		strbuf_addf(why, "member %d on %s is %s at epoch %lld (waiting for %s at the "
-				 "current epoch)",
+		strbuf_addf(why,
+			    "member %d on %s is %s at epoch %lld (waiting for %s at the "
+			    "current epoch)",
 			    m->index, m->node_name, member_state_to_string(st->state),
 			    (long long)st->last_epoch, wanted);
 }
@@ -98,17 +99,19 @@ static bool claimed_by_other(const struct volume *v, const char *node)
 static void describe_host(const char *host, const struct fence_host *h, struct strbuf *why)
 {
 	if (h->live && h->out_of_service)
-		strbuf_addf(why, "; node %s has the " NODE_TAINT_OUT_OF_SERVICE " taint, but its "
-				 "agent renewed its Lease %llds ago: a node that answers is not "
-				 "powered off, so the taint is not believed while it does",
+		strbuf_addf(why,
+			    "; node %s has the " NODE_TAINT_OUT_OF_SERVICE " taint, but its "
+			    "agent renewed its Lease %llds ago: a node that answers is not "
+			    "powered off, so the taint is not believed while it does",
 			    host, (long long)h->silent_s);
 	else if (h->live)
 		strbuf_addf(why, "; node %s's agent is alive and has not acted on this epoch yet",
 			    host);
 	else {
 		if (h->silent_s < 0)
-			strbuf_addf(why, "; node %s's agent has no Lease this controller has seen "
-					 "renewed",
+			strbuf_addf(why,
+				    "; node %s's agent has no Lease this controller has seen "
+				    "renewed",
 				    host);
 		else
 			strbuf_addf(why, "; node %s's agent has not renewed its Lease for %llds",
@@ -121,8 +124,8 @@ static void describe_host(const char *host, const struct fence_host *h, struct s
 	}
 }
 
-bool fence_withdrawn(const struct volume *v, const char *node, fence_host_fn host,
-		     void *userdata, struct strbuf *why)
+bool fence_withdrawn(const struct volume *v, const char *node, fence_host_fn host, void *userdata,
+		     struct strbuf *why)
 {
 	/* No node named (unpublish from every node): no member is anyone's own. */
 	if (!node)

@@ -67,5 +67,5 @@ typedef void (*fence_host_fn)(const char *node, void *userdata, struct fence_hos
  * withdrawn. Returns true, or false with the first member still pending, what
  * is known of its host and how to override in why.
  */
-bool fence_withdrawn(const struct volume *v, const char *node, fence_host_fn host,
-		     void *userdata, struct strbuf *why);
+bool fence_withdrawn(const struct volume *v, const char *node, fence_host_fn host, void *userdata,
+		     struct strbuf *why);

@@ -87,7 +87,7 @@ static void replace_missing(struct controller *c)
 		}
 		log_vol_info(id, "%s", what.buf);
 		kube_event_record_volume(c->client, c->claim_events, updated, KUBE_EVENT_WARNING,
-				  "Replacing", what.buf, "meshstor-controller", NULL);
+					 "Replacing", what.buf, "meshstor-controller", NULL);
 		json_decref(updated);
 	}
 	topology_done(&t);

@@ -223,8 +223,7 @@ int controller_publish(struct controller *c, const char *id, const char *node,
  * Unpublish still waits: a Warning Event on the volume says for what, and how
  * an operator ends the wait for a node that is really off (kubectl describe).
  */
-static void record_waiting(struct controller *c, const char *id, const char *node,
-			   const char *why)
+static void record_waiting(struct controller *c, const char *id, const char *node, const char *why)
 {
 	_cleanup_strbuf_ struct strbuf msg = STRBUF_INIT;
 	json_t *obj = kube_informer_get(c->volumes, id);
@@ -233,7 +232,7 @@ static void record_waiting(struct controller *c, const char *id, const char *nod
 	log_vol_warning(id, "%s", msg.buf);
 	if (obj)
 		kube_event_record_volume(c->client, c->claim_events, obj, KUBE_EVENT_WARNING,
-				  "UnpublishWaiting", msg.buf, "meshstor-controller", NULL);
+					 "UnpublishWaiting", msg.buf, "meshstor-controller", NULL);
 	json_decref(obj);
 }
 

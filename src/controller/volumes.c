@@ -227,7 +227,7 @@ static int record(struct controller *c, struct volume *v, struct strbuf *err)
 	log_vol_info(v->meta.name, "Placed %d GiB volume, %d-byte sectors: %s",
 		     (int)(v->spec.capacity_bytes >> 30), v->spec.sector_size, msg.buf);
 	kube_event_record_volume(c->client, c->claim_events, created, KUBE_EVENT_NORMAL, "Placed",
-			  msg.buf, COMPONENT, NULL);
+				 msg.buf, COMPONENT, NULL);
 	json_decref(created);
 	await_cache(c, v->meta.name, true);
 	return 0;
@@ -392,8 +392,8 @@ int controller_expand_volume(struct controller *c, const char *id, int64_t capac
 		strbuf_addf(err, "volume %s does not exist", id);
 		return -ENOENT;
 	}
-	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, expand_mutate,
-			      &ctx, NULL, err);
+	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, expand_mutate, &ctx,
+			      NULL, err);
 	if (r == -ENOENT && !err->len)
 		strbuf_addf(err, "volume %s does not exist", id);
 	if (r < 0)

@@ -68,8 +68,8 @@ static int get_plugin_capabilities(struct csi_call *c, const ProtobufCMessage *r
 	csi__v1__get_plugin_capabilities_response__init(resp);
 	resp->n_capabilities = 3;
 	resp->capabilities = arena_new_array(&c->arena, Csi__V1__PluginCapability *, 3);
-	resp->capabilities[0] =
-		service_capability(c, CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE);
+	resp->capabilities[0] = service_capability(
+		c, CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE);
 	resp->capabilities[1] = service_capability(
 		c, CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__VOLUME_ACCESSIBILITY_CONSTRAINTS);
 	resp->capabilities[2] = exp_cap;

@@ -338,7 +338,7 @@ static int take_socket(struct csi_server *srv)
 /* gRPC's own lines in our format, so a JSON log stays JSON line by line. */
 static void grpc_log(gpr_log_func_args *args)
 {
-	enum log_level level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LOG_LEVEL_ERROR
+	enum log_level level = args->severity == GPR_LOG_SEVERITY_ERROR	 ? LOG_LEVEL_ERROR
 			       : args->severity == GPR_LOG_SEVERITY_INFO ? LOG_LEVEL_INFO
 									 : LOG_LEVEL_DEBUG;
 

@@ -26,8 +26,8 @@ struct csi_server_config {
 int csi_server_block_signals(sigset_t *ret);
 
 /*
- * Blocks SIGTERM and SIGINT in the calling thread (csi_server_block_signals()), takes the lock beside the socket, removes a stale socket left by a
- * crashed run, and starts serving s.
+ * Blocks SIGTERM and SIGINT in the calling thread (csi_server_block_signals()), takes the lock
+ * beside the socket, removes a stale socket left by a crashed run, and starts serving s.
  */
 int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 		   struct csi_server **ret);

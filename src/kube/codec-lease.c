@@ -113,8 +113,7 @@ bool kube_node_out_of_service(const json_t *node)
 	const json_t *taints = json_object_get(json_object_get(node, "spec"), "taints"), *t;
 	size_t i;
 
-	json_array_foreach(taints, i, t)
-	{
+	json_array_foreach (taints, i, t) {
 		const char *key = json_string_value(json_object_get(t, "key"));
 
 		if (key && strcmp(key, NODE_TAINT_OUT_OF_SERVICE) == 0)

@@ -37,10 +37,10 @@ static json_t *named(json_t *doc, const char *list, const char *field, const cha
 	json_t *entry;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, list), i,
-			   entry) if (json_is_string(json_object_get(entry, "name")) &&
-				      strcmp(json_string_value(json_object_get(entry, "name")),
-					     name) == 0) return json_object_get(entry, field);
+	json_array_foreach (json_object_get(doc, list), i, entry)
+		if (json_is_string(json_object_get(entry, "name")) &&
+		    strcmp(json_string_value(json_object_get(entry, "name")), name) == 0)
+			return json_object_get(entry, field);
 	return NULL;
 }
 

@@ -25,8 +25,8 @@
 #define RECENT_MAX 64
 
 struct recent_event {
-	char *key;		/* component, uid, reason, message */
-	char *name;		/* the Event written for it */
+	char *key;  /* component, uid, reason, message */
+	char *name; /* the Event written for it */
 	int count;
 	time_t last;
 };
@@ -68,8 +68,9 @@ static void recent_note(const char *key, const char *name, int count, time_t now
 	}
 	free(recent[slot].key);
 	free(recent[slot].name);
-	recent[slot] = (struct recent_event){ .key = xstrdup(key), .name = xstrdup(name),
-					      .count = count, .last = now };
+	recent[slot] = (struct recent_event){
+		.key = xstrdup(key), .name = xstrdup(name), .count = count, .last = now
+	};
 	pthread_mutex_unlock(&recent_lock);
 }
 
@@ -103,8 +104,8 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 	const json_t *meta = json_object_get(obj, "metadata");
 	const char *obj_name = kube_obj_name(obj);
 	const char *uid = json_string_value(json_object_get(meta, "uid"));
-	const char *obj_ns = res->namespaced ? json_string_value(json_object_get(meta, "namespace"))
-					     : NULL;
+	const char *obj_ns =
+		res->namespaced ? json_string_value(json_object_get(meta, "namespace")) : NULL;
 	const char *ev_ns = obj_ns ? obj_ns : KUBE_EVENTS_NAMESPACE;
 	char now[32], host[256] = "";
 	_cleanup_free_ char *seen = NULL;
@@ -287,9 +288,9 @@ static char *xstrdup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-int kube_event_record_volume(struct kube_client *c, struct kube_claim_events *q,
-			     const json_t *obj, enum kube_event_type type, const char *reason,
-			     const char *message, const char *component, struct strbuf *err)
+int kube_event_record_volume(struct kube_client *c, struct kube_claim_events *q, const json_t *obj,
+			     enum kube_event_type type, const char *reason, const char *message,
+			     const char *component, struct strbuf *err)
 {
 	const json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
 	const char *pv = json_string_value(json_object_get(labels, VOLUME_LABEL_PV_NAME));
@@ -306,8 +307,7 @@ int kube_event_record_volume(struct kube_client *c, struct kube_claim_events *q,
 	};
 	int r;
 
-	r = kube_event_record(c, &kube_meshstorvolumes, obj, type, reason, message, component,
-			      err);
+	r = kube_event_record(c, &kube_meshstorvolumes, obj, type, reason, message, component, err);
 	if (!pv && !(pvc && ns)) {
 		claim_event_done(&e);
 	} else if (q) {

@@ -36,7 +36,8 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 struct kube_claim_events;
 
 int kube_claim_events_start(struct kube_client *c, struct kube_claim_events **ret);
-/* Stops the thread once its current Event is written; what still waits is dropped. NULL: nothing. */
+/* Stops the thread once its current Event is written; what still waits is dropped. NULL: nothing.
+ */
 void kube_claim_events_stop(struct kube_claim_events *q);
 
 /*
@@ -49,6 +50,6 @@ void kube_claim_events_stop(struct kube_claim_events *q);
  * skipped. Returns the volume's Event's result; err (may be NULL) gets why an
  * Event written here was not.
  */
-int kube_event_record_volume(struct kube_client *c, struct kube_claim_events *q,
-			     const json_t *obj, enum kube_event_type type, const char *reason,
-			     const char *message, const char *component, struct strbuf *err);
+int kube_event_record_volume(struct kube_client *c, struct kube_claim_events *q, const json_t *obj,
+			     enum kube_event_type type, const char *reason, const char *message,
+			     const char *component, struct strbuf *err);

@@ -145,8 +145,7 @@ static int relist(struct kube_informer *inf)
 		return log_warning_errno(r, "Listing %s failed: %s", inf->res->plural, err.buf);
 	count(inf, &inf->stats.lists);
 	seen = json_object();
-	json_array_foreach(items, i, obj)
-	{
+	json_array_foreach (items, i, obj) {
 		if (!key_of(obj))
 			continue;
 		json_object_set_new(seen, key_of(obj), json_true());
@@ -162,8 +161,7 @@ static int relist(struct kube_informer *inf)
 			put(inf, obj);
 	}
 	snapshot = kube_informer_list(inf);
-	json_array_foreach(snapshot, i, obj)
-	{
+	json_array_foreach (snapshot, i, obj) {
 		name = key_of(obj);
 		if (!json_object_get(seen, name))
 			drop(inf, name);
@@ -318,7 +316,8 @@ json_t *kube_informer_list(struct kube_informer *inf)
 	const char *name;
 
 	pthread_mutex_lock(&inf->lock);
-	json_object_foreach(inf->cache, name, obj) json_array_append(list, obj);
+	json_object_foreach (inf->cache, name, obj)
+		json_array_append(list, obj);
 	pthread_mutex_unlock(&inf->lock);
 	return list;
 }

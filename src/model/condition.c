@@ -50,9 +50,8 @@ static bool set_string(char **field, const char *value)
 	return true;
 }
 
-bool conditions_set(struct condition **c, size_t *n, const char *type,
-		    enum condition_status status, const char *reason, const char *message,
-		    int64_t now, int64_t generation)
+bool conditions_set(struct condition **c, size_t *n, const char *type, enum condition_status status,
+		    const char *reason, const char *message, int64_t now, int64_t generation)
 {
 	struct condition *k = NULL;
 	bool changed = false;
@@ -63,7 +62,8 @@ bool conditions_set(struct condition **c, size_t *n, const char *type,
 	if (!k) {
 		*c = xreallocarray(*c, *n + 1, sizeof(**c));
 		k = &(*c)[(*n)++];
-		*k = (struct condition){ .type = xstrdup(type), .status = status,
+		*k = (struct condition){ .type = xstrdup(type),
+					 .status = status,
 					 .last_transition_time = now };
 		changed = true;
 	}

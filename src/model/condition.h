@@ -41,9 +41,8 @@ void condition_done(struct condition *c);
  * reason and message, as metav1.Condition wants it: lastTransitionTime moves
  * to now only when the status changes. Returns whether anything changed.
  */
-bool conditions_set(struct condition **c, size_t *n, const char *type,
-		    enum condition_status status, const char *reason, const char *message,
-		    int64_t now, int64_t generation);
+bool conditions_set(struct condition **c, size_t *n, const char *type, enum condition_status status,
+		    const char *reason, const char *message, int64_t now, int64_t generation);
 void conditions_free(struct condition *c, size_t n);
 
 /*

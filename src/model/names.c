@@ -256,7 +256,8 @@ int member_nqn_parse(const char *nqn, char ret_id[static VOLUME_ID_MAX + 1], uns
 	idbuf[idlen] = '\0';
 	errno = 0;
 	index = strtoul(m + 2, &end, 10);
-	if (errno || *end || index > INT32_MAX || (m[2] == '0' && m[3]) || !volume_id_is_valid(idbuf))
+	if (errno || *end || index > INT32_MAX || (m[2] == '0' && m[3]) ||
+	    !volume_id_is_valid(idbuf))
 		return -EINVAL;
 	memcpy(ret_id, idbuf, idlen + 1);
 	*ret_index = (unsigned)index;

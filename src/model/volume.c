@@ -11,10 +11,14 @@
 #include "util/banned.h"
 
 static const char *const phase_names[] = {
-	[VOLUME_PHASE_REQUESTED] = "Requested", [VOLUME_PHASE_CREATING] = "Creating",
-	[VOLUME_PHASE_READY] = "Ready",		[VOLUME_PHASE_DEGRADED] = "Degraded",
-	[VOLUME_PHASE_SYNCING] = "Syncing",	[VOLUME_PHASE_EXPANDING] = "Expanding",
-	[VOLUME_PHASE_REPLACING] = "Replacing", [VOLUME_PHASE_DELETING] = "Deleting",
+	[VOLUME_PHASE_REQUESTED] = "Requested",
+	[VOLUME_PHASE_CREATING] = "Creating",
+	[VOLUME_PHASE_READY] = "Ready",
+	[VOLUME_PHASE_DEGRADED] = "Degraded",
+	[VOLUME_PHASE_SYNCING] = "Syncing",
+	[VOLUME_PHASE_EXPANDING] = "Expanding",
+	[VOLUME_PHASE_REPLACING] = "Replacing",
+	[VOLUME_PHASE_DELETING] = "Deleting",
 	[VOLUME_PHASE_BROKEN] = "Broken",
 	[VOLUME_PHASE_FILESYSTEM_SHUT_DOWN] = "FilesystemShutDown",
 	[VOLUME_PHASE_UNAVAILABLE] = "Unavailable",

@@ -31,7 +31,7 @@ enum volume_phase {
 	VOLUME_PHASE_EXPANDING,
 	VOLUME_PHASE_REPLACING,
 	VOLUME_PHASE_DELETING,
-	VOLUME_PHASE_BROKEN,	/* the array takes no writes (MD_BROKEN): stop and assemble again */
+	VOLUME_PHASE_BROKEN, /* the array takes no writes (MD_BROKEN): stop and assemble again */
 	/* XFS on the array shut down after an I/O error: unmount and mount again */
 	VOLUME_PHASE_FILESYSTEM_SHUT_DOWN,
 	/* no array: staging waits for a node holding the only current copy */

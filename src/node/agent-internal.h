@@ -16,31 +16,38 @@
 #define NVME_TCP_SERVICE "4420"
 
 /* Shared by agent.c (the loop), announce.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
+/* A connect that failed: not tried again before next_usec (CLOCK_MONOTONIC). */
+struct connect_backoff {
+	char *nqn;
+	uint64_t next_usec;
+	unsigned delay_ms;
+};
+
 struct agent {
 	struct agent_options o;
 	struct node_paths paths;
 	char *sysfs, *dev, *nvmet, *proc, *etc_nvme; /* what paths point to */
 	char *finalizer;
 	char *host_nqn, *host_id;
-	char *tcp_address;		/* NULL until the Node object tells */
+	char *tcp_address; /* NULL until the Node object tells */
 
 	struct kube_client *client;
 	struct kube_claim_events *claim_events; /* Events on volumes' PVs and PVCs */
 	struct kube_informer *volumes, *nodes, *devices;
 
-	pthread_mutex_t kernel;		/* every change to the kernel holds it */
+	pthread_mutex_t kernel; /* every change to the kernel holds it */
 	/*
 	 * An observation and the status report made of it, and the leg watch's
 	 * decide-record-drop: never across I/O to an array (a lost leg's I/O
 	 * waits). Taken after kernel, never before it.
 	 */
 	pthread_mutex_t record;
-	pthread_mutex_t lock;		/* wake, stop */
+	pthread_mutex_t lock; /* wake, stop */
 	pthread_cond_t wake_cond;
 	bool wake, stop, published;
 	pthread_t thread;
 	bool thread_started;
-	atomic_uint_fast64_t loop_usec;	/* CLOCK_MONOTONIC: the loop last came round */
+	atomic_uint_fast64_t loop_usec; /* CLOCK_MONOTONIC: the loop last came round */
 	struct heartbeat *heartbeat;	/* the Lease, renewed on a thread of its own */
 	struct legwatch *legwatch;	/* drops lost legs of our arrays, once recorded */
 	/* Our partitions as the latest observation read the tables, for the leg watch. */
@@ -50,15 +57,11 @@ struct agent {
 
 	/* Another node publishes our host NQN or ID: its connects would pass our fence. */
 	bool identity_conflict;
-	int64_t last_heartbeat;		/* Unix seconds of the last MeshStorNode write */
+	int64_t last_heartbeat; /* Unix seconds of the last MeshStorNode write */
 	/* Connects that failed, so a dead target is not hammered every pass. */
-	struct connect_backoff {
-		char *nqn;
-		uint64_t next_usec;	/* CLOCK_MONOTONIC: not before */
-		unsigned delay_ms;
-	} *backoff;
+	struct connect_backoff *backoff;
 	size_t n_backoff;
-	struct node_peer *peers;	/* smoothed RTTs */
+	struct node_peer *peers; /* smoothed RTTs */
 	size_t n_peers;
 };
 
@@ -87,9 +90,8 @@ void agent_note_parts(struct agent *a, const struct observation *obs);
 bool agent_local_member(struct agent *a, const char *kname, const struct volume *v,
 			int32_t *ret_index);
 /* The plan input of one pass over view and obs (borrows both). */
-void agent_plan_input(struct agent *a, const struct agent_view *view,
-		      const struct observation *obs, const char *const *mounted, size_t n_mounted,
-		      struct plan_input *ret);
+void agent_plan_input(struct agent *a, const struct agent_view *view, const struct observation *obs,
+		      const char *const *mounted, size_t n_mounted, struct plan_input *ret);
 
 /*
  * apply.c: one action; 0 or -errno with what went wrong in err. A connect
@@ -113,19 +115,18 @@ bool agent_claim_is_ours(struct agent *a, const char *id);
  * in the log as done before what follows ("its unmount"): 0 when it is down,
  * not mounted or not XFS, else -errno (apply.c).
  */
-int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname,
-			   const char *before);
+int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname, const char *before);
 /* Writes the status this node owns of volume id, when it changed (report.c decides). */
 int agent_report_volume(struct agent *a, const struct plan_input *in, const char *id);
 /* Writes that staging for the claim at epoch waits for a current copy (why: for whom). */
 int agent_report_waiting(struct agent *a, const char *id, int64_t epoch, const char *why);
 /* What agent_record_faulty() writes of one member (report_member_faulty()). */
 struct faulty_record {
-	int64_t epoch;		/* the claim's, as the caller decided on it; 0: any */
+	int64_t epoch; /* the claim's, as the caller decided on it; 0: any */
 	int32_t index;
-	const char *message;	/* why it is out of the array */
-	bool full;		/* it is about to be wiped for a full resync */
-	bool needs_full;	/* out: the record marks it for a full resync */
+	const char *message; /* why it is out of the array */
+	bool full;	     /* it is about to be wiped for a full resync */
+	bool needs_full;     /* out: the record marks it for a full resync */
 };
 /*
  * Writes, against the API server, that member rec->index is out of this
@@ -148,7 +149,7 @@ int agent_umount_array(struct agent *a, const struct observation *obs, const cha
 		       const char *path, struct strbuf *err);
 
 /* announce.c: this node's MeshStorNode and MeshStorNodeDevices; writes only on change. */
-int announce_identity(struct agent *a);	/* host NQN/ID: read, or generated once and persisted */
+int announce_identity(struct agent *a); /* host NQN/ID: read, or generated once and persisted */
 int announce_address(struct agent *a);	/* from the Node object */
 int announce_node(struct agent *a, const struct agent_view *view, bool heartbeat);
 int announce_drives(struct agent *a, const struct observation *obs);

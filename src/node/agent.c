@@ -163,9 +163,8 @@ void agent_observed_unlock(struct agent *a, struct observation *obs)
 	observation_done(obs);
 }
 
-void agent_plan_input(struct agent *a, const struct agent_view *view,
-		      const struct observation *obs, const char *const *mounted, size_t n_mounted,
-		      struct plan_input *ret)
+void agent_plan_input(struct agent *a, const struct agent_view *view, const struct observation *obs,
+		      const char *const *mounted, size_t n_mounted, struct plan_input *ret)
 {
 	*ret = (struct plan_input){
 		.node_name = a->o.node_name,
@@ -233,8 +232,8 @@ static void record_phase(struct agent *a, const char *id, const json_t *obj,
 	if (!normal && why)
 		strbuf_addf(&msg, ": %s", why);
 	kube_event_record_volume(a->client, a->claim_events, obj,
-			  normal ? KUBE_EVENT_NORMAL : KUBE_EVENT_WARNING,
-			  volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
+				 normal ? KUBE_EVENT_NORMAL : KUBE_EVENT_WARNING,
+				 volume_phase_to_string(phase), msg.buf, "meshstor-node", NULL);
 	log_vol_info(id, "%s", msg.buf);
 	strbuf_done(&msg);
 }
@@ -391,10 +390,11 @@ static void check_identity(struct agent *a, const struct agent_view *view)
 			other = view->nodes[i]->meta.name;
 	}
 	if (other && !a->identity_conflict)
-		log_error("Node %s publishes this node's NVMe host NQN or host ID (%s): nothing is "
-			  "exported from here until each node has its own. Give one of them a new "
-			  "/etc/nvme/hostnqn and hostid pair (remove both; the agent makes new ones)",
-			  other, a->host_nqn);
+		log_error(
+			"Node %s publishes this node's NVMe host NQN or host ID (%s): nothing is "
+			"exported from here until each node has its own. Give one of them a new "
+			"/etc/nvme/hostnqn and hostid pair (remove both; the agent makes new ones)",
+			other, a->host_nqn);
 	else if (!other && a->identity_conflict)
 		log_info("This node's NVMe host identity is its own again; exporting");
 	a->identity_conflict = other != NULL;
@@ -438,8 +438,9 @@ static void pass(struct agent *a)
 	r = taken == 0 ? observe_legs(&a->paths, &obs) : taken;
 	pthread_mutex_unlock(&a->kernel);
 	if (r < 0)
-		log_warning_errno(r, "Cannot read the kernel's state after this pass: %m; its report "
-				     "waits for the next");
+		log_warning_errno(r,
+				  "Cannot read the kernel's state after this pass: %m; its report "
+				  "waits for the next");
 	if (r == 0) {
 		agent_plan_input(a, &view, &obs, NULL, 0, &in);
 		/*
@@ -495,7 +496,10 @@ static void set_paths(struct agent *a)
 	a->proc = path_join_root(root, "/proc");
 	a->etc_nvme = path_join_root(root, "/etc/nvme");
 	a->paths = (struct node_paths){
-		.sysfs = a->sysfs, .dev = a->dev, .nvmet = a->nvmet, .proc = a->proc,
+		.sysfs = a->sysfs,
+		.dev = a->dev,
+		.nvmet = a->nvmet,
+		.proc = a->proc,
 	};
 }
 
@@ -622,8 +626,7 @@ bool agent_volume_known(struct agent *a, const char *id)
 
 bool agent_ready(struct agent *a)
 {
-	return kube_informer_wait_synced(a->volumes, 0) &&
-	       kube_informer_wait_synced(a->nodes, 0) &&
+	return kube_informer_wait_synced(a->volumes, 0) && kube_informer_wait_synced(a->nodes, 0) &&
 	       kube_informer_wait_synced(a->devices, 0) && a->published;
 }
 

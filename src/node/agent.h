@@ -16,15 +16,15 @@
  */
 struct agent_options {
 	const char *node_name;
-	const char *kubeconfig;		/* NULL: $KUBECONFIG, in-cluster, ~/.kube/config */
-	const char *sysroot;		/* prefixes /sys, /dev, /proc, /etc/nvme; NULL or "" */
-	unsigned period_s;		/* reconcile period (10) */
-	unsigned heartbeat_s;		/* heartbeat period (60) */
-	int fast_io_fail_tmo;		/* seconds; 0: off, I/O waits for the agent's drop */
-	int ctrl_loss_tmo;		/* seconds; -1 (default): reconnect until dropped */
-	int keep_alive_tmo;		/* seconds (2) */
-	int nr_io_queues;		/* NVMe/TCP I/O queues per import; 0: one per CPU */
-	unsigned resync_speed_min;	/* MiB/s, each array's resync floor; 0: the system's */
+	const char *kubeconfig;	   /* NULL: $KUBECONFIG, in-cluster, ~/.kube/config */
+	const char *sysroot;	   /* prefixes /sys, /dev, /proc, /etc/nvme; NULL or "" */
+	unsigned period_s;	   /* reconcile period (10) */
+	unsigned heartbeat_s;	   /* heartbeat period (60) */
+	int fast_io_fail_tmo;	   /* seconds; 0: off, I/O waits for the agent's drop */
+	int ctrl_loss_tmo;	   /* seconds; -1 (default): reconnect until dropped */
+	int keep_alive_tmo;	   /* seconds (2) */
+	int nr_io_queues;	   /* NVMe/TCP I/O queues per import; 0: one per CPU */
+	unsigned resync_speed_min; /* MiB/s, each array's resync floor; 0: the system's */
 };
 
 struct agent;
@@ -60,8 +60,8 @@ int agent_unpublish(struct agent *a, const char *volume_id, const char *target_p
  * spec.capacityBytes says, online, once every member has grown (the hosts grow
  * them: -EAGAIN until then, naming the member). ret_capacity gets the size.
  */
-int agent_expand(struct agent *a, const char *volume_id, const char *path,
-		 int64_t *ret_capacity, struct strbuf *err);
+int agent_expand(struct agent *a, const char *volume_id, const char *path, int64_t *ret_capacity,
+		 struct strbuf *err);
 /* Usage of the volume mounted at path; abnormal with a message when its array is degraded. */
 int agent_stats(struct agent *a, const char *volume_id, const char *path, struct fs_usage *ret,
 		bool *ret_abnormal, struct strbuf *msg);

@@ -77,8 +77,9 @@ int announce_identity(struct agent *a)
 	if (a->host_nqn && a->host_id)
 		return 0;
 	if (a->host_nqn || a->host_id)
-		return log_error_errno(-EINVAL, "%s has only one of hostnqn and hostid; the kernel "
-					       "needs both as a pair. Add the missing one.",
+		return log_error_errno(-EINVAL,
+				       "%s has only one of hostnqn and hostid; the kernel "
+				       "needs both as a pair. Add the missing one.",
 				       a->etc_nvme);
 	random_uuid(uuid);
 	xasprintf(&nqn, "nqn.2014-08.org.nvmexpress:uuid:%s", uuid);
@@ -121,8 +122,9 @@ int announce_address(struct agent *a)
 		    strcmp(json_string_value(json_object_get(e, "type")), "InternalIP") == 0)
 			addr = json_string_value(json_object_get(e, "address"));
 	if (!addr)
-		return log_warning_errno(-ENOENT, "Node %s has neither the %s annotation nor an "
-						  "InternalIP; this node cannot export members",
+		return log_warning_errno(-ENOENT,
+					 "Node %s has neither the %s annotation nor an "
+					 "InternalIP; this node cannot export members",
 					 a->o.node_name, ANNOTATION_TCP);
 	if (!a->tcp_address || strcmp(a->tcp_address, addr) != 0) {
 		log_info("NVMe-oF TCP address: %s:%s", addr, NVME_TCP_SERVICE);
@@ -270,9 +272,9 @@ static bool node_changed(const struct mesh_node *old, const struct mesh_node *ne
 
 static int create_node_object(struct agent *a, struct strbuf *err)
 {
-	_cleanup_(json_decrefp) json_t *obj = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion",
-							 CODEC_API_VERSION, "kind", "MeshStorNode",
-							 "metadata", "name", a->o.node_name);
+	_cleanup_(json_decrefp) json_t *obj =
+		json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", CODEC_API_VERSION, "kind",
+			  "MeshStorNode", "metadata", "name", a->o.node_name);
 	int r = kube_create(a->client, &kube_meshstornodes, NULL, obj, NULL, err);
 
 	return r == -EEXIST ? 0 : r;
@@ -314,8 +316,8 @@ int announce_node(struct agent *a, const struct agent_view *view, bool heartbeat
 		goto out;
 	}
 	body = mesh_node_status_to_json(new);
-	r = body ? kube_update(a->client, &kube_meshstornodes, NULL, body, "status", NULL, &err) :
-		   -EINVAL;
+	r = body ? kube_update(a->client, &kube_meshstornodes, NULL, body, "status", NULL, &err)
+		 : -EINVAL;
 	if (r >= 0) {
 		a->last_heartbeat = now;
 		a->published = true;
@@ -368,8 +370,8 @@ static int announce_drive(struct agent *a, const struct drive *d)
 		nd->spec.logical_sector_size = (int32_t)d->logical_sector_size;
 		body = node_device_to_json(nd);
 		r = body ? kube_create(a->client, &kube_meshstornodedevices, NULL, body, &created,
-				       &err) :
-			   -EINVAL;
+				       &err)
+			 : -EINVAL;
 		if (r >= 0) {
 			free(nd->meta.resource_version);
 			nd->meta.resource_version = xstrdup(kube_obj_resource_version(created));
@@ -382,7 +384,8 @@ static int announce_drive(struct agent *a, const struct drive *d)
 		drive_status(d, nd);
 		body = node_device_status_to_json(nd);
 		if (!before || !body ||
-		    !json_equal(json_object_get(before, "status"), json_object_get(body, "status")) ||
+		    !json_equal(json_object_get(before, "status"),
+				json_object_get(body, "status")) ||
 		    !obj)
 			r = kube_update(a->client, &kube_meshstornodedevices, NULL, body, "status",
 					NULL, &err);

@@ -63,8 +63,7 @@ static int finalizer_mutate(json_t *obj, void *userdata)
 	return 0;
 }
 
-static int apply_finalizer(struct agent *a, const struct action *act, bool add,
-			   struct strbuf *err)
+static int apply_finalizer(struct agent *a, const struct action *act, bool add, struct strbuf *err)
 {
 	struct finalizer_ctx ctx = { .finalizer = a->finalizer, .add = add };
 	int r;
@@ -85,7 +84,8 @@ static int apply_export(struct agent *a, const struct action *act, struct strbuf
 	int r;
 
 	if (!a->tcp_address) {
-		strbuf_adds(err, "this node has no NVMe-oF address yet (see the Node's annotations)");
+		strbuf_adds(err,
+			    "this node has no NVMe-oF address yet (see the Node's annotations)");
 		return -EADDRNOTAVAIL;
 	}
 	if (a->identity_conflict) {
@@ -100,7 +100,8 @@ static int apply_export(struct agent *a, const struct action *act, struct strbuf
 	}
 	r = nvmet_export(a->nvmet, NVMET_TCP_PORT_ID, act->nqn, act->device, act->host);
 	if (r < 0)
-		strbuf_addf(err, "cannot export %s to %s: %s", act->device, act->host, strerror(-r));
+		strbuf_addf(err, "cannot export %s to %s: %s", act->device, act->host,
+			    strerror(-r));
 	return r;
 }
 
@@ -197,7 +198,8 @@ static int resolve_again(struct agent *a, const struct action *act, struct obser
 	else if (act->nqn && (imp = observation_find_import(obs, act->nqn)) && import_usable(imp))
 		now = xstrdup(import_usable(imp));
 	if (!now || strcmp(now, act->device) != 0) {
-		strbuf_addf(err, "member %d is no longer %s (now %s); planned again at the next pass",
+		strbuf_addf(err,
+			    "member %d is no longer %s (now %s); planned again at the next pass",
 			    act->member, act->device, now ?: "gone");
 		return -ESTALE;
 	}
@@ -244,8 +246,8 @@ static int may_wipe(struct agent *a, const struct action *act, const struct md_a
  * the full resync ends, so that it never takes the bitmap's way back
  * meanwhile.
  */
-static int record_behind(struct agent *a, const struct action *act, bool full,
-			 bool *ret_needs_full, struct strbuf *err)
+static int record_behind(struct agent *a, const struct action *act, bool full, bool *ret_needs_full,
+			 struct strbuf *err)
 {
 	struct faulty_record rec = { .epoch = act->epoch,
 				     .index = act->member,
@@ -295,19 +297,22 @@ static int apply_md_return(struct agent *a, const struct action *act, struct str
 
 		r = md_re_add(md, act->device, &why);
 		if (r >= 0) {
-			log_vol_info(act->volume, "member %d re-added to %s: only what changed "
-						  "meanwhile resyncs (write-intent bitmap)",
+			log_vol_info(act->volume,
+				     "member %d re-added to %s: only what changed "
+				     "meanwhile resyncs (write-intent bitmap)",
 				     act->member, act->md);
 			strbuf_done(&why);
 			return 0;
 		}
-		log_vol_info(act->volume, "member %d cannot be re-added (%s); adding it with a "
-					  "full resync",
+		log_vol_info(act->volume,
+			     "member %d cannot be re-added (%s); adding it with a "
+			     "full resync",
 			     act->member, why.len ? why.buf : strerror(-r));
 		strbuf_done(&why);
 	} else {
 		log_vol_info(act->volume, "member %d %s: wiping it for a full resync", act->member,
-			     act->full ? "may have diverged" : "is marked for one on the API server");
+			     act->full ? "may have diverged"
+				       : "is marked for one on the API server");
 	}
 	observation_done(&obs);
 	r = resolve_again(a, act, &obs, err);
@@ -363,8 +368,7 @@ bool agent_claim_is_ours(struct agent *a, const char *id)
  * in flight is acknowledged on a copy of this node's alone. The application
  * gets EIO; a restart of the pod follows the claim.
  */
-int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname,
-			   const char *before)
+int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname, const char *before)
 {
 	_cleanup_strbuf_ struct strbuf dev = STRBUF_INIT;
 	int r;
@@ -372,8 +376,9 @@ int agent_shut_down_fenced(struct agent *a, const char *id, const char *kname,
 	strbuf_addf(&dev, "%s/%s", a->dev, kname);
 	r = fs_device_shut_down_now(a->proc, dev.buf);
 	if (r > 0)
-		log_vol_warning(id, "The claim moved to another node while %s was mounted here: its "
-				    "XFS is shut down (the application gets EIO) before %s",
+		log_vol_warning(id,
+				"The claim moved to another node while %s was mounted here: its "
+				"XFS is shut down (the application gets EIO) before %s",
 				kname, before);
 	return r == -EOPNOTSUPP || r > 0 ? 0 : r;
 }

@@ -15,8 +15,7 @@ bool copies_member_current(const struct volume *v, int32_t index)
 
 	if (member_needs_full_resync(v, index))
 		return false;
-	return !ms || !member_state_is_consumer_view(ms->state) ||
-	       ms->state == MEMBER_STATE_SYNCED;
+	return !ms || !member_state_is_consumer_view(ms->state) || ms->state == MEMBER_STATE_SYNCED;
 }
 
 /* Local to the node that had the array last, when that is not node. */
@@ -114,19 +113,21 @@ int copies_choose(const struct volume *v, const char *node, const bool *reachabl
 		if (choose_stripe(v, node, s, reachable, &c) ||
 		    accept_loss(v, s, reachable, events, &c))
 			continue;
-		strbuf_adds(why, waits ? "; " : "no current copy of the volume is reachable; "
-						"staging waits for ");
+		strbuf_adds(why, waits ? "; "
+				       : "no current copy of the volume is reachable; "
+					 "staging waits for ");
 		if (v->spec.drives_per_copy > 1)
 			strbuf_addf(why, "stripe %d: ", s);
 		name_current(v, s, why);
 		waits = true;
 	}
 	if (waits) {
-		strbuf_addf(why, " (a copy that fell behind or may have diverged is never "
-				 "assembled on its own: it would serve older data). If those "
-				 "nodes are gone for good, start from the freshest copy within "
-				 "reach and lose what only theirs hold: kubectl annotate msvol "
-				 "%s %s=%lld",
+		strbuf_addf(why,
+			    " (a copy that fell behind or may have diverged is never "
+			    "assembled on its own: it would serve older data). If those "
+			    "nodes are gone for good, start from the freshest copy within "
+			    "reach and lose what only theirs hold: kubectl annotate msvol "
+			    "%s %s=%lld",
 			    v->meta.name, VOLUME_ACCEPT_DATA_LOSS_ANNOTATION,
 			    (long long)v->spec.epoch);
 		copies_choice_done(&c);

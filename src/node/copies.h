@@ -22,9 +22,9 @@ bool copies_member_current(const struct volume *v, int32_t index);
 
 /* What staging on node do with each member of v (copies_choose()). */
 struct copies_choice {
-	bool *use;		/* per spec member: assemble the array from it */
-	bool *diverged;		/* per spec member: mark it diverged (full resync later) */
-	bool data_loss_accepted;	/* a stripe starts from a copy that is not current */
+	bool *use;		 /* per spec member: assemble the array from it */
+	bool *diverged;		 /* per spec member: mark it diverged (full resync later) */
+	bool data_loss_accepted; /* a stripe starts from a copy that is not current */
 };
 
 /*

@@ -60,8 +60,7 @@ void dm_hold_table(dev_t path, char *buf, size_t len)
 	 * Three features; no hardware handler; one priority group, the first,
 	 * whose selector takes no arguments; one path with one argument.
 	 */
-	snprintf(buf, len,
-		 "3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 1 1 %u:%u 1",
+	snprintf(buf, len, "3 queue_if_no_path queue_mode bio 0 1 1 service-time 0 1 1 %u:%u 1",
 		 major(path), minor(path));
 }
 

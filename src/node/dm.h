@@ -17,12 +17,12 @@
  */
 
 struct dm_hold {
-	char *name;		/* the table's name: its import's NQN */
-	char *device;		/* "/dev/dm-N" */
-	dev_t path;		/* the device of its one path, held open by dm */
-	bool path_failed;	/* dm failed the path: I/O for it waits in dm */
-	uint64_t sectors;	/* the table's length */
-	int open_count;		/* how many hold the table's device open (MD) */
+	char *name;	  /* the table's name: its import's NQN */
+	char *device;	  /* "/dev/dm-N" */
+	dev_t path;	  /* the device of its one path, held open by dm */
+	bool path_failed; /* dm failed the path: I/O for it waits in dm */
+	uint64_t sectors; /* the table's length */
+	int open_count;	  /* how many hold the table's device open (MD) */
 };
 
 /*

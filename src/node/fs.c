@@ -48,7 +48,8 @@ static int mountinfo_load(const char *mountinfo, struct libmnt_table **ret)
 		return -ENOMEM;
 	r = mnt_table_parse_file(tb, mountinfo);
 	if (r < 0)
-		return r == -ENOENT ? -EIO : r; /* a mount table we cannot read is not an empty one */
+		return r == -ENOENT ? -EIO
+				    : r; /* a mount table we cannot read is not an empty one */
 	*ret = TAKE_PTR(tb);
 	return 0;
 }

@@ -22,27 +22,27 @@
 #define GPT_NAME_MAX 36
 
 struct gpt_partition {
-	unsigned partno;			/* 1-based, as the kernel numbers them */
-	char uuid[UUID_STRING_LEN + 1];		/* lowercase */
-	char type[UUID_STRING_LEN + 1];		/* lowercase */
-	char name[GPT_NAME_MAX * 4 + 1];	/* UTF-8 */
+	unsigned partno;		 /* 1-based, as the kernel numbers them */
+	char uuid[UUID_STRING_LEN + 1];	 /* lowercase */
+	char type[UUID_STRING_LEN + 1];	 /* lowercase */
+	char name[GPT_NAME_MAX * 4 + 1]; /* UTF-8 */
 	uint64_t start;
 	uint64_t size;
-	bool ours;				/* type == GPT_MESHSTOR_TYPE */
+	bool ours; /* type == GPT_MESHSTOR_TYPE */
 };
 
 struct gpt_disk {
 	uint64_t size;
-	unsigned sector_size;			/* logical */
+	unsigned sector_size; /* logical */
 	/*
 	 * Whether the drive has a GPT. A drive without one is usable only when
 	 * blank (no signature of any kind), see gpt_create().
 	 */
 	bool has_gpt;
-	bool blank;				/* no partition table and no signature */
+	bool blank; /* no partition table and no signature */
 	struct gpt_partition *parts;
 	size_t n_parts;
-	uint64_t largest_free;			/* largest usable free extent (aligned) */
+	uint64_t largest_free; /* largest usable free extent (aligned) */
 	uint64_t free_total;
 };
 

@@ -41,8 +41,9 @@ static bool members_grown(struct agent *a, const struct md_array *arr, uint64_t 
 		int64_t have = block_size_of(a, arr->members[i].kname);
 
 		if (have < (int64_t)size_kib * 1024 + MD_DATA_OFFSET_BYTES) {
-			strbuf_addf(why, "member %s is %lld bytes, not yet grown by its node; retry "
-					 "shortly",
+			strbuf_addf(why,
+				    "member %s is %lld bytes, not yet grown by its node; retry "
+				    "shortly",
 				    arr->members[i].kname, (long long)have);
 			return false;
 		}
@@ -71,15 +72,16 @@ static void grow_holds(struct agent *a, const char *volume_id)
 			continue;
 		r = import_grow_hold(&imps[i]);
 		if (r < 0)
-			log_vol_warning_errno(volume_id, r, "Member %u's hold cannot follow its grown "
-							    "namespace: %m",
+			log_vol_warning_errno(volume_id, r,
+					      "Member %u's hold cannot follow its grown "
+					      "namespace: %m",
 					      index);
 	}
 	nvmf_subsystems_free(imps, n);
 }
 
-int agent_expand(struct agent *a, const char *volume_id, const char *path,
-		 int64_t *ret_capacity, struct strbuf *err)
+int agent_expand(struct agent *a, const char *volume_id, const char *path, int64_t *ret_capacity,
+		 struct strbuf *err)
 {
 	struct observation obs = { 0 };
 	const struct md_array *arr;

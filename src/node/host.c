@@ -12,12 +12,15 @@
 #include "util/banned.h"
 
 const char *const host_required_modules[] = {
-	"nvmet", "nvmet_tcp", "nvme_tcp", "nvme_fabrics", "md_mod", "raid1", "raid10",
-	"dm_mod", "dm_multipath", "dm_service_time", "xfs", NULL,
+	"nvmet",  "nvmet_tcp", "nvme_tcp",     "nvme_fabrics",	  "md_mod", "raid1",
+	"raid10", "dm_mod",    "dm_multipath", "dm_service_time", "xfs",    NULL,
 };
 
 const char *const host_required_tools[] = {
-	"mdadm", "mkfs.xfs", "xfs_growfs", NULL,
+	"mdadm",
+	"mkfs.xfs",
+	"xfs_growfs",
+	NULL,
 };
 
 bool host_modules_line_has(const char *line, const char *module)
@@ -90,8 +93,8 @@ int host_check(const char *root, const char *release, const char *search, struct
 
 	for (size_t i = 0; host_required_modules[i]; i++)
 		if (!module_available(root, release, host_required_modules[i]))
-			strbuf_addf(missing, "%skernel module %s", missing->len > before ? ", " : "",
-				    host_required_modules[i]);
+			strbuf_addf(missing, "%skernel module %s",
+				    missing->len > before ? ", " : "", host_required_modules[i]);
 	for (size_t i = 0; host_required_tools[i]; i++) {
 		_cleanup_free_ char *path = NULL;
 

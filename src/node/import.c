@@ -96,9 +96,9 @@ bool import_answers(const struct nvmf_subsystem *s)
 enum hold_step import_hold_step(const struct nvmf_subsystem *s, bool in_array)
 {
 	if (!s->hold.device)
-		return s->block && s->block_dev && s->block_sectors && !s->block_held ?
-			       HOLD_CREATE :
-			       HOLD_NOTHING;
+		return s->block && s->block_dev && s->block_sectors && !s->block_held
+			       ? HOLD_CREATE
+			       : HOLD_NOTHING;
 	if (!hold_on_namespace(s)) {
 		if (s->hold.open_count == 0)
 			return HOLD_REMOVE;

@@ -46,7 +46,7 @@ bool import_answers(const struct nvmf_subsystem *s);
 enum hold_step {
 	HOLD_NOTHING,
 	HOLD_CREATE,	/* over a namespace nothing holds yet */
-	HOLD_REINSTATE,	/* its failed path: the namespace is still the one it holds */
+	HOLD_REINSTATE, /* its failed path: the namespace is still the one it holds */
 	HOLD_RELEASE,	/* dead, and open by something that is not an array (mdadm) */
 	HOLD_REMOVE,	/* dead, and open by nothing */
 };

@@ -132,8 +132,9 @@ static char *why_unusable(const char *block, const char *kname, const struct dri
 				  de->d_name);
 	}
 	if (!why && !d->gpt.has_gpt && !d->gpt.blank)
-		why = xstrdup("it holds a partition table that is not GPT, or a filesystem or other "
-			      "signature on the whole drive");
+		why = xstrdup(
+			"it holds a partition table that is not GPT, or a filesystem or other "
+			"signature on the whole drive");
 	return why;
 }
 

@@ -46,8 +46,7 @@ static bool answers(const struct md_member *m, const struct nvmf_subsystem *impo
 }
 
 /* Whether m takes writes in mirror mirror: in a slot of it, not faulty (spares take none). */
-static bool in_mirror(const struct md_array *arr, int copies, const struct md_member *m,
-		      int mirror)
+static bool in_mirror(const struct md_array *arr, int copies, const struct md_member *m, int mirror)
 {
 	return !m->faulty && m->slot >= 0 && mirror_of(arr, copies, m->slot) == mirror;
 }
@@ -122,8 +121,8 @@ enum leg_verdict legs_decide(const struct md_array *arr, int copies,
 		    mirror_of(arr, copies, arr->members[i].slot) + 1 > mirrors)
 			mirrors = mirror_of(arr, copies, arr->members[i].slot) + 1;
 	for (int g = 0; g < mirrors; g++) {
-		enum leg_verdict v = decide_mirror(arr, copies, g, imports, down, n_imports,
-						   ret_import);
+		enum leg_verdict v =
+			decide_mirror(arr, copies, g, imports, down, n_imports, ret_import);
 
 		if (v == LEG_DROP)
 			return LEG_DROP;

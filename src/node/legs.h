@@ -20,9 +20,9 @@
 
 /* Why legs_decide() answered as it did. */
 enum leg_verdict {
-	LEG_ALL_WELL,	/* no leg is lost */
-	LEG_DROP,	/* drop the lost leg *ret_import: another in-sync leg answers */
-	LEG_WAIT,	/* every in-sync leg is lost: writes wait for one to return */
+	LEG_ALL_WELL, /* no leg is lost */
+	LEG_DROP,     /* drop the lost leg *ret_import: another in-sync leg answers */
+	LEG_WAIT,     /* every in-sync leg is lost: writes wait for one to return */
 };
 
 /*
@@ -53,9 +53,9 @@ bool legs_beyond_return(const struct md_array *arr, int copies,
 
 /* One of our partitions on this node's drives, as the latest observation read its table. */
 struct local_part {
-	char *kname;	/* "nvme0n1p2" */
-	char *uuid;	/* its GPT partition uuid */
-	char *name;	/* its GPT name */
+	char *kname; /* "nvme0n1p2" */
+	char *uuid;  /* its GPT partition uuid */
+	char *name;  /* its GPT name */
 };
 
 /*

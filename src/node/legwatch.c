@@ -45,24 +45,28 @@ struct lost_leg {
 	uint64_t since_usec;
 };
 
+struct array_id {
+	char *uuid, *id;
+};
+
+struct leg_name {
+	char *nqn, *kname;
+};
+
 struct legwatch {
 	struct agent *a;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
-	struct lost_leg *lost;	/* imports not live, since when */
+	struct lost_leg *lost; /* imports not live, since when */
 	size_t n_lost;
-	char *shape;		/* the arrays' shapes at the last tick */
-	struct array_id {
-		char *uuid, *id;
-	} *ids;			/* arrays' volumes seen so far, by MD UUID */
+	char *shape;	      /* the arrays' shapes at the last tick */
+	struct array_id *ids; /* arrays' volumes seen so far, by MD UUID */
 	size_t n_ids;
 	char *waiting;		/* the arrays whose every in-sync leg is lost, logged once */
 	char *released;		/* holds released beyond return at the last tick, logged once */
-	struct leg_name {
-		char *nqn, *kname;
-	} *names;		/* each import's block device, as last seen */
+	struct leg_name *names; /* each import's block device, as last seen */
 	size_t n_names;
 };
 
@@ -179,9 +183,10 @@ static void fence_lost_leg(struct agent *a, const char *id, const char *kname, c
 	int r = agent_shut_down_fenced(a, id, kname, "its legs are disconnected");
 
 	if (r < 0) {
-		log_vol_warning_errno(id, r, "The claim moved while %s was assembled here, but its "
-					     "filesystem cannot be shut down (%m): its lost leg is "
-					     "kept, so what waits for it is not acknowledged here",
+		log_vol_warning_errno(id, r,
+				      "The claim moved while %s was assembled here, but its "
+				      "filesystem cannot be shut down (%m): its lost leg is "
+				      "kept, so what waits for it is not acknowledged here",
 				      kname);
 		return;
 	}
@@ -257,7 +262,8 @@ static long lost_leg_of(const struct sysfs_view *s, const struct md_array *arr)
 		if (!s->down[k])
 			continue;
 		for (size_t i = 0; i < arr->n_members; i++)
-			if (!arr->members[i].faulty && import_is(&s->imports[k], arr->members[i].kname))
+			if (!arr->members[i].faulty &&
+			    import_is(&s->imports[k], arr->members[i].kname))
 				return (long)k;
 	}
 	return -1;
@@ -318,10 +324,12 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 		goto done;
 	}
 	if (r < 0) {
-		log_vol_warning_errno(volume, r, "Member %u stopped answering, but dropping it cannot "
-						 "be recorded (%s): writes wait for it or for the "
-						 "record, retried every %d ms",
-				      index, err.len ? err.buf : "no reason given", LEGWATCH_PERIOD_MS);
+		log_vol_warning_errno(volume, r,
+				      "Member %u stopped answering, but dropping it cannot "
+				      "be recorded (%s): writes wait for it or for the "
+				      "record, retried every %d ms",
+				      index, err.len ? err.buf : "no reason given",
+				      LEGWATCH_PERIOD_MS);
 		goto done;
 	}
 	/*
@@ -339,22 +347,25 @@ static void drop_leg(struct legwatch *w, const struct volume *v, const char *nqn
 			kname = arr->members[i].kname;
 	r = import_disconnect(a->sysfs, nqn);
 	if (r < 0) {
-		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but its "
-						 "controller cannot be deleted: %m",
+		log_vol_warning_errno(volume, r,
+				      "Member %u is recorded as dropped, but its "
+				      "controller cannot be deleted: %m",
 				      index);
 		goto done;
 	}
 	r = md_member_set_state(a->sysfs, arr->kname, kname, "faulty");
 	if (r < 0 && r != -ENOENT)
-		log_vol_warning_errno(volume, r, "Member %u is recorded as dropped, but %s cannot "
-						 "be marked faulty in %s: %m",
+		log_vol_warning_errno(volume, r,
+				      "Member %u is recorded as dropped, but %s cannot "
+				      "be marked faulty in %s: %m",
 				      index, kname, arr->kname);
 	/* EBUSY while its I/O is still failing: the next pass removes it. */
 	md_member_set_state(a->sysfs, arr->kname, kname, "remove");
 	/* EBUSY while MD still has it: import_keep_hold() removes it later. */
 	dm_hold_remove(nqn);
-	log_vol_info(volume, "Member %u stopped answering for %d ms: recorded as dropped, its "
-			     "controller deleted; writes go on without it",
+	log_vol_info(volume,
+		     "Member %u stopped answering for %d ms: recorded as dropped, its "
+		     "controller deleted; writes go on without it",
 		     index, LEG_GRACE_MS);
 done:
 	view_done(&s);
@@ -388,7 +399,8 @@ static void remember_names(struct legwatch *w, const struct sysfs_view *s)
 			now = strcmp(next[k].kname, w->names[j].kname) == 0;
 		for (size_t i = 0; i < s->n_arrays && !now && !member; i++)
 			for (size_t m = 0; m < s->arrays[i].n_members && !member; m++)
-				member = strcmp(s->arrays[i].members[m].kname, w->names[j].kname) == 0;
+				member = strcmp(s->arrays[i].members[m].kname, w->names[j].kname) ==
+					 0;
 		if (!now && member)
 			next[n++] = (struct leg_name){ .nqn = TAKE_PTR(w->names[j].nqn),
 						       .kname = TAKE_PTR(w->names[j].kname) };
@@ -401,8 +413,8 @@ static void remember_names(struct legwatch *w, const struct sysfs_view *s)
 }
 
 /* Whether the import leg now or last named kname is member *index of volume. */
-static bool member_of_leg(const struct legwatch *w, const struct sysfs_view *s,
-			  const char *kname, const char *volume, unsigned *index)
+static bool member_of_leg(const struct legwatch *w, const struct sysfs_view *s, const char *kname,
+			  const char *volume, unsigned *index)
 {
 	const char *nqn = NULL;
 	char id[VOLUME_ID_MAX + 1];
@@ -447,8 +459,9 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 			index = (unsigned)local;
 		}
 		ms = found ? volume_find_member_status(v, (int32_t)index) : NULL;
-		if (!found || (ms && ms->last_epoch == v->spec.epoch &&
-			       (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
+		if (!found ||
+		    (ms && ms->last_epoch == v->spec.epoch &&
+		     (ms->state == MEMBER_STATE_FAULTY || ms->state == MEMBER_STATE_MISSING)))
 			continue;
 		rec = (struct faulty_record){ .index = (int32_t)index,
 					      .message = MEMBER_FAILED_MESSAGE };
@@ -456,13 +469,16 @@ static void record_failed(struct legwatch *w, const struct sysfs_view *s,
 		r = agent_record_faulty(a, v->meta.name, &rec, &err);
 		pthread_mutex_unlock(&a->record);
 		if (r > 0)
-			log_vol_info(v->meta.name, "Member %u failed in %s (I/O errors on %s): "
-						   "recorded as faulty",
+			log_vol_info(v->meta.name,
+				     "Member %u failed in %s (I/O errors on %s): "
+				     "recorded as faulty",
 				     index, arr->kname, m->kname);
 		else if (r < 0 && r != -EPERM)
-			log_vol_warning_errno(v->meta.name, r, "Member %u failed in %s, but that cannot "
-							       "be recorded yet (%s)",
-					      index, arr->kname, err.len ? err.buf : "no reason given");
+			log_vol_warning_errno(v->meta.name, r,
+					      "Member %u failed in %s, but that cannot "
+					      "be recorded yet (%s)",
+					      index, arr->kname,
+					      err.len ? err.buf : "no reason given");
 		strbuf_done(&err);
 	}
 }
@@ -504,9 +520,10 @@ static void release_beyond_return(struct legwatch *w, const struct sysfs_view *s
 		}
 		strbuf_addf(released, "%s\n", nqn);
 		if (!line_in(w->released, nqn))
-			log_vol_warning(v->meta.name, "Every leg of a mirror of %s is gone for good "
-						      "(refused, or ended by ctrl_loss_tmo): %s "
-						      "released, its writes fail",
+			log_vol_warning(v->meta.name,
+					"Every leg of a mirror of %s is gone for good "
+					"(refused, or ended by ctrl_loss_tmo): %s "
+					"released, its writes fail",
 					arr->kname, nqn);
 	}
 }
@@ -605,9 +622,10 @@ static void set_timeouts(struct legwatch *w, const struct sysfs_view *s)
 		int r = nvmf_set_timeouts(a->sysfs, s->imports[i].nqn, fast, a->o.ctrl_loss_tmo);
 
 		if (r > 0)
-			log_info("Import %s: fast_io_fail_tmo and ctrl_loss_tmo set to this agent's "
-				 "(%d, %d s)",
-				 s->imports[i].nqn, fast, a->o.ctrl_loss_tmo);
+			log_info(
+				"Import %s: fast_io_fail_tmo and ctrl_loss_tmo set to this agent's "
+				"(%d, %d s)",
+				s->imports[i].nqn, fast, a->o.ctrl_loss_tmo);
 	}
 }
 
@@ -621,8 +639,8 @@ static void keep_holds(const struct sysfs_view *s)
 {
 	for (size_t i = 0; i < s->n_imports; i++) {
 		const struct nvmf_subsystem *imp = &s->imports[i];
-		int r = import_keep_hold(imp, md_arrays_have(s->arrays, s->n_arrays,
-							     imp->hold.device));
+		int r = import_keep_hold(imp,
+					 md_arrays_have(s->arrays, s->n_arrays, imp->hold.device));
 
 		if (r < 0)
 			log_debug_errno(r, "Import %s: its hold cannot be kept in step: %m",
@@ -692,8 +710,7 @@ static void *legwatch_loop(void *userdata)
 		pthread_mutex_unlock(&w->lock);
 		tick(w);
 		pthread_mutex_lock(&w->lock);
-		while (!w->stop &&
-		       pthread_cond_timedwait(&w->cond, &w->lock, &until) != ETIMEDOUT)
+		while (!w->stop && pthread_cond_timedwait(&w->cond, &w->lock, &until) != ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&w->lock);

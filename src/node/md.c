@@ -469,8 +469,7 @@ int md_set_bdev_readonly(const char *dev, const char *md, bool read_only)
 	return ioctl(fd, BLKROSET, &ro) < 0 ? -errno : 1;
 }
 
-int md_member_set_state(const char *sysfs, const char *md, const char *member,
-			const char *state)
+int md_member_set_state(const char *sysfs, const char *md, const char *member, const char *state)
 {
 	_cleanup_strbuf_ struct strbuf rel = STRBUF_INIT;
 
@@ -608,7 +607,8 @@ static void *mdstat_reader(void *arg)
 	return NULL;
 }
 
-/* Under mdstat_lock: waits for the broadcast that a read ended, until deadline (CLOCK_MONOTONIC). */
+/* Under mdstat_lock: waits for the broadcast that a read ended, until deadline (CLOCK_MONOTONIC).
+ */
 static int mdstat_wait(const struct timespec *deadline)
 {
 	return -pthread_cond_clockwait(&mdstat_cond, &mdstat_lock, CLOCK_MONOTONIC, deadline);
@@ -736,8 +736,9 @@ int md_may_wipe(const char *dev, const char *uuid, bool full, const char *const 
 		return r;
 	}
 	if (strcmp(sb.uuid, uuid) != 0) {
-		strbuf_addf(err, "%s carries another array's superblock (UUID %s, name %s): never "
-				 "wiped",
+		strbuf_addf(err,
+			    "%s carries another array's superblock (UUID %s, name %s): never "
+			    "wiped",
 			    dev, sb.uuid, sb.name);
 		return -EEXIST;
 	}
@@ -747,8 +748,9 @@ int md_may_wipe(const char *dev, const char *uuid, bool full, const char *const 
 		if (md_read_superblock(live[i], &other) == 0 && strcmp(other.uuid, uuid) == 0 &&
 		    other.events >= sb.events)
 			return 0;
-	strbuf_addf(err, "%s may be the newest copy (%llu events, more than any live member): "
-			 "not wiped",
+	strbuf_addf(err,
+		    "%s may be the newest copy (%llu events, more than any live member): "
+		    "not wiped",
 		    dev, (unsigned long long)sb.events);
 	return -EBUSY;
 }

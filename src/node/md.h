@@ -16,11 +16,11 @@
 
 /* The superblock of an MD member (metadata 1.2, 4 KiB into the device). */
 struct md_superblock {
-	char uuid[UUID_STRING_LEN + 1];	/* set_uuid, lowercase 8-4-4-4-12 */
+	char uuid[UUID_STRING_LEN + 1]; /* set_uuid, lowercase 8-4-4-4-12 */
 	char name[33];			/* set_name, without any "host:" prefix */
 	uint64_t events;
-	int32_t role;			/* this device's role: slot, or -1 spare/faulty */
-	bool recovering;		/* being rebuilt: not a whole copy */
+	int32_t role;	 /* this device's role: slot, or -1 spare/faulty */
+	bool recovering; /* being rebuilt: not a whole copy */
 	int level;
 	int raid_disks;
 };
@@ -40,16 +40,16 @@ int md_read_superblock(const char *path, struct md_superblock *ret);
 int md_parse_superblock(const void *buf, size_t len, struct md_superblock *ret);
 
 struct md_member {
-	char *kname;		/* "nvme0n1p2", "nvme3n1" */
-	int slot;		/* -1 when none (spare, faulty) */
+	char *kname; /* "nvme0n1p2", "nvme3n1" */
+	int slot;    /* -1 when none (spare, faulty) */
 	bool in_sync;
 	bool faulty;
 	bool spare;
-	bool partition;		/* a partition (a local leg), not a whole namespace */
+	bool partition; /* a partition (a local leg), not a whole namespace */
 };
 
 struct md_array {
-	char *kname;		/* "md127" */
+	char *kname; /* "md127" */
 	/*
 	 * The set uuid from md/uuid (lowercase 8-4-4-4-12); only where the
 	 * kernel lacks it, name and uuid from a member's superblock. NULL if
@@ -57,13 +57,13 @@ struct md_array {
 	 */
 	char *name;
 	char *uuid;
-	char *level;		/* "raid1", "raid10" */
-	char *array_state;	/* "clean", "active", "inactive", ... */
-	char *sync_action;	/* "idle", "resync", "recover", ... */
+	char *level;	   /* "raid1", "raid10" */
+	char *array_state; /* "clean", "active", "inactive", ... */
+	char *sync_action; /* "idle", "resync", "recover", ... */
 	int raid_disks;
-	int layout;		/* md/layout: RAID10's near copies in its low byte; 0 unknown */
+	int layout; /* md/layout: RAID10's near copies in its low byte; 0 unknown */
 	int degraded;
-	int sync_percent;	/* 0-100 while syncing, -1 when not */
+	int sync_percent; /* 0-100 while syncing, -1 when not */
 	/*
 	 * MD_BROKEN: RAID1 never fails its last working member; it sets
 	 * MD_BROKEN instead, leaves that member In_sync (even when its block
@@ -84,7 +84,7 @@ struct md_array {
 	 * is unmounted and mounted again. False when not mounted.
 	 */
 	bool fs_shut_down;
-	uint64_t size_kib;	/* component size */
+	uint64_t size_kib; /* component size */
 	struct md_member *members;
 	size_t n_members;
 };
@@ -162,8 +162,7 @@ int md_set_bdev_readonly(const char *dev, const char *md, bool read_only);
  * it. 0, -ENOENT when there is no such entry, or the write's -errno (EBUSY:
  * "remove" while I/O to it is still pending).
  */
-int md_member_set_state(const char *sysfs, const char *md, const char *member,
-			const char *state);
+int md_member_set_state(const char *sysfs, const char *md, const char *member, const char *state);
 
 /*
  * The commands below run mdadm (found once on PATH; -ENOENT without it). They

@@ -128,11 +128,13 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 	if (r == 0)
 		r = fs_usage(path, ret);
 	arr = observation_find_array(&obs, volume_id);
-	/* From stat(2) of the mount (observe.c): no I/O, so a stalled array cannot hold the call. */
+	/* From stat(2) of the mount (observe.c): no I/O, so a stalled array cannot hold the call.
+	 */
 	if (r == 0 && arr->fs_shut_down) {
 		*ret_abnormal = true;
-		strbuf_addf(msg, "the filesystem on %s has shut down after an I/O error and reads "
-				 "fail; restart the pod (the volume is unstaged and assembled again)",
+		strbuf_addf(msg,
+			    "the filesystem on %s has shut down after an I/O error and reads "
+			    "fail; restart the pod (the volume is unstaged and assembled again)",
 			    arr->kname);
 	} else if (r == 0) {
 		int want = volume_member_count(a, volume_id, arr->raid_disks), have = 0;
@@ -141,8 +143,9 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 			have += arr->members[i].in_sync;
 		*ret_abnormal = have < want;
 		if (arr->broken)
-			strbuf_addf(msg, "array %s is broken: it lost every member at once and takes "
-					 "no writes; restart the pod so the volume is assembled again",
+			strbuf_addf(msg,
+				    "array %s is broken: it lost every member at once and takes "
+				    "no writes; restart the pod so the volume is assembled again",
 				    arr->kname);
 		else if (have < want)
 			strbuf_addf(msg, "array %s is degraded: %d of its %d members in sync",

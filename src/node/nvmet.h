@@ -23,9 +23,9 @@ int nvmet_configfs_mount(const char *sysroot);
 
 struct nvmet_port {
 	unsigned id;
-	const char *trtype;	/* "tcp" or "rdma" */
-	const char *traddr;	/* IPv4 or IPv6 address */
-	const char *trsvcid;	/* "4420" */
+	const char *trtype;  /* "tcp" or "rdma" */
+	const char *traddr;  /* IPv4 or IPv6 address */
+	const char *trsvcid; /* "4420" */
 };
 
 /*
@@ -64,13 +64,12 @@ int nvmet_remove(const char *root, const char *nqn);
 
 struct nvmet_subsystem {
 	char *nqn;
-	char *device_path;	/* of namespace 1; NULL when none */
-	char *host_nqn;		/* the (first) allowed host; NULL when none */
-	bool enabled;		/* namespace 1 enabled */
-	bool linked;		/* linked to at least one port */
+	char *device_path; /* of namespace 1; NULL when none */
+	char *host_nqn;	   /* the (first) allowed host; NULL when none */
+	bool enabled;	   /* namespace 1 enabled */
+	bool linked;	   /* linked to at least one port */
 };
 
 /* The subsystems whose NQN starts with prefix, sorted by NQN; none without root/subsystems. */
-int nvmet_list(const char *root, const char *prefix, struct nvmet_subsystem **ret,
-	       size_t *ret_n);
+int nvmet_list(const char *root, const char *prefix, struct nvmet_subsystem **ret, size_t *ret_n);
 void nvmet_subsystems_free(struct nvmet_subsystem *s, size_t n);

@@ -381,8 +381,7 @@ static int ensure_attr(const char *dir, const char *attr, const char *want, int 
 	return 1;
 }
 
-int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo,
-		      int ctrl_loss_tmo)
+int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo, int ctrl_loss_tmo)
 {
 	_cleanup_strbuf_ struct strbuf class_dir = STRBUF_INIT;
 	char fast[16], loss[16];

@@ -14,7 +14,7 @@
 
 struct nvmf_target {
 	const char *nqn;
-	const char *transport;	/* "tcp" or "rdma" */
+	const char *transport; /* "tcp" or "rdma" */
 	const char *traddr;
 	const char *trsvcid;
 	const char *host_nqn;
@@ -56,16 +56,15 @@ int nvmf_disconnect(const char *sysfs, const char *nqn);
  * other values (an earlier agent's) get ours. 1 when something was written,
  * 0 when all were so already (or there is no controller), -errno.
  */
-int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo,
-		      int ctrl_loss_tmo);
+int nvmf_set_timeouts(const char *sysfs, const char *nqn, int fast_io_fail_tmo, int ctrl_loss_tmo);
 
 struct nvmf_subsystem {
 	char *nqn;
-	char *ctrl_state;	/* of its first controller: "live", "connecting", ...; NULL if none */
-	char *block;		/* "/dev/nvmeXnY" of its namespace; NULL when none is visible */
-	dev_t block_dev;	/* its device number, and its size in sectors */
+	char *ctrl_state; /* of its first controller: "live", "connecting", ...; NULL if none */
+	char *block;	  /* "/dev/nvmeXnY" of its namespace; NULL when none is visible */
+	dev_t block_dev;  /* its device number, and its size in sectors */
 	uint64_t block_sectors;
-	bool block_held;	/* something holds the namespace (holders/): MD, or a hold */
+	bool block_held; /* something holds the namespace (holders/): MD, or a hold */
 	/*
 	 * Its hold (dm.h), which MD uses: hold.device NULL when none. Filled by
 	 * imports_list() (import.h), not by nvmf_list(). An import whose
@@ -80,8 +79,7 @@ struct nvmf_subsystem {
  * instance. With native multipath the namespace is the subsystem's head disk
  * (never a hidden per-path nvmeXcYnZ); without it, a controller's namespace.
  */
-int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret,
-	      size_t *ret_n);
+int nvmf_list(const char *sysfs, const char *prefix, struct nvmf_subsystem **ret, size_t *ret_n);
 void nvmf_subsystems_free(struct nvmf_subsystem *s, size_t n);
 /* Whether the import's (first) controller is live. */
 bool nvmf_live(const struct nvmf_subsystem *s);

@@ -90,7 +90,8 @@ void observation_done(struct observation *o)
 }
 
 bool observation_find_partition(const struct observation *o, const char *uuid,
-				const struct drive **ret_drive, const struct gpt_partition **ret_part)
+				const struct drive **ret_drive,
+				const struct gpt_partition **ret_part)
 {
 	for (size_t d = 0; uuid && d < o->n_drives; d++) {
 		const struct gpt_disk *g = &o->drives[d].gpt;
@@ -105,8 +106,7 @@ bool observation_find_partition(const struct observation *o, const char *uuid,
 	return false;
 }
 
-const struct nvmet_subsystem *observation_find_export(const struct observation *o,
-						      const char *nqn)
+const struct nvmet_subsystem *observation_find_export(const struct observation *o, const char *nqn)
 {
 	for (size_t i = 0; i < o->n_exports; i++)
 		if (strcmp(o->exports[i].nqn, nqn) == 0)
@@ -114,8 +114,7 @@ const struct nvmet_subsystem *observation_find_export(const struct observation *
 	return NULL;
 }
 
-const struct nvmf_subsystem *observation_find_import(const struct observation *o,
-						     const char *nqn)
+const struct nvmf_subsystem *observation_find_import(const struct observation *o, const char *nqn)
 {
 	for (size_t i = 0; i < o->n_imports; i++)
 		if (strcmp(o->imports[i].nqn, nqn) == 0)

@@ -17,34 +17,34 @@
 
 /* Where the agent finds the kernel; every path is under these (tests point them elsewhere). */
 struct node_paths {
-	const char *sysfs;	/* "/sys" */
-	const char *dev;	/* "/dev" */
-	const char *nvmet;	/* configfs' nvmet directory (nvmet_root()) */
-	const char *proc;	/* "/proc" (mountinfo of the root filesystem and mounts) */
+	const char *sysfs; /* "/sys" */
+	const char *dev;   /* "/dev" */
+	const char *nvmet; /* configfs' nvmet directory (nvmet_root()) */
+	const char *proc;  /* "/proc" (mountinfo of the root filesystem and mounts) */
 };
 
 /* One local NVMe drive (a namespace of a PCIe controller). */
 struct drive {
-	char *kname;		/* "nvme0n1" */
-	char *path;		/* "/dev/nvme0n1" */
-	char *model;		/* NULL when sysfs has none */
+	char *kname; /* "nvme0n1" */
+	char *path;  /* "/dev/nvme0n1" */
+	char *model; /* NULL when sysfs has none */
 	char *serial;
 	uint64_t size;
 	unsigned logical_sector_size;
 	/* NULL when MeshStor may place partitions on it; else why not, for the operator. */
 	char *unusable;
-	struct gpt_disk gpt;	/* empty when the table could not be read */
-	bool unreadable;	/* the table could not be read: its partitions are unknown */
+	struct gpt_disk gpt; /* empty when the table could not be read */
+	bool unreadable;     /* the table could not be read: its partitions are unknown */
 };
 
 struct observation {
 	struct drive *drives;
 	size_t n_drives;
-	struct nvmet_subsystem *exports;	/* ours (MEMBER_NQN_PREFIX) */
+	struct nvmet_subsystem *exports; /* ours (MEMBER_NQN_PREFIX) */
 	size_t n_exports;
-	struct nvmf_subsystem *imports;		/* ours */
+	struct nvmf_subsystem *imports; /* ours */
 	size_t n_imports;
-	struct md_array *arrays;		/* every array; ours are named after volumes */
+	struct md_array *arrays; /* every array; ours are named after volumes */
 	size_t n_arrays;
 };
 
@@ -66,11 +66,10 @@ int observe_legs(const struct node_paths *p, struct observation *o);
 
 /* Our partition uuid on one of the drives: the drive and the partition, or false. */
 bool observation_find_partition(const struct observation *o, const char *uuid,
-				const struct drive **ret_drive, const struct gpt_partition **ret_part);
-const struct nvmet_subsystem *observation_find_export(const struct observation *o,
-						      const char *nqn);
-const struct nvmf_subsystem *observation_find_import(const struct observation *o,
-						     const char *nqn);
+				const struct drive **ret_drive,
+				const struct gpt_partition **ret_part);
+const struct nvmet_subsystem *observation_find_export(const struct observation *o, const char *nqn);
+const struct nvmf_subsystem *observation_find_import(const struct observation *o, const char *nqn);
 /*
  * The array of volume name, by the UUID the volume id derives (never by the
  * set name, which any array can carry), or NULL.

@@ -90,9 +90,9 @@ void action_format(const struct action *a, struct strbuf *out)
 		strbuf_addf(out, " vol=%s", a->volume);
 	if (a->member >= 0)
 		strbuf_addf(out, " m%d", a->member);
-#define FIELD(f)                                         \
-	do {                                             \
-		if (a->f)                                \
+#define FIELD(f)                                              \
+	do {                                                  \
+		if (a->f)                                     \
 			strbuf_addf(out, " " #f "=%s", a->f); \
 	} while (0)
 	FIELD(drive);
@@ -226,8 +226,7 @@ static bool find_member_partition(const struct plan_input *in, const struct volu
 	return true;
 }
 
-static void member_nqn_of(const struct volume *v, const struct volume_member *m,
-			  struct strbuf *out)
+static void member_nqn_of(const struct volume *v, const struct volume_member *m, struct strbuf *out)
 {
 	member_nqn(v->meta.name, (unsigned)m->index, out);
 }
@@ -278,7 +277,8 @@ static bool is_mounted(const struct plan_input *in, const struct md_array *a)
 		const char *m = in->mounted[i];
 		size_t len = strlen(m);
 
-		if (len >= klen + 1 && m[len - klen - 1] == '/' && strcmp(m + len - klen, a->kname) == 0)
+		if (len >= klen + 1 && m[len - klen - 1] == '/' &&
+		    strcmp(m + len - klen, a->kname) == 0)
 			return true;
 	}
 	return false;
@@ -587,7 +587,8 @@ static const struct volume_member *find_member(const struct volume *v, unsigned 
 static bool all_synced(const struct volume *v)
 {
 	for (size_t i = 0; i < v->spec.n_members; i++) {
-		const struct member_status *ms = volume_find_member_status(v, v->spec.members[i].index);
+		const struct member_status *ms =
+			volume_find_member_status(v, v->spec.members[i].index);
 
 		if (!ms || ms->state != MEMBER_STATE_SYNCED)
 			return false;
@@ -673,7 +674,8 @@ static void plan_leftovers(const struct plan_input *in, struct plan *p)
 			v = find_volume(in, id);
 			/* By index too: a member whose UUID was edited still owns its partition. */
 			for (size_t k = 0; v && k < v->spec.n_members; k++)
-				placed |= strcmp(v->spec.members[k].partition_uuid, part->uuid) == 0 ||
+				placed |= strcmp(v->spec.members[k].partition_uuid, part->uuid) ==
+						  0 ||
 					  v->spec.members[k].index == index;
 			/* A moved member's old copy stays until its replacement is in sync. */
 			if (!v || placed || observation_find_array(o, id) || !all_synced(v))

@@ -16,30 +16,30 @@
  * planned again.
  */
 enum action_type {
-	ACT_FINALIZER_ADD,	/* volume: hold it until our members are gone */
-	ACT_PART_CREATE,	/* volume, member: drive, uuid, name, size */
-	ACT_PART_GROW,		/* volume, member: drive, uuid, size, nqn (when exported) */
-	ACT_EXPORT,		/* volume, member: nqn, device, host */
-	ACT_UNEXPORT,		/* nqn (volume when known) */
-	ACT_PART_DELETE,	/* drive, uuid (volume when known) */
-	ACT_FINALIZER_REMOVE,	/* volume */
-	ACT_CONNECT,		/* volume, member: nqn, address */
-	ACT_DISCONNECT,		/* nqn */
-	ACT_MD_RETURN,		/* volume, member: md, device, uuid (local) or nqn (remote);
-				   re-add, else add with full resync */
-	ACT_MD_STOP,		/* volume: md (an array whose claim moved elsewhere, unmounted) */
+	ACT_FINALIZER_ADD,    /* volume: hold it until our members are gone */
+	ACT_PART_CREATE,      /* volume, member: drive, uuid, name, size */
+	ACT_PART_GROW,	      /* volume, member: drive, uuid, size, nqn (when exported) */
+	ACT_EXPORT,	      /* volume, member: nqn, device, host */
+	ACT_UNEXPORT,	      /* nqn (volume when known) */
+	ACT_PART_DELETE,      /* drive, uuid (volume when known) */
+	ACT_FINALIZER_REMOVE, /* volume */
+	ACT_CONNECT,	      /* volume, member: nqn, address */
+	ACT_DISCONNECT,	      /* nqn */
+	ACT_MD_RETURN,	      /* volume, member: md, device, uuid (local) or nqn (remote);
+				 re-add, else add with full resync */
+	ACT_MD_STOP,	      /* volume: md (an array whose claim moved elsewhere, unmounted) */
 	_ACT_MAX,
 };
 
 struct action {
 	enum action_type type;
-	char *volume;		/* NULL when the object is unknown (orphans) */
-	int32_t member;		/* the member's index, -1 when none */
-	int64_t epoch;		/* the volume's claim epoch as planned, 0 when none */
+	char *volume;	/* NULL when the object is unknown (orphans) */
+	int32_t member; /* the member's index, -1 when none */
+	int64_t epoch;	/* the volume's claim epoch as planned, 0 when none */
 	char *drive, *uuid, *name, *nqn, *device, *host, *address, *md;
 	uint64_t size;
-	bool full;		/* ACT_MD_RETURN: never re-add; the member may have diverged */
-	bool fence;		/* ACT_DISCONNECT: a leg of an array here whose claim left */
+	bool full;  /* ACT_MD_RETURN: never re-add; the member may have diverged */
+	bool fence; /* ACT_DISCONNECT: a leg of an array here whose claim left */
 };
 
 struct plan {
@@ -49,13 +49,13 @@ struct plan {
 
 struct plan_input {
 	const char *node_name;
-	const char *finalizer;			/* ours on MeshStorVolumes */
+	const char *finalizer; /* ours on MeshStorVolumes */
 	struct volume *const *volumes;
 	size_t n_volumes;
-	struct mesh_node *const *nodes;		/* every MeshStorNode, for host NQNs and addresses */
+	struct mesh_node *const *nodes; /* every MeshStorNode, for host NQNs and addresses */
 	size_t n_nodes;
 	const struct observation *obs;
-	const char *dev;			/* "/dev": where partitions and arrays appear */
+	const char *dev; /* "/dev": where partitions and arrays appear */
 	/* "/dev/md127" sources that are mounted; an array mounted here is never stopped. */
 	const char *const *mounted;
 	size_t n_mounted;
@@ -82,7 +82,7 @@ void action_format(const struct action *a, struct strbuf *out);
 #define MEMBER_WIPED_MESSAGE MEMBER_RESYNC_PREFIX "being wiped and added anew"
 
 /* On a member whose partition UUID or GPT name is not what its identity derives. */
-#define MEMBER_IDENTITY_MESSAGE                                                               \
+#define MEMBER_IDENTITY_MESSAGE                                                                 \
 	"refused: spec.members[].partitionUUID is not the UUID this member's volume and index " \
 	"derive, or names a partition that is another member's; nothing is done to it"
 

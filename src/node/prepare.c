@@ -142,8 +142,9 @@ static void prepare_modules(const struct prepare_options *o)
 			    "on the host (modprobe, or /etc/modules-load.d)",
 			    names.buf);
 	else
-		log_warning_errno(r, "Cannot load kernel modules %s: %s; is the host's /lib/modules "
-				     "mounted into this container, and the container privileged?",
+		log_warning_errno(r,
+				  "Cannot load kernel modules %s: %s; is the host's /lib/modules "
+				  "mounted into this container, and the container privileged?",
 				  names.buf, err.len ? err.buf : strerror(-r));
 	strv_free(todo);
 }
@@ -155,9 +156,10 @@ static void prepare_configfs(const struct prepare_options *o)
 	if (r > 0)
 		log_info("Mounted configfs, which the NVMe target is configured through");
 	else if (r < 0)
-		log_warning_errno(r, "Cannot mount configfs (for the NVMe target): %m; mount it on "
-				     "the host (mount -t configfs none /sys/kernel/config) and mount "
-				     "that into this container");
+		log_warning_errno(r,
+				  "Cannot mount configfs (for the NVMe target): %m; mount it on "
+				  "the host (mount -t configfs none /sys/kernel/config) and mount "
+				  "that into this container");
 }
 
 static void prepare_udev(const struct prepare_options *o)
@@ -168,16 +170,18 @@ static void prepare_udev(const struct prepare_options *o)
 		return;
 	r = prepare_udev_rule_install(o->udev_rules_dir);
 	if (r > 0)
-		log_info("Installed %s/%s: the host's udev and mdadm leave MeshStor's members alone",
-			 o->udev_rules_dir, UDEV_NO_ASSEMBLE_FILE);
+		log_info(
+			"Installed %s/%s: the host's udev and mdadm leave MeshStor's members alone",
+			o->udev_rules_dir, UDEV_NO_ASSEMBLE_FILE);
 	else if (r == -ENOENT)
 		log_warning("%s does not exist: if this host runs udev, mount its udev rules "
 			    "directory there, or the host may assemble MeshStor's arrays by itself "
 			    "(see --udev-rules-dir)",
 			    o->udev_rules_dir);
 	else if (r < 0)
-		log_warning_errno(r, "Cannot install %s/%s: %m; the host may assemble MeshStor's "
-				     "arrays by itself",
+		log_warning_errno(r,
+				  "Cannot install %s/%s: %m; the host may assemble MeshStor's "
+				  "arrays by itself",
 				  o->udev_rules_dir, UDEV_NO_ASSEMBLE_FILE);
 }
 

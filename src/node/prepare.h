@@ -12,10 +12,10 @@
  */
 
 struct prepare_options {
-	const char *sysroot;	     /* prefixes /sys and /lib/modules; NULL or "/" for the host */
-	const char *release;	     /* the running kernel's release (uname -r) */
-	const char *udev_rules_dir;  /* where to install the rule; NULL or "": nowhere */
-	const char *search;	     /* where to find modprobe: a PATH list, NULL for $PATH */
+	const char *sysroot;	    /* prefixes /sys and /lib/modules; NULL or "/" for the host */
+	const char *release;	    /* the running kernel's release (uname -r) */
+	const char *udev_rules_dir; /* where to install the rule; NULL or "": nowhere */
+	const char *search;	    /* where to find modprobe: a PATH list, NULL for $PATH */
 };
 
 /*

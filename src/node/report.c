@@ -15,8 +15,8 @@
 static bool set_state(struct member_status *ms, enum member_state state, int64_t epoch,
 		      int64_t missing_since)
 {
-	bool changed = ms->state != state || ms->last_epoch != epoch ||
-		       ms->missing_since != missing_since;
+	bool changed =
+		ms->state != state || ms->last_epoch != epoch || ms->missing_since != missing_since;
 
 	ms->state = state;
 	ms->last_epoch = epoch;
@@ -50,11 +50,11 @@ static bool note_identity(struct member_status *ms, bool ok)
 {
 	static const char suffix[] = "; " MEMBER_IDENTITY_MESSAGE;
 	size_t len = ms->message ? strlen(ms->message) : 0;
-	bool marked = ms->message && strncmp(ms->message, MEMBER_RESYNC_PREFIX,
-					     strlen(MEMBER_RESYNC_PREFIX)) == 0;
+	bool marked = ms->message &&
+		      strncmp(ms->message, MEMBER_RESYNC_PREFIX, strlen(MEMBER_RESYNC_PREFIX)) == 0;
 	bool noted = marked ? len >= strlen(suffix) &&
-				      strcmp(ms->message + len - strlen(suffix), suffix) == 0 :
-			      ms->message && strcmp(ms->message, MEMBER_IDENTITY_MESSAGE) == 0;
+				      strcmp(ms->message + len - strlen(suffix), suffix) == 0
+			    : ms->message && strcmp(ms->message, MEMBER_IDENTITY_MESSAGE) == 0;
 
 	if (ok == !noted)
 		return false;
@@ -206,24 +206,27 @@ static bool array_conditions(const struct plan_input *in, struct volume *v,
 	bool changed;
 
 	if (a->broken) {
-		strbuf_addf(&avail, "array %s on %s lost every member at once and takes no "
-				    "writes; nothing acknowledged is lost: restart the pod (the "
-				    "volume is assembled again from its current copy)",
+		strbuf_addf(&avail,
+			    "array %s on %s lost every member at once and takes no "
+			    "writes; nothing acknowledged is lost: restart the pod (the "
+			    "volume is assembled again from its current copy)",
 			    a->kname, in->node_name);
 		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
 					"ArrayBroken", avail.buf, now);
 	} else if (a->fs_shut_down) {
-		strbuf_addf(&avail, "the XFS filesystem on array %s on %s shut down after an I/O "
-				    "error and fails every call; restart the pod (the volume is "
-				    "unmounted and mounted again; the log replays what was "
-				    "acknowledged)",
+		strbuf_addf(&avail,
+			    "the XFS filesystem on array %s on %s shut down after an I/O "
+			    "error and fails every call; restart the pod (the volume is "
+			    "unmounted and mounted again; the log replays what was "
+			    "acknowledged)",
 			    a->kname, in->node_name);
 		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
 					"FilesystemShutDown", avail.buf, now);
 	} else if (active == 0) {
-		strbuf_addf(&avail, "every leg of array %s on %s is reconnecting to its node: "
-				    "writes wait (nothing is acknowledged meanwhile) until one "
-				    "returns",
+		strbuf_addf(&avail,
+			    "every leg of array %s on %s is reconnecting to its node: "
+			    "writes wait (nothing is acknowledged meanwhile) until one "
+			    "returns",
 			    a->kname, in->node_name);
 		changed = set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE,
 					"WritesWaiting", avail.buf, now);
@@ -235,11 +238,13 @@ static bool array_conditions(const struct plan_input *in, struct volume *v,
 	strbuf_addf(&sync, "%d of %d members active and in sync", active, total);
 	if (active == total)
 		return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_TRUE,
-				     "AllMembersInSync", sync.buf, now) || changed;
+				     "AllMembersInSync", sync.buf, now) ||
+		       changed;
 	if (v->status.phase == VOLUME_PHASE_SYNCING) {
 		strbuf_addf(&sync, "; resync at %d%%", a->sync_percent);
 		return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Syncing",
-				     sync.buf, now) || changed;
+				     sync.buf, now) ||
+		       changed;
 	}
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
@@ -263,11 +268,12 @@ static bool array_conditions(const struct plan_input *in, struct volume *v,
 				    m->index, m->node_name);
 	}
 	return set_condition(v, VOLUME_CONDITION_IN_SYNC, CONDITION_FALSE, "Degraded", sync.buf,
-			     now) || changed;
+			     now) ||
+	       changed;
 }
 
-static bool report_consumer(const struct plan_input *in, struct volume *v,
-			    const struct md_array *a, int64_t now)
+static bool report_consumer(const struct plan_input *in, struct volume *v, const struct md_array *a,
+			    int64_t now)
 {
 	struct volume_status *st = &v->status;
 	int32_t active = 0, failed = 0, missing = 0;
@@ -287,16 +293,17 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 		failed += s == MEMBER_STATE_FAULTY;
 		missing += s == MEMBER_STATE_MISSING;
 		if (s == MEMBER_STATE_MISSING)
-			since = ms->state == MEMBER_STATE_MISSING && ms->missing_since ?
-					ms->missing_since : now;
+			since = ms->state == MEMBER_STATE_MISSING && ms->missing_since
+					? ms->missing_since
+					: now;
 		/*
 		 * Only a member that is in this array, or was at this epoch: a
 		 * consumer-side state at the current epoch is what lets a
 		 * returning member be re-added, so a member that never joined
 		 * keeps its host's word (and is fully resynced when it joins).
 		 */
-		if (mm || (ms->last_epoch == v->spec.epoch &&
-			   member_state_is_consumer_view(ms->state))) {
+		if (mm ||
+		    (ms->last_epoch == v->spec.epoch && member_state_is_consumer_view(ms->state))) {
 			changed |= set_state(ms, s, v->spec.epoch, since);
 		} else if (!a->broken && !member_needs_full_resync(v, m->index)) {
 			/*
@@ -324,8 +331,9 @@ static bool report_consumer(const struct plan_input *in, struct volume *v,
 	changed |= set_int(&st->active_members, active);
 	changed |= set_int(&st->failed_members, failed);
 	changed |= set_int(&st->missing_members, missing);
-	changed |= set_int(&st->sync_percentage, a->sync_percent >= 0 ? a->sync_percent :
-						  (active == (int32_t)v->spec.n_members ? 100 : 0));
+	changed |= set_int(&st->sync_percentage,
+			   a->sync_percent >= 0 ? a->sync_percent
+						: (active == (int32_t)v->spec.n_members ? 100 : 0));
 	/* Only the API server's deletionTimestamp makes a volume Deleting, never a phase alone. */
 	if (!v->meta.deleting) {
 		enum volume_phase ph = array_phase(a, active, (int32_t)v->spec.n_members);
@@ -368,7 +376,8 @@ bool report_waiting(struct volume *v, const char *node_name, int64_t epoch, cons
 	changed = v->status.phase != VOLUME_PHASE_UNAVAILABLE;
 	v->status.phase = VOLUME_PHASE_UNAVAILABLE;
 	return set_condition(v, VOLUME_CONDITION_AVAILABLE, CONDITION_FALSE, "NoCurrentCopy", why,
-			     now) || changed;
+			     now) ||
+	       changed;
 }
 
 int report_member_faulty(struct volume *v, const char *node_name, int64_t epoch, int32_t index,

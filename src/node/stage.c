@@ -56,8 +56,8 @@ struct stage_ctx {
 	struct agent_view view;
 	struct observation obs;
 	struct plan_input in;
-	const char **devs;	/* per member, in spec order; NULL when unreachable */
-	struct copies_choice choice;	/* which members the array starts from */
+	const char **devs;	     /* per member, in spec order; NULL when unreachable */
+	struct copies_choice choice; /* which members the array starts from */
 };
 
 static void stage_ctx_done(struct stage_ctx *s)
@@ -97,8 +97,7 @@ static int observe_for_report(struct stage_ctx *s)
 }
 
 /* Connects member m and waits for its namespace; the device path, or NULL. */
-static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
-			    struct strbuf *err)
+static char *connect_member(struct stage_ctx *s, const struct volume_member *m, struct strbuf *err)
 {
 	const struct mesh_node *host = plan_find_node(&s->in, m->node_name);
 	struct action act = { .type = ACT_CONNECT, .member = m->index };
@@ -135,9 +134,10 @@ static char *connect_member(struct stage_ctx *s, const struct volume_member *m,
 		usleep(250 * 1000);
 	}
 	if (r >= 0 && !dev && held < 0)
-		strbuf_addf(err, "member %d: connected to %s, but the device-mapper table that "
-				 "holds its I/O cannot be made over its namespace (%s; is the "
-				 "dm-multipath module available?); ",
+		strbuf_addf(err,
+			    "member %d: connected to %s, but the device-mapper table that "
+			    "holds its I/O cannot be made over its namespace (%s; is the "
+			    "dm-multipath module available?); ",
 			    m->index, m->node_name, strerror(-held));
 	else if (r >= 0 && !dev)
 		strbuf_addf(err, "member %d: connected to %s but no namespace appeared; ", m->index,
@@ -209,7 +209,8 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 			strbuf_done(&nqn);
 			if (r < 0) {
 				free(dev);
-				strbuf_addf(err, "cannot withdraw the export of local member %d: %s",
+				strbuf_addf(err,
+					    "cannot withdraw the export of local member %d: %s",
 					    m->index, strerror(-r));
 				return r;
 			}
@@ -217,9 +218,10 @@ static int gather_members(struct stage_ctx *s, struct strbuf *err)
 		if (!dev && strcmp(m->node_name, s->a->o.node_name) != 0)
 			dev = connect_member(s, m, &away);
 		else if (!dev)
-			strbuf_addf(&away, "member %d: its partition is not on this node (a new "
-					   "volume's is made by this node's agent within a pass; "
-					   "else see the node's drives); ",
+			strbuf_addf(&away,
+				    "member %d: its partition is not on this node (a new "
+				    "volume's is made by this node's agent within a pass; "
+				    "else see the node's drives); ",
 				    m->index);
 		s->devs[i] = dev;
 		reached += dev != NULL;
@@ -302,9 +304,10 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 	if (n > 0)
 		return md_assemble(s->a->proc, v->meta.name, uuid, devs, n, err);
 	if (foreign > 0 || v->spec.formatted_at != 0) {
-		strbuf_addf(err, "no reachable member carries this volume's array (UUID %s)%s; "
-				 "refusing to create a new one over data. Bring the members' nodes "
-				 "back, then stage again",
+		strbuf_addf(err,
+			    "no reachable member carries this volume's array (UUID %s)%s; "
+			    "refusing to create a new one over data. Bring the members' nodes "
+			    "back, then stage again",
 			    uuid, foreign ? ", and some carry another array's superblock" : "");
 		/* Another array's superblock is a refusal; absent members, a wait. */
 		return foreign ? -EPERM : -EAGAIN;
@@ -376,7 +379,8 @@ static int record_assembly(json_t *obj, void *userdata)
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
 	    v->spec.epoch != s->v->spec.epoch) {
 		volume_free(v);
-		return -EPERM; /* the claim moved meanwhile (kube_update_retry's -ESTALE is a race) */
+		return -EPERM; /* the claim moved meanwhile (kube_update_retry's -ESTALE is a race)
+				*/
 	}
 	if (!v->status.node_name || strcmp(v->status.node_name, me) != 0) {
 		free(v->status.node_name);
@@ -396,7 +400,8 @@ static int record_assembly(json_t *obj, void *userdata)
 			ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
 			ms->state = MEMBER_STATE_FAULTY;
 		} else {
-			/* The operator's choice is the current copy now: accepted once per epoch. */
+			/* The operator's choice is the current copy now: accepted once per epoch.
+			 */
 			free(ms->message);
 			ms->message = NULL;
 			ms->state = MEMBER_STATE_SYNCED;
@@ -509,18 +514,21 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 	}
 	if (s->v->status.node_name && strcmp(s->v->status.node_name, me) == 0) {
 		if (arr->broken) {
-			strbuf_addf(err, "array %s lost every member at once and takes no writes "
-					 "(MD broken); unstage the volume (restart the pod) so it is "
-					 "assembled again from its current copy",
+			strbuf_addf(err,
+				    "array %s lost every member at once and takes no writes "
+				    "(MD broken); unstage the volume (restart the pod) so it is "
+				    "assembled again from its current copy",
 				    md);
 			return -EIO;
 		}
 		if (arr->fs_shut_down) {
-			/* A repeated call (a kubelet's, after its restart) must not hand it out again. */
-			strbuf_addf(err, "the filesystem on %s has shut down after an I/O error and "
-					 "fails every read and write; delete the pods that use it on "
-					 "this node (a container restart keeps it staged), so it is "
-					 "unstaged and mounted again, which replays its log",
+			/* A repeated call (a kubelet's, after its restart) must not hand it out
+			 * again. */
+			strbuf_addf(err,
+				    "the filesystem on %s has shut down after an I/O error and "
+				    "fails every read and write; delete the pods that use it on "
+				    "this node (a container restart keeps it staged), so it is "
+				    "unstaged and mounted again, which replays its log",
 				    md);
 			return -EIO;
 		}
@@ -540,16 +548,18 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 			return r;
 		}
 		if (r > 0)
-			log_vol_info(s->v->meta.name, "%s was read-only (left so by an unstage while "
-						      "the claim was away): writable again",
+			log_vol_info(s->v->meta.name,
+				     "%s was read-only (left so by an unstage while "
+				     "the claim was away): writable again",
 				     md);
 		return 0;
 	}
 	r = fs_device_is_mounted(s->a->proc, md, &mounted);
 	if (r < 0 || mounted) {
-		strbuf_addf(err, "array %s here is left from an earlier claim of this volume "
-				 "(%s%s has had it since) and is still mounted; it holds older "
-				 "data and is never adopted: unstage it (NodeUnstageVolume) first",
+		strbuf_addf(err,
+			    "array %s here is left from an earlier claim of this volume "
+			    "(%s%s has had it since) and is still mounted; it holds older "
+			    "data and is never adopted: unstage it (NodeUnstageVolume) first",
 			    md, s->v->status.node_name ? "node " : "another node",
 			    s->v->status.node_name ?: "");
 		return -EBUSY;
@@ -557,8 +567,9 @@ static int check_existing(struct stage_ctx *s, const struct md_array *arr, struc
 	r = md_stop(s->a->proc, md, err);
 	if (r < 0)
 		return r;
-	log_vol_info(s->v->meta.name, "Stopped %s, left from an earlier claim (%s%s has had "
-				      "the volume since): it is never adopted",
+	log_vol_info(s->v->meta.name,
+		     "Stopped %s, left from an earlier claim (%s%s has had "
+		     "the volume since): it is never adopted",
 		     md, s->v->status.node_name ? "node " : "another node",
 		     s->v->status.node_name ?: "");
 	return 1;
@@ -580,7 +591,7 @@ static void record_data_loss(struct stage_ctx *s, const json_t *obj)
 	log_vol_warning(s->v->meta.name, "%s", msg.buf);
 	if (obj)
 		kube_event_record_volume(s->a->client, s->a->claim_events, obj, KUBE_EVENT_WARNING,
-				  "DataLossAccepted", msg.buf, "meshstor-node", NULL);
+					 "DataLossAccepted", msg.buf, "meshstor-node", NULL);
 	strbuf_done(&msg);
 }
 
@@ -613,7 +624,8 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 		r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
 				      "status", record_assembly, s, &obj, err);
 		if (r == -EPERM)
-			strbuf_adds(err, "the claim moved while staging: this node no longer holds it");
+			strbuf_adds(err,
+				    "the claim moved while staging: this node no longer holds it");
 		if (r < 0)
 			return r;
 		/* Diverged members are wiped only later, by a full resync into a running array. */
@@ -698,8 +710,9 @@ static int claim_check(struct agent *a, const struct volume *v, struct strbuf *e
 		return -ENOENT;
 	}
 	if (!v->spec.node_name || strcmp(v->spec.node_name, a->o.node_name) != 0) {
-		strbuf_addf(err, "volume %s is %s%s, not by this node (%s): ControllerPublishVolume "
-				 "must claim it for this node first",
+		strbuf_addf(err,
+			    "volume %s is %s%s, not by this node (%s): ControllerPublishVolume "
+			    "must claim it for this node first",
 			    v->meta.name, v->spec.node_name ? "claimed by " : "not claimed",
 			    v->spec.node_name ?: "", a->o.node_name);
 		return -EPERM;
@@ -722,7 +735,7 @@ static void record_waiting(struct stage_ctx *s, const struct strbuf *why)
 	strbuf_addf(&msg, "Staging on %s waits: %s", s->a->o.node_name,
 		    why->len ? why->buf : "a member is not in reach yet");
 	kube_event_record_volume(s->a->client, s->a->claim_events, obj, KUBE_EVENT_WARNING,
-			  "StageWaiting", msg.buf, "meshstor-node", NULL);
+				 "StageWaiting", msg.buf, "meshstor-node", NULL);
 }
 
 int agent_stage(struct agent *a, const char *volume_id, const char *staging_path,
@@ -775,8 +788,9 @@ static bool fence_before_unmount(struct agent *a, const char *id, const struct m
 		return false;
 	r = agent_shut_down_fenced(a, id, arr->kname, "its unmount");
 	if (r < 0)
-		log_vol_warning_errno(id, r, "Cannot shut down the filesystem on %s before its "
-					     "unmount: %m",
+		log_vol_warning_errno(id, r,
+				      "Cannot shut down the filesystem on %s before its "
+				      "unmount: %m",
 				      arr->kname);
 	r = md_set_bdev_readonly(a->dev, arr->kname, true);
 	if (r < 0)

@@ -17,7 +17,8 @@ const char udev_no_assemble_rule[] =
 	"SUBSYSTEM!=\"block\", GOTO=\"meshstor_end\"\n"
 	"ENV{ID_PART_ENTRY_TYPE}==\"" GPT_MESHSTOR_TYPE "\", ENV{ID_PART_ENTRY_NAME}==\"ms:*\", "
 	"GOTO=\"meshstor_member\"\n"
-	"KERNEL==\"nvme*\", ATTRS{subsysnqn}==\"" MEMBER_NQN_PREFIX "*\", GOTO=\"meshstor_member\"\n"
+	"KERNEL==\"nvme*\", ATTRS{subsysnqn}==\"" MEMBER_NQN_PREFIX
+	"*\", GOTO=\"meshstor_member\"\n"
 	"KERNEL==\"dm-*\", ATTR{dm/name}==\"" MEMBER_NQN_PREFIX "*\", GOTO=\"meshstor_member\"\n"
 	"GOTO=\"meshstor_end\"\n"
 	"LABEL=\"meshstor_member\"\n"

@@ -663,8 +663,7 @@ static void test_events(void **state)
 	assert_int_equal(
 		kube_list_all(client, &kube_events, KUBE_EVENTS_NAMESPACE, NULL, &items, &rv, &err),
 		0);
-	json_array_foreach(items, i, ev)
-	{
+	json_array_foreach (items, i, ev) {
 		json_t *io = json_object_get(ev, "involvedObject");
 
 		if (strcmp(json_string_value(json_object_get(io, "name")), "it-event") != 0 ||
@@ -710,8 +709,7 @@ static const json_t *event_on(const json_t *items, const char *kind, const char 
 	const json_t *ev;
 	size_t i;
 
-	json_array_foreach(items, i, ev)
-	{
+	json_array_foreach (items, i, ev) {
 		const json_t *io = json_object_get(ev, "involvedObject");
 		const char *io_ns = json_string_value(json_object_get(io, "namespace"));
 
@@ -741,15 +739,16 @@ static void await_claim_events(const char *pv_uid, const char *pvc_uid)
 	for (int i = 0; i < 300 && !found; i++) {
 		if (i)
 			usleep(100 * 1000);
-		assert_int_equal(kube_list_all(client, &kube_events, "it-events", NULL, &items, &rv,
-					       &err),
-				 0);
+		assert_int_equal(
+			kube_list_all(client, &kube_events, "it-events", NULL, &items, &rv, &err),
+			0);
 		free(rv);
 		assert_int_equal(kube_list_all(client, &kube_events, KUBE_EVENTS_NAMESPACE, NULL,
 					       &cluster, &rv, &err),
 				 0);
 		free(rv);
-		/* The claim's Event in the claim's namespace, the PV's where cluster-scoped ones are. */
+		/* The claim's Event in the claim's namespace, the PV's where cluster-scoped ones
+		 * are. */
 		found = event_on(items, "PersistentVolumeClaim", "it-events", "it-event-pvc",
 				 pvc_uid) &&
 			event_on(cluster, "PersistentVolume", NULL, "it-event-pv", pv_uid);
@@ -787,16 +786,17 @@ static void test_events_claim(void **state)
 	delete_unprotected(&kube_persistentvolumes, NULL, "it-event-pv");
 	delete_unprotected(&kube_persistentvolumeclaims, "it-events", "it-event-pvc");
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-event-claim");
-	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err), 0);
+	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err),
+			 0);
 	assert_int_equal(kube_create(client, &kube_persistentvolumeclaims, "it-events", pvc,
 				     &created_pvc, &err),
 			 0);
 	assert_int_equal(kube_create(client, &kube_meshstorvolumes, NULL, vol, &obj, &err), 0);
 
 	/* Here, without a thread. */
-	assert_int_equal(kube_event_record_volume(client, NULL, obj, KUBE_EVENT_WARNING,
-						  "Degraded", "member 1 on node-b is missing",
-						  "meshstor-test", &err),
+	assert_int_equal(kube_event_record_volume(client, NULL, obj, KUBE_EVENT_WARNING, "Degraded",
+						  "member 1 on node-b is missing", "meshstor-test",
+						  &err),
 			 0);
 	await_claim_events(uid_of(created_pv), uid_of(created_pvc));
 
@@ -805,7 +805,8 @@ static void test_events_claim(void **state)
 	delete_unprotected(&kube_persistentvolumeclaims, "it-events", "it-event-pvc");
 	json_decref(created_pv);
 	json_decref(created_pvc);
-	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err), 0);
+	assert_int_equal(kube_create(client, &kube_persistentvolumes, NULL, pv, &created_pv, &err),
+			 0);
 	assert_int_equal(kube_create(client, &kube_persistentvolumeclaims, "it-events", pvc,
 				     &created_pvc, &err),
 			 0);
@@ -817,13 +818,14 @@ static void test_events_claim(void **state)
 	await_claim_events(uid_of(created_pv), uid_of(created_pvc));
 	kube_claim_events_stop(q);
 
-	/* A claim that is gone: the volume's Event is still written, and err says why the claim's is not. */
+	/* A claim that is gone: the volume's Event is still written, and err says why the claim's
+	 * is not. */
 	json_object_set_new(json_object_get(json_object_get(obj, "metadata"), "labels"),
 			    VOLUME_LABEL_PVC_NAME, json_string("it-event-missing"));
 	strbuf_reset(&err);
-	assert_int_equal(kube_event_record_volume(client, NULL, obj, KUBE_EVENT_WARNING,
-						  "Degraded", "member 0 on node-a is missing",
-						  "meshstor-test", &err),
+	assert_int_equal(kube_event_record_volume(client, NULL, obj, KUBE_EVENT_WARNING, "Degraded",
+						  "member 0 on node-a is missing", "meshstor-test",
+						  &err),
 			 0);
 	assert_non_null(strstr(err.buf, "it-event-missing"));
 

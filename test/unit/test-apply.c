@@ -399,16 +399,14 @@ static void test_return_waits_for_record(void **state)
 	act.full = true;
 	strbuf_reset(&err);
 	assert_int_equal(apply_action(&f->a, &act, &err), -EIO);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n" RECORDED_WIPED,
-		    f->md);
+	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n" RECORDED_WIPED, f->md);
 	assert_calls(want.buf);
 	unlink_bin("mdadm.log");
 	record_error = 0;
 	strbuf_reset(&err);
 	strbuf_reset(&want);
 	assert_int_equal(apply_action(&f->a, &act, &err), 0);
-	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n" RECORDED_WIPED,
-		    f->md);
+	strbuf_addf(&want, "--manage %s --remove failed --remove detached\n" RECORDED_WIPED, f->md);
 	strbuf_addf(&want, "--manage %s --add %s\n", f->md, dev);
 	assert_calls(want.buf);
 	free(dev);
@@ -424,8 +422,9 @@ static void test_return_waits_for_record(void **state)
 static void test_stop_refused_while_mdstat_waits(void **state)
 {
 	struct fixture *f = *state;
-	struct action act = { .type = ACT_MD_STOP, .volume = (char *)VOLUME, .member = -1,
-			      .md = (char *)"md126" };
+	struct action act = {
+		.type = ACT_MD_STOP, .volume = (char *)VOLUME, .member = -1, .md = (char *)"md126"
+	};
 	struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
 	char *fifo = tree_path(f->t, "proc/mdstat"), *md = tree_path(f->t, "dev/md126");
 	int fd, r;

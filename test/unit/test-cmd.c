@@ -93,8 +93,8 @@ static void test_timeouts_set(void **state)
 static void test_timeouts_refused(void **state)
 {
 	static const char *const bad[] = {
-		"--ctrl-loss-tmo=9",	 "--ctrl-loss-tmo=3601", "--ctrl-loss-tmo=-1",
-		"--ctrl-loss-tmo=Off",	 "--keep-alive-tmo=0",	 "--keep-alive-tmo=61",
+		"--ctrl-loss-tmo=9",	 "--ctrl-loss-tmo=3601",    "--ctrl-loss-tmo=-1",
+		"--ctrl-loss-tmo=Off",	 "--keep-alive-tmo=0",	    "--keep-alive-tmo=61",
 		"--fast-io-fail-tmo=-1", "--fast-io-fail-tmo=3600", "--fast-io-fail-tmo=1s",
 	};
 	struct cmd_options o;

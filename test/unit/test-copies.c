@@ -37,28 +37,31 @@ static struct volume *volume_two(const char *last_consumer)
 	v->spec.n_members = 2;
 	v->spec.members = xcalloc(2, sizeof(*v->spec.members));
 	for (int i = 0; i < 2; i++)
-		v->spec.members[i] = (struct volume_member){ .index = i, .copy = i,
+		v->spec.members[i] = (struct volume_member){ .index = i,
+							     .copy = i,
 							     .node_name = xstrdup(nodes[i]) };
 	v->status.node_name = last_consumer ? xstrdup(last_consumer) : NULL;
 	v->status.n_members = 2;
 	v->status.members = xcalloc(2, sizeof(struct member_status));
 	for (int i = 0; i < 2; i++)
-		v->status.members[i] = (struct member_status){
-			.index = i, .state = MEMBER_STATE_SYNCED, .last_epoch = EPOCH };
+		v->status.members[i] = (struct member_status){ .index = i,
+							       .state = MEMBER_STATE_SYNCED,
+							       .last_epoch = EPOCH };
 	return v;
 }
 
 struct row {
 	const char *name;
-	const char *last_consumer;	/* status.nodeName */
+	const char *last_consumer; /* status.nodeName */
 	enum member_state state[2];
 	const char *message[2];
 	bool reachable[2];
-	int want;			/* 0 or -EAGAIN */
+	int want; /* 0 or -EAGAIN */
 	bool use[2], diverged[2];
-	const char *why;		/* a part of the message when waiting */
+	const char *why; /* a part of the message when waiting */
 };
 
+/* clang-format off */
 static const struct row rows[] = {
 	{ "new volume, both reachable", NULL, { MEMBER_STATE_EXPORTED, MEMBER_STATE_EXPORTED },
 	  { NULL, NULL }, { true, true }, 0, { true, true }, { false, false }, NULL },
@@ -95,6 +98,7 @@ static const struct row rows[] = {
 	  { MEMBER_BEHIND_MESSAGE, MEMBER_DIVERGED_MESSAGE }, { true, true }, -EAGAIN,
 	  { false, false }, { false, false }, "none does" },
 };
+/* clang-format on */
 
 static void test_table(void **state)
 {
@@ -107,8 +111,8 @@ static void test_table(void **state)
 
 		for (int i = 0; i < 2; i++) {
 			v->status.members[i].state = row->state[i];
-			v->status.members[i].message = row->message[i] ? xstrdup(row->message[i]) :
-									 NULL;
+			v->status.members[i].message =
+				row->message[i] ? xstrdup(row->message[i]) : NULL;
 		}
 		got = copies_choose(v, "b", row->reachable, events, &c, &why);
 		if (got != row->want)
@@ -150,7 +154,8 @@ static void test_raid10(void **state)
 	v->spec.members = xcalloc(4, sizeof(*v->spec.members));
 	for (int i = 0; i < 4; i++)
 		v->spec.members[i] = (struct volume_member){
-			.index = i, .copy = i % 2, .stripe = i / 2, .node_name = xstrdup(nodes[i]) };
+			.index = i, .copy = i % 2, .stripe = i / 2, .node_name = xstrdup(nodes[i])
+		};
 	v->status.node_name = xstrdup("a");
 	assert_int_equal(copies_choose(v, "b", reachable, events, &c, &why), 0);
 	assert_true(c.diverged[0] && !c.use[0]);
@@ -211,11 +216,13 @@ static void test_accept_data_loss(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_raid10),
 		cmocka_unit_test(test_accept_data_loss),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

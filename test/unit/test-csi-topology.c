@@ -183,7 +183,8 @@ static ProtobufCMessage *call(const struct csi_method *m, const ProtobufCMessage
 
 	protobuf_c_message_pack(req, buf);
 	/* The controller's handlers find their controller in userdata: any non-NULL will do. */
-	svc.userdata = strncmp(m->path, "/csi.v1.Node/", 13) == 0 ? (void *)&this_node : (void *)&asked;
+	svc.userdata =
+		strncmp(m->path, "/csi.v1.Node/", 13) == 0 ? (void *)&this_node : (void *)&asked;
 	csi_dispatch(&svc, m, buf, len, UINT64_MAX, &reply);
 	free(buf);
 	if (reply.error)
@@ -216,8 +217,9 @@ static void test_plugin_capabilities(void **state)
 
 		if (c->type_case != CSI__V1__PLUGIN_CAPABILITY__TYPE_SERVICE)
 			continue;
-		topology |= c->service->type ==
-			    CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__VOLUME_ACCESSIBILITY_CONSTRAINTS;
+		topology |=
+			c->service->type ==
+			CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__VOLUME_ACCESSIBILITY_CONSTRAINTS;
 		controller |= c->service->type ==
 			      CSI__V1__PLUGIN_CAPABILITY__SERVICE__TYPE__CONTROLLER_SERVICE;
 	}

@@ -61,7 +61,8 @@ static void test_table(void **state)
 		{ "grow three copies by a MiB", GIB, 3, 1, GIB + MIB, 1, GIB + MIB,
 		  GIB + MIB + 16 * MIB, NULL },
 		/* The capacity is what was asked; the members round up to whole MiB. */
-		{ "grow to an odd size", GIB, 2, 1, GIB + 1, 1, GIB + 1, GIB + MIB + 16 * MIB, NULL },
+		{ "grow to an odd size", GIB, 2, 1, GIB + 1, 1, GIB + 1, GIB + MIB + 16 * MIB,
+		  NULL },
 		{ "as large already", GIB, 2, 1, GIB, 0, GIB, GIB + 16 * MIB, NULL },
 		{ "never shrinks", 2 * GIB, 2, 1, GIB, 0, 2 * GIB, 2 * GIB + 16 * MIB, NULL },
 		{ "striped", GIB, 2, 2, 2 * GIB, -EINVAL, GIB, GIB / 2 + 16 * MIB,
@@ -71,8 +72,8 @@ static void test_table(void **state)
 	};
 
 	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
-		struct volume *v = volume_of(rows[r].capacity, rows[r].copies,
-					     rows[r].drives_per_copy);
+		struct volume *v =
+			volume_of(rows[r].capacity, rows[r].copies, rows[r].drives_per_copy);
 		struct strbuf err = STRBUF_INIT;
 		int got = expand_volume(v, rows[r].request, &err);
 
@@ -81,14 +82,15 @@ static void test_table(void **state)
 				 err.buf);
 		if (v->spec.capacity_bytes != rows[r].want_capacity)
 			fail_msg("%s: capacity %lld, want %lld", rows[r].name,
-				 (long long)v->spec.capacity_bytes, (long long)rows[r].want_capacity);
+				 (long long)v->spec.capacity_bytes,
+				 (long long)rows[r].want_capacity);
 		for (size_t i = 0; i < v->spec.n_members; i++)
 			if (v->spec.members[i].size_bytes != rows[r].want_member)
-				fail_msg("%s: member %zu has %lld bytes, want %lld", rows[r].name, i,
-					 (long long)v->spec.members[i].size_bytes,
+				fail_msg("%s: member %zu has %lld bytes, want %lld", rows[r].name,
+					 i, (long long)v->spec.members[i].size_bytes,
 					 (long long)rows[r].want_member);
-		if (rows[r].err ? !strstr(err.buf, rows[r].err) || !strstr(err.buf, VOL) :
-				  err.len != 0)
+		if (rows[r].err ? !strstr(err.buf, rows[r].err) || !strstr(err.buf, VOL)
+				: err.len != 0)
 			fail_msg("%s: reason '%s', want one naming '%s'", rows[r].name, err.buf,
 				 rows[r].err ? rows[r].err : "nothing");
 		/* What it decided holds: asked again, there is nothing more to do. */

@@ -13,8 +13,8 @@
 #include "util/banned.h"
 
 /* Three members, one per node a, b, c; consumer and statuses per case. */
-static struct volume *volume_of(const char *consumer, int64_t epoch,
-				const struct member_status *st, size_t n)
+static struct volume *volume_of(const char *consumer, int64_t epoch, const struct member_status *st,
+				size_t n)
 {
 	static const char *const nodes[] = { "a", "b", "c" };
 	struct volume *v = volume_new();
@@ -37,7 +37,9 @@ static struct volume *volume_of(const char *consumer, int64_t epoch,
 	return v;
 }
 
+/* clang-format off */
 #define ST(i, s, e) { .index = (i), .state = MEMBER_STATE_##s, .last_epoch = (e) }
+/* clang-format on */
 
 static bool fresh_except_c(const char *node, void *userdata)
 {
@@ -51,6 +53,7 @@ static bool all_fresh(const char *node, void *userdata)
 
 static void test_exported(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *consumer;
 		struct member_status st[3];
@@ -72,6 +75,7 @@ static void test_exported(void **state)
 		{ "d", { ST(0, EXPORTED, 5), ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 3, false, true, "" },
 		{ "d", { ST(1, EXPORTED, 5), ST(2, EXPORTED, 5) }, 2, false, false, "member 0 on a" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct volume *v = volume_of(cases[i].consumer, 5, cases[i].st, cases[i].n);
@@ -87,7 +91,13 @@ static void test_exported(void **state)
 }
 
 /* What the controller knows of host c, for unpublish; a and b are live, untainted. */
-enum c_host { C_LIVE, C_SILENT, C_NEVER_SEEN, C_OFF, C_TAINTED_LIVE };
+enum c_host {
+	C_LIVE,
+	C_SILENT,
+	C_NEVER_SEEN,
+	C_OFF,
+	C_TAINTED_LIVE
+};
 
 static void host_of(const char *node, void *userdata, struct fence_host *ret)
 {
@@ -95,16 +105,20 @@ static void host_of(const char *node, void *userdata, struct fence_host *ret)
 
 	*ret = (struct fence_host){
 		.live = c == C_LIVE || c == C_TAINTED_LIVE,
-		.silent_s = c == C_NEVER_SEEN ? -1 : c == C_SILENT || c == C_OFF ? 75 : 3,
+		.silent_s = c == C_NEVER_SEEN		  ? -1
+			    : c == C_SILENT || c == C_OFF ? 75
+							  : 3,
 		.out_of_service = c == C_OFF || c == C_TAINTED_LIVE,
 	};
 }
 
-#define TAINT_HINT "If node c is powered off, say so: kubectl taint nodes c " \
-		   "node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"
+#define TAINT_HINT                                                 \
+	"If node c is powered off, say so: kubectl taint nodes c " \
+	"node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"
 
 static void test_withdrawn(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *consumer; /* the claim after unpublishing a */
 		struct member_status st[3];
@@ -153,6 +167,7 @@ static void test_withdrawn(void **state)
 		/* Still claimed by a (a caller racing a new publish): not fenced. */
 		{ "a", { ST(1, EXPORTED, 6), ST(2, EXPORTED, 6) }, 2, C_LIVE, false, "member 1 on b" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct volume *v = volume_of(cases[i].consumer, 6, cases[i].st, cases[i].n);
@@ -205,6 +220,7 @@ static const char *twin_of(const char *node, void *userdata)
 static void test_identity(void **state)
 {
 	static const char *const fix = "Give one of them a new /etc/nvme/hostnqn and hostid pair";
+	/* clang-format off */
 	static const struct {
 		const char *consumer;
 		const char *twins[3];
@@ -230,6 +246,7 @@ static void test_identity(void **state)
 		/* A dead one is not waited for (fence_exported()), so not in the way. */
 		{ "a", { "c=x", "x=c" }, true, true, "" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct volume *v = volume_of(cases[i].consumer, 5, NULL, 0);
@@ -248,12 +265,14 @@ static void test_identity(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_exported),
 		cmocka_unit_test(test_withdrawn),
 		cmocka_unit_test(test_withdrawn_everywhere),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

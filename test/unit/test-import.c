@@ -35,13 +35,13 @@ static void test_status(void **state)
 
 	(void)state;
 	/* multipath_status(), STATUSTYPE_INFO, one group of one path (service-time). */
-	assert_int_equal(dm_hold_parse_status("2 0 0 0 1 1 A 0 1 2 259:3 A 0 0 1", &path,
-					      &failed), 0);
+	assert_int_equal(dm_hold_parse_status("2 0 0 0 1 1 A 0 1 2 259:3 A 0 0 1", &path, &failed),
+			 0);
 	assert_int_equal(major(path), 259);
 	assert_int_equal(minor(path), 3);
 	assert_false(failed);
-	assert_int_equal(dm_hold_parse_status("2 1 0 0 1 1 E 0 1 2 259:12 F 1 0 1", &path,
-					      &failed), 0);
+	assert_int_equal(dm_hold_parse_status("2 1 0 0 1 1 E 0 1 2 259:12 F 1 0 1", &path, &failed),
+			 0);
 	assert_int_equal(minor(path), 12);
 	assert_true(failed);
 	assert_int_equal(dm_hold_parse_status("2 0 0 0 0 0", &path, &failed), -EINVAL);
@@ -59,8 +59,11 @@ static struct nvmf_subsystem held(void)
 		.block = "/dev/nvme2n1",
 		.block_dev = makedev(259, 2),
 		.block_sectors = 2048,
-		.hold = { .name = "nqn.x:m1", .device = "/dev/dm-4", .path = makedev(259, 2),
-			  .sectors = 2048, .open_count = 1 },
+		.hold = { .name = "nqn.x:m1",
+			  .device = "/dev/dm-4",
+			  .path = makedev(259, 2),
+			  .sectors = 2048,
+			  .open_count = 1 },
 	};
 }
 
@@ -166,8 +169,9 @@ static void test_held_leg_is_dropped(void **state)
 		{ .kname = "nvme0n1p1", .slot = 0, .in_sync = true, .partition = true },
 		{ .kname = "dm-4", .slot = 1, .in_sync = true },
 	};
-	struct md_array arr = { .kname = "md127", .level = "raid1", .members = members,
-				.n_members = 2 };
+	struct md_array arr = {
+		.kname = "md127", .level = "raid1", .members = members, .n_members = 2
+	};
 	struct nvmf_subsystem imp = held();
 	bool down = true;
 	size_t k = 9;
@@ -190,8 +194,9 @@ static void test_beyond_return(void **state)
 		{ .kname = "dm-4", .slot = 0, .in_sync = true },
 		{ .kname = "dm-5", .slot = 1, .in_sync = true },
 	};
-	struct md_array arr = { .kname = "md127", .level = "raid1", .members = members,
-				.n_members = 2 };
+	struct md_array arr = {
+		.kname = "md127", .level = "raid1", .members = members, .n_members = 2
+	};
 	struct nvmf_subsystem imp[2] = { held(), held() };
 
 	(void)state;
@@ -215,8 +220,9 @@ static void test_beyond_return(void **state)
 	members[1].faulty = true;
 	assert_true(legs_beyond_return(&arr, 2, imp, 2, 0));
 	assert_false(legs_beyond_return(&arr, 2, imp, 2, 1));
-	members[1] = (struct md_member){ .kname = "nvme0n1p1", .slot = 1, .in_sync = true,
-					 .partition = true };
+	members[1] = (struct md_member){
+		.kname = "nvme0n1p1", .slot = 1, .in_sync = true, .partition = true
+	};
 	assert_false(legs_beyond_return(&arr, 2, imp, 2, 0));
 }
 
@@ -233,8 +239,11 @@ static void test_beyond_return_raid10(void **state)
 		{ .kname = "nvme0n1p1", .slot = 2, .in_sync = true, .partition = true },
 		{ .kname = "dm-6", .slot = 3, .in_sync = true },
 	};
-	struct md_array arr = { .kname = "md127", .level = "raid10", .layout = 0x102,
-				.members = members, .n_members = 4 };
+	struct md_array arr = { .kname = "md127",
+				.level = "raid10",
+				.layout = 0x102,
+				.members = members,
+				.n_members = 4 };
 	struct nvmf_subsystem imp[3] = { held(), held(), held() };
 	char *nqn[] = { "nqn.x:m1", "nqn.x:m2", "nqn.x:m4" };
 	char *dev[] = { "/dev/dm-4", "/dev/dm-5", "/dev/dm-6" };

@@ -287,8 +287,8 @@ static void test_volume_pvc_labels(void **state)
 	labels = json_object_get(json_object_get(o, "metadata"), "labels");
 	assert_string_equal(json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAME)),
 			    "data-db-0");
-	assert_string_equal(
-		json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAMESPACE)), "shop");
+	assert_string_equal(json_string_value(json_object_get(labels, VOLUME_LABEL_PVC_NAMESPACE)),
+			    "shop");
 	assert_string_equal(json_string_value(json_object_get(labels, VOLUME_LABEL_PV_NAME)),
 			    "pvc-8f14e45f-ceea-467f-a0e6-52d1a3bde2d8");
 	assert_int_equal(volume_from_json(o, &back, &err), 0);
@@ -326,7 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_volume_round_trip), cmocka_unit_test(test_volume_status_json),
 		cmocka_unit_test(test_device_round_trip), cmocka_unit_test(test_node_round_trip),
-		cmocka_unit_test(test_volume_from_text), cmocka_unit_test(test_volume_pvc_labels),
+		cmocka_unit_test(test_volume_from_text),  cmocka_unit_test(test_volume_pvc_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

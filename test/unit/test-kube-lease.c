@@ -41,12 +41,12 @@ static void test_renew(void **state)
 	assert_string_equal(json_string_value(json_object_get(obj, "apiVersion")),
 			    "coordination.k8s.io/v1");
 	assert_string_equal(json_string_value(json_object_get(obj, "kind")), "Lease");
-	assert_string_equal(json_string_value(
-				    json_object_get(json_object_get(obj, "metadata"), "name")),
-			    "meshstor-node-n1");
-	assert_string_equal(json_string_value(
-				    json_object_get(json_object_get(obj, "metadata"), "namespace")),
-			    "meshstor");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(obj, "metadata"), "name")),
+		"meshstor-node-n1");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(obj, "metadata"), "namespace")),
+		"meshstor");
 	assert_string_equal(json_string_value(json_object_get(spec, "holderIdentity")), "n1");
 	assert_int_equal(json_integer_value(json_object_get(spec, "leaseDurationSeconds")), 40);
 	/* MicroTime: the API server refuses a renewTime without its six digits. */
@@ -116,12 +116,15 @@ static void test_out_of_service(void **state)
 		{ "{\"metadata\": {\"name\": \"n1\"}}", false },
 		{ "{\"spec\": {\"taints\": []}}", false },
 		{ "{\"spec\": {\"taints\": [{\"key\": \"node.kubernetes.io/unreachable\", "
-		  "\"effect\": \"NoExecute\"}]}}", false },
+		  "\"effect\": \"NoExecute\"}]}}",
+		  false },
 		{ "{\"spec\": {\"taints\": [{\"key\": \"node.kubernetes.io/unreachable\", "
 		  "\"effect\": \"NoExecute\"}, {\"key\": \"node.kubernetes.io/out-of-service\", "
-		  "\"value\": \"nodeshutdown\", \"effect\": \"NoExecute\"}]}}", true },
+		  "\"value\": \"nodeshutdown\", \"effect\": \"NoExecute\"}]}}",
+		  true },
 		{ "{\"spec\": {\"taints\": [{\"key\": \"node.kubernetes.io/out-of-service\", "
-		  "\"effect\": \"NoSchedule\"}]}}", true },
+		  "\"effect\": \"NoSchedule\"}]}}",
+		  true },
 		/* Not a list: not a taint. */
 		{ "{\"spec\": {\"taints\": {\"key\": \"node.kubernetes.io/out-of-service\"}}}",
 		  false },

@@ -14,27 +14,32 @@
 #include "node/legs.h"
 
 /* md127 over a local partition and two imports, all in sync unless a row says. */
+/* clang-format off */
 static struct md_member members[] = {
 	{ .kname = "nvme0n1p1", .slot = 0, .in_sync = true, .partition = true },
 	{ .kname = "nvme2n1", .slot = 1, .in_sync = true },
 	{ .kname = "nvme3n1", .slot = 2, .in_sync = true },
 };
+/* clang-format on */
+/* clang-format off */
 static struct nvmf_subsystem imports[] = {
 	{ .nqn = "nqn.x:m1", .ctrl_state = "live", .block = "/dev/nvme2n1" },
 	{ .nqn = "nqn.x:m2", .ctrl_state = "live", .block = "/dev/nvme3n1" },
 };
+/* clang-format on */
 
 struct row {
 	const char *name;
-	size_t first;			/* members[first..2] form the array */
-	bool down[2];			/* not live for the grace period */
-	bool lost[2];			/* not live, but not yet for the grace period */
+	size_t first; /* members[first..2] form the array */
+	bool down[2]; /* not live for the grace period */
+	bool lost[2]; /* not live, but not yet for the grace period */
 	bool in_sync[3], faulty[3];
 	bool broken;
 	enum leg_verdict want;
-	size_t drop;			/* the import, when LEG_DROP */
+	size_t drop; /* the import, when LEG_DROP */
 };
 
+/* clang-format off */
 static const struct row rows[] = {
 	{ "all well", 0, { false, false }, { 0 }, { true, true, true }, { 0 }, false, LEG_ALL_WELL, 0 },
 	{ "one remote lost, local answers", 0, { true, false }, { 0 }, { true, true, true }, { 0 }, false,
@@ -66,13 +71,16 @@ static const struct row rows[] = {
 	{ "a local leg answers while both remotes are lost", 0, { true, false }, { false, true },
 	  { true, true, true }, { 0 }, false, LEG_DROP, 0 },
 };
+/* clang-format on */
 
 static void test_table(void **state)
 {
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		const struct row *row = &rows[r];
-		struct md_array arr = { .kname = "md127", .members = members + row->first,
-					.n_members = 3 - row->first, .broken = row->broken };
+		struct md_array arr = { .kname = "md127",
+					.members = members + row->first,
+					.n_members = 3 - row->first,
+					.broken = row->broken };
 		size_t drop = 99;
 		enum leg_verdict got;
 
@@ -81,7 +89,8 @@ static void test_table(void **state)
 			members[i].faulty = row->faulty[i];
 		}
 		for (size_t i = 0; i < 2; i++)
-			imports[i].ctrl_state = row->down[i] || row->lost[i] ? "connecting" : "live";
+			imports[i].ctrl_state =
+				row->down[i] || row->lost[i] ? "connecting" : "live";
 		got = legs_decide(&arr, 2, imports, row->down, 2, &drop);
 		if (got != row->want)
 			fail_msg("%s: verdict %d, want %d", row->name, got, row->want);
@@ -97,19 +106,24 @@ static void test_table(void **state)
  */
 static void test_raid10(void **state)
 {
+	/* clang-format off */
 	struct md_member m10[] = {
 		{ .kname = "nvme2n1", .slot = 0, .in_sync = true },
 		{ .kname = "nvme3n1", .slot = 1, .in_sync = true },
 		{ .kname = "nvme0n1p1", .slot = 2, .in_sync = true, .partition = true },
 		{ .kname = "nvme4n1", .slot = 3, .in_sync = true },
 	};
+	/* clang-format on */
+	/* clang-format off */
 	struct nvmf_subsystem imp[] = {
 		{ .nqn = "nqn.x:m0", .ctrl_state = "connecting", .block = "/dev/nvme2n1" },
 		{ .nqn = "nqn.x:m1", .ctrl_state = "connecting", .block = "/dev/nvme3n1" },
 		{ .nqn = "nqn.x:m3", .ctrl_state = "live", .block = "/dev/nvme4n1" },
 	};
-	struct md_array arr = { .kname = "md127", .level = "raid10", .members = m10,
-				.n_members = 4 };
+	/* clang-format on */
+	struct md_array arr = {
+		.kname = "md127", .level = "raid10", .members = m10, .n_members = 4
+	};
 	bool down[] = { true, true, false };
 	size_t drop = 99;
 
@@ -144,10 +158,12 @@ static void test_raid10(void **state)
  */
 static void test_vanished_import(void **state)
 {
+	/* clang-format off */
 	struct md_member m[] = {
 		{ .kname = "nvme2n1", .slot = 0, .in_sync = true },
 		{ .kname = "nvme3n1", .slot = 1, .in_sync = true },
 	};
+	/* clang-format on */
 	struct nvmf_subsystem imp[] = {
 		{ .nqn = "nqn.x:m0", .ctrl_state = "connecting", .block = "/dev/nvme2n1" },
 	};
@@ -170,12 +186,16 @@ static void test_vanished_import(void **state)
  */
 static void test_local_member(void **state)
 {
+	/* clang-format off */
 	struct volume_member vm[] = {
 		{ .index = 0, .node_name = "node1", .partition_uuid = "u0" },
 		{ .index = 1, .node_name = "node2", .partition_uuid = "u1" },
 		{ .index = 3, .node_name = "node1", .partition_uuid = "u3" },
 	};
-	struct volume v = { .meta = { .name = "pvc-a" }, .spec = { .members = vm, .n_members = 3 } };
+	/* clang-format on */
+	struct volume v = { .meta = { .name = "pvc-a" },
+			    .spec = { .members = vm, .n_members = 3 } };
+	/* clang-format off */
 	struct local_part parts[] = {
 		{ .kname = "nvme0n1p1", .uuid = "u0", .name = "ms:pvc-a:m0" },
 		{ .kname = "nvme1n1p2", .uuid = "u3", .name = "ms:pvc-a:m3" },
@@ -183,6 +203,7 @@ static void test_local_member(void **state)
 		{ .kname = "nvme0n1p4", .uuid = "u9", .name = "ms:pvc-b:m0" },	/* another volume */
 		{ .kname = "nvme1n1p5", .uuid = "u0", .name = "ms:pvc-a:m3" },	/* uuid and name disagree */
 	};
+	/* clang-format on */
 	int32_t index = -1;
 
 	assert_true(legs_local_member("nvme1n1p2", parts, 5, &v, "node1", &index));
@@ -202,12 +223,14 @@ static void test_local_member(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_raid10),
 		cmocka_unit_test(test_vanished_import),
 		cmocka_unit_test(test_local_member),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

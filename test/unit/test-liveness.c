@@ -11,7 +11,12 @@
 #include "util/macro.h"
 #include "util/banned.h"
 
-enum op { SEE, GONE, LIVE, DEAD };
+enum op {
+	SEE,
+	GONE,
+	LIVE,
+	DEAD
+};
 
 /* One step: at t seconds on the controller's clock, a Lease seen or gone, or a judgement. */
 struct step {
@@ -50,14 +55,23 @@ static void run(const char *name, const struct step *steps, size_t n)
 }
 
 #define RUN(steps) run(#steps, steps, ARRAY_SIZE(steps))
+/* clang-format off */
 #define S(node, t, version, duration) { SEE, node, t, version, duration, 0 }
+/* clang-format on */
+/* clang-format off */
 #define G(node, t) { GONE, node, t, NULL, 0, 0 }
+/* clang-format on */
+/* clang-format off */
 #define L(node, t, silent) { LIVE, node, t, NULL, 0, silent }
+/* clang-format on */
+/* clang-format off */
 #define D(node, t, silent) { DEAD, node, t, NULL, 0, silent }
+/* clang-format on */
 
 /* Renewed, then silent: live for one duration after the controller saw the renewal. */
 static void test_expiry(void **state)
 {
+	/* clang-format off */
 	static const struct step steps[] = {
 		D("n1", 0, -1), /* never seen */
 		S("n1", 0, "100", 40),
@@ -74,6 +88,7 @@ static void test_expiry(void **state)
 		L("n1", 129, 39),
 		D("n1", 131, 41),
 	};
+	/* clang-format on */
 
 	RUN(steps);
 }
@@ -85,6 +100,7 @@ static void test_expiry(void **state)
  */
 static void test_only_the_controllers_clock(void **state)
 {
+	/* clang-format off */
 	static const struct step steps[] = {
 		S("ahead", 0, "7", 40),
 		S("behind", 0, "8", 40),
@@ -94,6 +110,7 @@ static void test_only_the_controllers_clock(void **state)
 		D("ahead", 45, 45),
 		L("behind", 45, 10),
 	};
+	/* clang-format on */
 
 	RUN(steps);
 }
@@ -101,6 +118,7 @@ static void test_only_the_controllers_clock(void **state)
 /* A Lease first seen counts as renewed then; its duration is the holder's. */
 static void test_first_sight_and_duration(void **state)
 {
+	/* clang-format off */
 	static const struct step steps[] = {
 		S("short", 100, "1", 5),
 		S("long", 100, "1", 300),
@@ -111,6 +129,7 @@ static void test_first_sight_and_duration(void **state)
 		S("long", 400, "2", 10),
 		D("long", 411, 11),
 	};
+	/* clang-format on */
 
 	RUN(steps);
 }
@@ -118,6 +137,7 @@ static void test_first_sight_and_duration(void **state)
 /* A deleted Lease: not live, and never seen again until it returns. */
 static void test_forget(void **state)
 {
+	/* clang-format off */
 	static const struct step steps[] = {
 		S("a", 0, "1", 40),
 		S("b", 0, "1", 40),
@@ -133,18 +153,21 @@ static void test_forget(void **state)
 		L("b", 4, 4),
 		D("c", 4, -1),
 	};
+	/* clang-format on */
 
 	RUN(steps);
 }
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_only_the_controllers_clock),
 		cmocka_unit_test(test_first_sight_and_duration),
 		cmocka_unit_test(test_forget),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,12 +190,9 @@ static void test_long_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_time),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_json_escapes),
-		cmocka_unit_test(test_format_names),
-		cmocka_unit_test(test_lines_written),
+		cmocka_unit_test(test_time),	     cmocka_unit_test(test_text),
+		cmocka_unit_test(test_json),	     cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_format_names), cmocka_unit_test(test_lines_written),
 		cmocka_unit_test(test_long_message),
 	};
 

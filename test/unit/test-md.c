@@ -377,13 +377,12 @@ static void test_list(void **state)
 /* Broken arrays are read from /proc/mdstat; a read that waits is left behind. */
 static void test_mark_broken(void **state)
 {
-	static const char mdstat[] =
-		"Personalities : [raid1] [raid10]\n"
-		"md126 : active raid1 nvme2n1[1] nvme0n1p2[0]\n"
-		"      1064960 blocks super 1.2 [2/2] [UU]\n"
-		"md127 : broken raid1 nvme3n1[1] nvme0n1p3[0]\n"
-		"      1064960 blocks super 1.2 [2/1] [_U]\n"
-		"unused devices: <none>\n";
+	static const char mdstat[] = "Personalities : [raid1] [raid10]\n"
+				     "md126 : active raid1 nvme2n1[1] nvme0n1p2[0]\n"
+				     "      1064960 blocks super 1.2 [2/2] [UU]\n"
+				     "md127 : broken raid1 nvme3n1[1] nvme0n1p3[0]\n"
+				     "      1064960 blocks super 1.2 [2/1] [_U]\n"
+				     "unused devices: <none>\n";
 	struct tree *t = *state;
 	struct md_array a[2] = { { .kname = "md126" }, { .kname = "md127" } };
 	char *proc = tree_path(t, "proc"), *fifo = tree_path(t, "proc/mdstat");
@@ -637,17 +636,19 @@ static void test_create_invalid(void **state)
 	const char *const option[] = { "/dev/nvme0n1p2", "--force" };
 
 	/* 32 characters would be cut to 31 by mdadm; ':' would read back as a homehost. */
-	assert_int_equal(
-		md_create(proc, "abcdefghijklmnopqrstuvwxyz012345", UUID_A, 1, 2, 1024, devs, 2, NULL),
-		-EINVAL);
+	assert_int_equal(md_create(proc, "abcdefghijklmnopqrstuvwxyz012345", UUID_A, 1, 2, 1024,
+				   devs, 2, NULL),
+			 -EINVAL);
 	assert_int_equal(md_create(proc, "host:pvc-a", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
 	assert_int_equal(md_create(proc, "", UUID_A, 1, 2, 1024, devs, 2, NULL), -EINVAL);
-	assert_int_equal(md_create(proc, "pvc-a", "not-a-uuid", 1, 2, 1024, devs, 2, NULL), -EINVAL);
+	assert_int_equal(md_create(proc, "pvc-a", "not-a-uuid", 1, 2, 1024, devs, 2, NULL),
+			 -EINVAL);
 	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 5, 2, 1024, devs, 2, NULL), -EINVAL);
 	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 10, 3, 1024, devs, 2, NULL), -EINVAL);
 	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 1024, relative, 2, NULL), -EINVAL);
 	assert_int_equal(md_create(proc, "pvc-a", UUID_A, 1, 2, 1024, option, 2, NULL), -EINVAL);
-	assert_int_equal(md_assemble(proc, "pvc-a", UUID_A, devs, 2, NULL), -EINVAL); /* "missing" */
+	assert_int_equal(md_assemble(proc, "pvc-a", UUID_A, devs, 2, NULL),
+			 -EINVAL); /* "missing" */
 	assert_string_equal(ran.buf, "");
 }
 
@@ -678,11 +679,12 @@ static void test_failure(void **state)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
 	run_result = 1;
-	run_stderr = "mdadm: add new device failed for /dev/nvme1n1 as 2: Device or resource busy\n";
+	run_stderr =
+		"mdadm: add new device failed for /dev/nvme1n1 as 2: Device or resource busy\n";
 	assert_int_equal(md_add("/dev/md127", "/dev/nvme1n1", &err), -EIO);
-	assert_string_equal(err.buf,
-			    "mdadm: add new device failed for /dev/nvme1n1 as 2: Device or resource "
-			    "busy");
+	assert_string_equal(
+		err.buf, "mdadm: add new device failed for /dev/nvme1n1 as 2: Device or resource "
+			 "busy");
 	/* No err: the status alone. */
 	assert_int_equal(md_stop(proc, "/dev/md127", NULL), -EIO);
 

@@ -16,9 +16,10 @@
 
 static void test_phase_strings(void **state)
 {
-	static const char *const names[] = { "Requested", "Creating",  "Ready",	    "Degraded",
-					     "Syncing",	  "Expanding", "Replacing", "Deleting",
-					     "Broken",	  "FilesystemShutDown",	   "Unavailable" };
+	static const char *const names[] = { "Requested",	   "Creating",	 "Ready",
+					     "Degraded",	   "Syncing",	 "Expanding",
+					     "Replacing",	   "Deleting",	 "Broken",
+					     "FilesystemShutDown", "Unavailable" };
 
 	assert_int_equal(ARRAY_SIZE(names), _VOLUME_PHASE_MAX);
 	for (int i = 0; i < _VOLUME_PHASE_MAX; i++) {

@@ -103,8 +103,9 @@ static void test_load_modules(void **state)
 static void test_load_modules_fails(void **state)
 {
 	struct tree *t = *state;
-	static const char script[] = "#!/bin/sh\necho \"modprobe: FATAL: Module raid10 not found\" >&2\n"
-				     "exit 1\n";
+	static const char script[] =
+		"#!/bin/sh\necho \"modprobe: FATAL: Module raid10 not found\" >&2\n"
+		"exit 1\n";
 	char *modules[] = { "raid10", NULL };
 	char *bin = tree_path(t, "bin");
 	struct strbuf err = STRBUF_INIT;

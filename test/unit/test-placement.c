@@ -418,8 +418,8 @@ static const struct plan_case plan_cases[] = {
 	 */
 	{ "match: 512-byte drives", TOPO("a d=a0:512:2048", "b d=b0:512:2048"), REQ(1024, 2, 1, 0),
 	  0, "a[a0] b[b0] @512" },
-	{ "match: 4096 first when both fit", TOPO("a d=a0:512:9999 d=a1:4096:2048",
-						  "b d=b0:512:9999 d=b1:4096:2048"),
+	{ "match: 4096 first when both fit",
+	  TOPO("a d=a0:512:9999 d=a1:4096:2048", "b d=b0:512:9999 d=b1:4096:2048"),
 	  REQ(1024, 2, 1, 0), 0, "a[a1] b[b1] @4096" },
 	/* The consumer's size first, so copy 0 lands on it, though 4096 has more room. */
 	{ "match: the consumer's size",
@@ -770,10 +770,8 @@ static void test_topology_marks_twins(void **state)
 int main(void)
 {
 	struct CMUnitTest tests[ARRAY_SIZE(plan_cases) + 5] = {
-		cmocka_unit_test(test_capacity_consistent),
-		cmocka_unit_test(test_capacity_shape),
-		cmocka_unit_test(test_shuffled_input),
-		cmocka_unit_test(test_identity_twins),
+		cmocka_unit_test(test_capacity_consistent),  cmocka_unit_test(test_capacity_shape),
+		cmocka_unit_test(test_shuffled_input),	     cmocka_unit_test(test_identity_twins),
 		cmocka_unit_test(test_topology_marks_twins),
 	};
 

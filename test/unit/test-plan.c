@@ -120,8 +120,8 @@ static void add_member_partition(struct world *w, unsigned index)
 
 static void add_export(struct world *w, const char *nqn, const char *host, const char *dev)
 {
-	w->obs.exports = xreallocarray(w->obs.exports, w->obs.n_exports + 1,
-				       sizeof(*w->obs.exports));
+	w->obs.exports =
+		xreallocarray(w->obs.exports, w->obs.n_exports + 1, sizeof(*w->obs.exports));
 	w->obs.exports[w->obs.n_exports++] = (struct nvmet_subsystem){
 		.nqn = xstrdup(nqn),
 		.host_nqn = host ? xstrdup(host) : NULL,
@@ -133,8 +133,8 @@ static void add_export(struct world *w, const char *nqn, const char *host, const
 
 static void add_import(struct world *w, const char *nqn, const char *block)
 {
-	w->obs.imports = xreallocarray(w->obs.imports, w->obs.n_imports + 1,
-				       sizeof(*w->obs.imports));
+	w->obs.imports =
+		xreallocarray(w->obs.imports, w->obs.n_imports + 1, sizeof(*w->obs.imports));
 	/* With its hold (import.h), over the namespace when there is one. */
 	w->obs.imports[w->obs.n_imports++] = (struct nvmf_subsystem){
 		.nqn = xstrdup(nqn),
@@ -173,7 +173,8 @@ static void add_array(struct world *w, const char *const *members, size_t n)
 	a->members = xcalloc(n + 1, sizeof(*a->members));
 	a->n_members = n;
 	for (size_t i = 0; i < n; i++)
-		a->members[i] = (struct md_member){ .kname = xstrdup(members[i]), .slot = (int)i,
+		a->members[i] = (struct md_member){ .kname = xstrdup(members[i]),
+						    .slot = (int)i,
 						    .in_sync = true };
 }
 
@@ -256,8 +257,8 @@ static void test_export_to_consumer(void **state)
 
 	world_init(&w, volume_two("a", true));
 	add_member_partition(&w, 1);
-	snprintf(expected, sizeof(expected), "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n",
-		 VOL, nqn, HOST_A);
+	snprintf(expected, sizeof(expected),
+		 "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n", VOL, nqn, HOST_A);
 	expect_plan(&w, expected);
 	free(nqn);
 }
@@ -272,8 +273,8 @@ static void test_export_moves_to_new_consumer(void **state)
 	w.vols[0]->spec.members[0].node_name[0] = 'c';
 	add_member_partition(&w, 1);
 	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
-	snprintf(expected, sizeof(expected), "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n",
-		 VOL, nqn, HOST_C);
+	snprintf(expected, sizeof(expected),
+		 "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n", VOL, nqn, HOST_C);
 	expect_plan(&w, expected);
 	free(nqn);
 }
@@ -305,8 +306,8 @@ static void test_grow_in_place(void **state)
 	add_export(&w, nqn, HOST_A, "/dev/nvme0n1p1");
 	partition_uuid_for_member(VOL, 1, uuid);
 	snprintf(expected, sizeof(expected),
-		 "partition-grow vol=%s m1 drive=/dev/nvme0n1 uuid=%s nqn=%s size=%lld\n", VOL, uuid,
-		 nqn, (2LL << 30) + (16LL << 20));
+		 "partition-grow vol=%s m1 drive=/dev/nvme0n1 uuid=%s nqn=%s size=%lld\n", VOL,
+		 uuid, nqn, (2LL << 30) + (16LL << 20));
 	expect_plan(&w, expected);
 	free(nqn);
 }
@@ -343,8 +344,8 @@ static void test_delete_in_order(void **state)
 	w.vols[0]->meta.deleting = true;
 	add_member_partition(&w, 1);
 	partition_uuid_for_member(VOL, 1, uuid);
-	snprintf(expected, sizeof(expected), "partition-delete vol=%s m1 drive=/dev/nvme0n1 uuid=%s\n",
-		 VOL, uuid);
+	snprintf(expected, sizeof(expected),
+		 "partition-delete vol=%s m1 drive=/dev/nvme0n1 uuid=%s\n", VOL, uuid);
 	expect_plan(&w, expected);
 	/* Then the finalizer; never one for a volume we do not hold. */
 	world_init(&w, volume_two(NULL, true));
@@ -386,8 +387,8 @@ static void test_delete_waits_for_claim(void **state)
 	world_init(&w, volume_two("a", true));
 	w.vols[0]->meta.deleting = true;
 	add_member_partition(&w, 1);
-	snprintf(expected, sizeof(expected), "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n",
-		 VOL, nqn, HOST_A);
+	snprintf(expected, sizeof(expected),
+		 "export vol=%s m1 nqn=%s device=/dev/nvme0n1p1 host=%s\n", VOL, nqn, HOST_A);
 	expect_plan(&w, expected);
 	/* Released (force-detached) but still assembled on a: fenced, never deleted. */
 	world_init(&w, volume_two(NULL, true));
@@ -439,8 +440,8 @@ static void test_consumer_connects_and_returns(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n",
-		 VOL, nqn0);
+	snprintf(expected, sizeof(expected),
+		 "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n", VOL, nqn0);
 	expect_plan(&w, expected);
 	/* Marked diverged at staging: never re-added. */
 	world_init(&w, volume_two("b", true));
@@ -451,8 +452,8 @@ static void test_consumer_connects_and_returns(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n",
-		 VOL, nqn0);
+	snprintf(expected, sizeof(expected),
+		 "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n", VOL, nqn0);
 	expect_plan(&w, expected);
 	free(nqn0);
 }
@@ -515,8 +516,9 @@ static void test_leftovers(void **state)
 	w.vols[0]->status.n_members = 2;
 	w.vols[0]->status.members = xcalloc(2, sizeof(struct member_status));
 	for (int i = 0; i < 2; i++)
-		w.vols[0]->status.members[i] = (struct member_status){
-			.index = i, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
+		w.vols[0]->status.members[i] = (struct member_status){ .index = i,
+								       .state = MEMBER_STATE_SYNCED,
+								       .last_epoch = 7 };
 	add_member_partition(&w, 1);
 	add_export(&w, gone, HOST_A, "/dev/nvme0n1p9");
 	add_export(&w, nqn0, HOST_A, "/dev/nvme0n1p8");
@@ -563,25 +565,26 @@ static void test_returning_member(void **state)
 	world_init(&w, volume_two("b", true));
 	w.vols[0]->status.n_members = 1;
 	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
-	w.vols[0]->status.members[0] = (struct member_status){
-		.index = 0, .state = MEMBER_STATE_FAULTY, .last_epoch = 7 };
+	w.vols[0]->status.members[0] =
+		(struct member_status){ .index = 0, .state = MEMBER_STATE_FAULTY, .last_epoch = 7 };
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127\n", VOL,
-		 nqn0);
+	snprintf(expected, sizeof(expected),
+		 "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127\n", VOL, nqn0);
 	expect_plan(&w, expected);
 	/* Its host's word only (never in this array at this epoch): full resync. */
 	world_init(&w, volume_two("b", true));
 	w.vols[0]->status.n_members = 1;
 	w.vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
-	w.vols[0]->status.members[0] = (struct member_status){
-		.index = 0, .state = MEMBER_STATE_EXPORTED, .last_epoch = 7 };
+	w.vols[0]->status.members[0] = (struct member_status){ .index = 0,
+							       .state = MEMBER_STATE_EXPORTED,
+							       .last_epoch = 7 };
 	add_member_partition(&w, 1);
 	add_array(&w, members, 1);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	snprintf(expected, sizeof(expected), "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n",
-		 VOL, nqn0);
+	snprintf(expected, sizeof(expected),
+		 "md-return vol=%s m0 nqn=%s device=/dev/dm-1 md=md127 full\n", VOL, nqn0);
 	expect_plan(&w, expected);
 	/* A broken array (nothing in sync): the returning member may be the last
 	 * current copy; nothing is done to it. */
@@ -642,8 +645,8 @@ static void world_last_member(struct world *w, const char *nqn0)
 	world_init(w, volume_two("b", true));
 	w->vols[0]->status.n_members = 1;
 	w->vols[0]->status.members = xcalloc(1, sizeof(struct member_status));
-	w->vols[0]->status.members[0] = (struct member_status){
-		.index = 0, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
+	w->vols[0]->status.members[0] =
+		(struct member_status){ .index = 0, .state = MEMBER_STATE_SYNCED, .last_epoch = 7 };
 	add_member_partition(w, 1);
 	add_array(w, members, 2);
 	w->obs.arrays[0].members[1].in_sync = false;
@@ -774,9 +777,14 @@ static void test_report_phase(void **state)
 
 static void report_in(struct world *w, struct plan_input *in)
 {
-	*in = (struct plan_input){ .node_name = "b", .finalizer = FIN, .dev = "/dev",
-				   .volumes = w->vols, .n_volumes = w->n_vols,
-				   .nodes = w->nodes, .n_nodes = 3, .obs = &w->obs };
+	*in = (struct plan_input){ .node_name = "b",
+				   .finalizer = FIN,
+				   .dev = "/dev",
+				   .volumes = w->vols,
+				   .n_volumes = w->n_vols,
+				   .nodes = w->nodes,
+				   .n_nodes = 3,
+				   .obs = &w->obs };
 }
 
 static void world_done(struct world *w)
@@ -799,9 +807,11 @@ static void test_report_member_faulty(void **state)
 	struct member_status *ms;
 
 	/* The array is not recorded here yet: not this node's word. */
-	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_RETURNING_MESSAGE, false), -EPERM);
+	assert_int_equal(report_member_faulty(v, "b", 7, 0, MEMBER_RETURNING_MESSAGE, false),
+			 -EPERM);
 	v->status.node_name = xstrdup("b");
-	assert_int_equal(report_member_faulty(v, "a", 7, 0, MEMBER_RETURNING_MESSAGE, false), -EPERM);
+	assert_int_equal(report_member_faulty(v, "a", 7, 0, MEMBER_RETURNING_MESSAGE, false),
+			 -EPERM);
 	ms = volume_member_status(v, 0);
 	ms->state = MEMBER_STATE_SYNCED;
 	ms->last_epoch = 7;
@@ -864,7 +874,8 @@ static void test_report_deleting_in_use(void **state)
 	free(v->spec.node_name);
 	v->spec.node_name = NULL;
 	v->spec.epoch++;
-	/* Released, but still exported to a: nothing at the new epoch (the fence would believe it). */
+	/* Released, but still exported to a: nothing at the new epoch (the fence would believe it).
+	 */
 	assert_false(report_volume(&in, v, 5000));
 	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_EXPORTED);
 	assert_int_equal(volume_find_member_status(v, 1)->last_epoch, 7);
@@ -1025,8 +1036,8 @@ static const struct condition *find_condition(const struct volume *v, const char
 	return NULL;
 }
 
-static void assert_condition(const struct volume *v, const char *type,
-			     enum condition_status status, const char *reason)
+static void assert_condition(const struct volume *v, const char *type, enum condition_status status,
+			     const char *reason)
 {
 	const struct condition *c = find_condition(v, type);
 
@@ -1128,6 +1139,7 @@ static void test_report_conditions(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finalizer_first),
 		cmocka_unit_test(test_create_partition),
@@ -1155,6 +1167,7 @@ int main(void)
 		cmocka_unit_test(test_report_conditions),
 		cmocka_unit_test(test_report_export_of_old_claim),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

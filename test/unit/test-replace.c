@@ -74,14 +74,16 @@ static struct volume *striped(int64_t since)
 		m->copy = i / 2;
 		m->stripe = i % 2;
 		m->node_name = xstrdup(m->copy ? "b" : "a");
-		m->drive = xstrdup(m->copy ? (m->stripe ? "b-2" : "b-1") : (m->stripe ? "a-2" : "a-1"));
+		m->drive = xstrdup(m->copy ? (m->stripe ? "b-2" : "b-1")
+					   : (m->stripe ? "a-2" : "a-1"));
 		m->partition_uuid = xmalloc(UUID_STRING_LEN + 1);
 		partition_uuid_for_member(v->meta.name, (unsigned)i, m->partition_uuid);
 		m->size_bytes = GIB / 2 + (16LL << 20);
 	}
 	v->status.n_members = 1;
 	v->status.members = xcalloc(1, sizeof(*v->status.members));
-	v->status.members[0] = (struct member_status){ .index = 3, .state = MEMBER_STATE_MISSING,
+	v->status.members[0] = (struct member_status){ .index = 3,
+						       .state = MEMBER_STATE_MISSING,
 						       .missing_since = since };
 	return v;
 }
@@ -169,8 +171,8 @@ static void test_replace(void **state)
 static void test_replace_keeps_sector_size(void **state)
 {
 	static struct placement_drive mixed[] = {
-		{ "a-1", 512, 10 * GIB },  { "b-1", 512, 10 * GIB }, { "c-1", 4096, 90 * GIB },
-		{ "c-2", 512, 2 * GIB },   { "e-1", 4096, 90 * GIB },
+		{ "a-1", 512, 10 * GIB }, { "b-1", 512, 10 * GIB },  { "c-1", 4096, 90 * GIB },
+		{ "c-2", 512, 2 * GIB },  { "e-1", 4096, 90 * GIB },
 	};
 	struct placement_node n[] = {
 		{ .name = "a", .fresh = true, .drives = &mixed[0], .n_drives = 1 },

@@ -147,9 +147,13 @@ static void world_init(struct world *w, struct volume *v)
 	w->obs.drives[0].path = xstrdup("/dev/nvme0n1");
 	w->obs.drives[0].serial = xstrdup("S1");
 	w->obs.drives[0].gpt.has_gpt = true;
-	w->in = (struct plan_input){ .node_name = "b", .finalizer = "node.csi.meshstor.io/b",
-				     .volumes = w->vols, .n_volumes = 1, .nodes = w->nodes,
-				     .n_nodes = ARRAY_SIZE(w->nodes), .obs = &w->obs,
+	w->in = (struct plan_input){ .node_name = "b",
+				     .finalizer = "node.csi.meshstor.io/b",
+				     .volumes = w->vols,
+				     .n_volumes = 1,
+				     .nodes = w->nodes,
+				     .n_nodes = ARRAY_SIZE(w->nodes),
+				     .obs = &w->obs,
 				     .dev = "/dev" };
 }
 
@@ -187,8 +191,8 @@ static void add_partition(struct world *w, unsigned index, const char *gpt_name)
 
 static void add_export(struct world *w, unsigned index, const char *host_nqn, bool linked)
 {
-	w->obs.exports = xreallocarray(w->obs.exports, w->obs.n_exports + 1,
-				       sizeof(*w->obs.exports));
+	w->obs.exports =
+		xreallocarray(w->obs.exports, w->obs.n_exports + 1, sizeof(*w->obs.exports));
 	w->obs.exports[w->obs.n_exports++] = (struct nvmet_subsystem){
 		.nqn = nqn_of(index),
 		.host_nqn = xstrdup(host_nqn),
@@ -200,8 +204,8 @@ static void add_export(struct world *w, unsigned index, const char *host_nqn, bo
 
 static void add_import(struct world *w, unsigned index, const char *block, bool live)
 {
-	w->obs.imports = xreallocarray(w->obs.imports, w->obs.n_imports + 1,
-				       sizeof(*w->obs.imports));
+	w->obs.imports =
+		xreallocarray(w->obs.imports, w->obs.n_imports + 1, sizeof(*w->obs.imports));
 	w->obs.imports[w->obs.n_imports++] = (struct nvmf_subsystem){
 		.nqn = nqn_of(index),
 		.ctrl_state = xstrdup(live ? "live" : "connecting"),
@@ -233,9 +237,11 @@ static struct md_array *add_array(struct world *w)
 static void array_add_member(struct md_array *a, const char *kname, int slot, bool in_sync,
 			     bool faulty)
 {
-	a->members[a->n_members++] = (struct md_member){
-		.kname = xstrdup(kname), .slot = slot, .in_sync = in_sync, .faulty = faulty,
-		.spare = !faulty && slot < 0 };
+	a->members[a->n_members++] = (struct md_member){ .kname = xstrdup(kname),
+							 .slot = slot,
+							 .in_sync = in_sync,
+							 .faulty = faulty,
+							 .spare = !faulty && slot < 0 };
 }
 
 /*
@@ -266,13 +272,14 @@ struct consumer_row {
 	const char *ready;
 	int32_t sync_percentage;
 	enum volume_phase phase;
-	const char *available;	/* reason of condition Available */
-	const char *in_sync;	/* reason of condition InSync */
+	const char *available; /* reason of condition Available */
+	const char *in_sync;   /* reason of condition InSync */
 	const char *in_sync_says;
 };
 
 #define SYNCED MEMBER_STATE_SYNCED
 
+/* clang-format off */
 static const struct consumer_row consumer_rows[] = {
 	{ "whole", { LEG_IN_SYNC, LEG_IN_SYNC }, false, false, -1, "idle",
 	  { SYNCED, SYNCED }, 2, 0, 0, "2/2", 100, VOLUME_PHASE_READY, "Assembled",
@@ -335,6 +342,7 @@ static const struct consumer_row consumer_rows[] = {
 	  "0 of 2 members active and in sync; member 0 on a: in sync, its leg reconnecting; "
 	  "member 1 on c: in sync, its leg reconnecting" },
 };
+/* clang-format on */
 
 static void consumer_world(struct world *w, const struct consumer_row *row)
 {
@@ -394,12 +402,12 @@ static void check_consumer_row(const struct consumer_row *row)
 	if (row->broken && st->phase == VOLUME_PHASE_READY)
 		fail_msg("%s: a broken array reads Ready", row->name);
 	expect_condition(row->name, w.v, VOLUME_CONDITION_AVAILABLE,
-			 strcmp(row->available, "Assembled") == 0 ? CONDITION_TRUE :
-								    CONDITION_FALSE,
+			 strcmp(row->available, "Assembled") == 0 ? CONDITION_TRUE
+								  : CONDITION_FALSE,
 			 row->available, "md127 on b");
 	expect_condition(row->name, w.v, VOLUME_CONDITION_IN_SYNC,
-			 strcmp(row->in_sync, "AllMembersInSync") == 0 ? CONDITION_TRUE :
-									 CONDITION_FALSE,
+			 strcmp(row->in_sync, "AllMembersInSync") == 0 ? CONDITION_TRUE
+								       : CONDITION_FALSE,
 			 row->in_sync, row->in_sync_says);
 	/* The same observation later: nothing to write, and a Missing member keeps its clock. */
 	if (report_volume(&w.in, w.v, NOW + 60))
@@ -436,8 +444,7 @@ static void test_consumer_returning_member(void **state)
 
 	consumer_whole(&w);
 	a = &w.obs.arrays[0];
-	assert_int_equal(report_member_faulty(w.v, "b", EPOCH, 1, MEMBER_RETURNING_MESSAGE,
-					      false),
+	assert_int_equal(report_member_faulty(w.v, "b", EPOCH, 1, MEMBER_RETURNING_MESSAGE, false),
 			 1);
 	/* Out of the array: Missing from now, the message kept. */
 	free(a->members[1].kname);
@@ -502,6 +509,7 @@ static void test_consumer_missing_clock(void **state)
  */
 static void test_consumer_marks_absent(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		enum member_state state;
@@ -520,6 +528,7 @@ static void test_consumer_marks_absent(void **state)
 		  MEMBER_WIPED_MESSAGE },
 		{ "broken array", SYNCED, EPOCH - 1, NULL, true, NULL },
 	};
+	/* clang-format on */
 
 	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
 		struct world w;
@@ -594,6 +603,7 @@ static void test_consumer_deleting(void **state)
  */
 static void test_consumer_which_array(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		const char *claim, *recorded; /* spec.nodeName, status.nodeName */
@@ -608,6 +618,7 @@ static void test_consumer_which_array(void **state)
 		{ "this node's, gone", "b", "b", false, false, true, true },
 		{ "this node's, gone, claim moved", "c", "b", false, false, true, true },
 	};
+	/* clang-format on */
 
 	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
 		struct world w;
@@ -669,9 +680,9 @@ enum part_kind {
 
 enum export_kind {
 	EXP_NONE,
-	EXP_CONSUMER,	/* linked, to a */
-	EXP_UNLINKED,	/* to a, but on no port */
-	EXP_OLD_CLAIM,	/* linked, to c: plan.c takes it down */
+	EXP_CONSUMER,  /* linked, to a */
+	EXP_UNLINKED,  /* to a, but on no port */
+	EXP_OLD_CLAIM, /* linked, to c: plan.c takes it down */
 };
 
 struct host_row {
@@ -692,6 +703,7 @@ struct host_row {
 #define REQUESTED MEMBER_STATE_REQUESTED
 #define EXPORTED MEMBER_STATE_EXPORTED
 
+/* clang-format off */
 static const struct host_row host_rows[] = {
 	{ "never reported, no partition", REQUESTED, -1, NULL, PART_NONE, EXP_NONE, false, true,
 	  REQUESTED, EPOCH, NULL },
@@ -744,6 +756,7 @@ static const struct host_row host_rows[] = {
 	  MEMBER_BEHIND_MESSAGE "; " MEMBER_IDENTITY_MESSAGE, PART_OURS, EXP_NONE, false, true,
 	  MEMBER_STATE_CREATED, EPOCH, MEMBER_BEHIND_MESSAGE },
 };
+/* clang-format on */
 
 static void host_world(struct world *w, const struct host_row *row)
 {
@@ -794,6 +807,7 @@ static void test_host_table(void **state)
  */
 static void test_waiting_table(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		const char *claim, *recorded;
@@ -810,6 +824,7 @@ static void test_waiting_table(void **state)
 		{ "no claim", NULL, NULL, false, "b", EPOCH, false },
 		{ "being deleted", "b", NULL, true, "b", EPOCH, false },
 	};
+	/* clang-format on */
 
 	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
 		struct volume *v = volume_two("a", "c", rows[r].claim);
@@ -833,10 +848,10 @@ static void test_waiting_table(void **state)
 				   report_waiting(v, rows[r].node, rows[r].epoch, "waits for c",
 						  NOW + 2),
 				   true);
-			EXPECT_INT(rows[r].name, "lastTransitionTime",
-				   find_condition(v, VOLUME_CONDITION_AVAILABLE)
-					   ->last_transition_time,
-				   NOW);
+			EXPECT_INT(
+				rows[r].name, "lastTransitionTime",
+				find_condition(v, VOLUME_CONDITION_AVAILABLE)->last_transition_time,
+				NOW);
 		} else {
 			EXPECT_INT(rows[r].name, "phase", v->status.phase, VOLUME_PHASE_READY);
 			EXPECT_INT(rows[r].name, "conditions", v->status.n_conditions, 0);
@@ -852,6 +867,7 @@ static void test_waiting_table(void **state)
  */
 static void test_member_faulty_table(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		const char *claim, *recorded;
@@ -902,6 +918,7 @@ static void test_member_faulty_table(void **state)
 		  MEMBER_DIVERGED_MESSAGE, "b", EPOCH, true, 0, MEMBER_STATE_FAULTY, EPOCH, 0,
 		  MEMBER_DIVERGED_MESSAGE },
 	};
+	/* clang-format on */
 
 	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
 		struct volume *v = volume_two("a", "c", rows[r].claim);
@@ -931,6 +948,7 @@ static void test_member_faulty_table(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_consumer_table),
 		cmocka_unit_test(test_consumer_returning_member),
@@ -943,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_waiting_table),
 		cmocka_unit_test(test_member_faulty_table),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

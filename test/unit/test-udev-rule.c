@@ -196,10 +196,12 @@ static void run_rules(const char *text, struct dev *d)
 			if (strcmp(keys[i].name, "GOTO") == 0) {
 				snprintf(label_buf, sizeof(label_buf), "%s", keys[i].value);
 				goto_label = label_buf;
-			} else if (strcmp(keys[i].name, "ENV") == 0 && strcmp(keys[i].op, "=") == 0) {
+			} else if (strcmp(keys[i].name, "ENV") == 0 &&
+				   strcmp(keys[i].op, "=") == 0) {
 				env_set(d, hold(strdup(keys[i].arg)), hold(strdup(keys[i].value)));
 			} else {
-				fail_msg("the evaluator does not know %s%s", keys[i].name, keys[i].op);
+				fail_msg("the evaluator does not know %s%s", keys[i].name,
+					 keys[i].op);
 			}
 		}
 	}
@@ -235,6 +237,7 @@ static char member_name[64];
 static void test_ours_and_only_ours(void **state)
 {
 	struct strbuf name = STRBUF_INIT;
+	/* clang-format off */
 	const struct {
 		const char *what;
 		bool ours;
@@ -308,6 +311,7 @@ static void test_ours_and_only_ours(void **state)
 		    { { "ID_FS_TYPE", "linux_raid_member" } },
 		    { { "subsysnqn", "nqn.2014-08.org.example." MEMBER_NQN_PREFIX } } } },
 	};
+	/* clang-format on */
 
 	member_partition_name("pvc-0123456789abcdef01234567", 0, &name);
 	snprintf(member_name, sizeof(member_name), "%s", name.buf);
@@ -330,7 +334,9 @@ static void test_ours_and_only_ours(void **state)
 static void test_remove_after_add(void **state)
 {
 	for (int with_rule = 0; with_rule < 2; with_rule++) {
-		struct dev d = { "add", "block", "nvme3n1",
+		struct dev d = { "add",
+				 "block",
+				 "nvme3n1",
 				 { { "ID_FS_TYPE", "linux_raid_member" } },
 				 { { "subsysnqn", OUR_NQN } } };
 
@@ -345,10 +351,14 @@ static void test_remove_after_add(void **state)
 /* Only block devices, and only SYSTEMD_READY: nothing else about a device changes. */
 static void test_changes_nothing_else(void **state)
 {
-	struct dev ours = { "add", "block", "nvme3n1",
+	struct dev ours = { "add",
+			    "block",
+			    "nvme3n1",
 			    { { "ID_FS_TYPE", "linux_raid_member" } },
 			    { { "subsysnqn", OUR_NQN } } };
-	struct dev ctrl = { "add", "nvme", "nvme3", { { "X", "y" } }, { { "subsysnqn", OUR_NQN } } };
+	struct dev ctrl = {
+		"add", "nvme", "nvme3", { { "X", "y" } }, { { "subsysnqn", OUR_NQN } }
+	};
 
 	run_rules(udev_no_assemble_rule, &ours);
 	assert_string_equal(prop(ours.env, "SYSTEMD_READY"), "0");
@@ -370,12 +380,14 @@ static void test_file_order(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ours_and_only_ours, release_held),
 		cmocka_unit_test_teardown(test_remove_after_add, release_held),
 		cmocka_unit_test_teardown(test_changes_nothing_else, release_held),
 		cmocka_unit_test_teardown(test_file_order, release_held),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
