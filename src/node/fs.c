@@ -32,7 +32,7 @@ static pthread_once_t tools_once = PTHREAD_ONCE_INIT;
 static char *mkfs_xfs_path, *xfs_growfs_path;
 static int mkfs_xfs_r, xfs_growfs_r;
 
-/* Resolved once, from PATH at first use (STYLE.md: absolute paths, resolved at startup). */
+/* Resolved once, from PATH at first use (docs/style.md, "External commands"). */
 static void tools_resolve(void)
 {
 	mkfs_xfs_r = path_find_executable("mkfs.xfs", NULL, &mkfs_xfs_path);
