@@ -7,6 +7,7 @@
 #include "controller/controller.h"
 #include "csi/controller.h"
 #include "csi/identity.h"
+#include "csi/server.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/version.h"
@@ -58,6 +59,7 @@ int controller_main(int argc, char **argv)
 		.n_methods = ARRAY_SIZE(controller_methods),
 		.identity = &controller_identity,
 	};
+	struct csi_socket_lock *lock;
 	struct controller *c = NULL;
 	struct cmd_options o;
 	int r;
@@ -65,13 +67,16 @@ int controller_main(int argc, char **argv)
 	r = cmd_parse(CMD_CONTROLLER, argc, argv, &o);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	/* A second controller on this endpoint stops here, before its loops start. */
+	if (csi_socket_lock_take(o.endpoint, &lock) < 0)
+		return EXIT_FAILURE;
 
 	log_info("meshstor %s starting as controller", MESHSTOR_VERSION);
 	if (controller_new(o.kubeconfig, o.heartbeat_timeout_s, &c) < 0)
 		log_warning("Serving without the Kubernetes API: not ready; Controller calls will "
 			    "answer UNAVAILABLE until restarted with a working configuration");
 	service.userdata = c;
-	r = cmd_serve(&o, &service);
+	r = cmd_serve(&o, &service, lock);
 	controller_free(c);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

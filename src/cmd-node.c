@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "csi/identity.h"
 #include "csi/node.h"
+#include "csi/server.h"
 #include "node/agent.h"
 #include "node/alive.h"
 #include "node/host.h"
@@ -120,12 +121,16 @@ int node_main(int argc, char **argv)
 		.identity = &node_identity,
 		.userdata = &st.csi,
 	};
+	struct csi_socket_lock *lock;
 	struct cmd_options o;
 	int r;
 
 	r = cmd_parse(CMD_NODE, argc, argv, &o);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	/* One agent per node: a second one stops here, before it touches the host. */
+	if (csi_socket_lock_take(o.endpoint, &lock) < 0)
+		return EXIT_FAILURE;
 
 	st.csi.sysroot = o.sysroot;
 	st.csi.node_id = o.node_id;
@@ -170,7 +175,7 @@ int node_main(int argc, char **argv)
 				"is configured)");
 	}
 
-	r = cmd_serve_checked(&o, &service, node_alive, &st);
+	r = cmd_serve_checked(&o, &service, lock, node_alive, &st);
 	agent_free(st.csi.agent);
 	free(st.missing);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

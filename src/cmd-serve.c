@@ -85,12 +85,13 @@ static int start_healthz(struct serving *s)
 }
 
 int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
-		      healthz_check_fn *alive, void *userdata)
+		      struct csi_socket_lock *lock, healthz_check_fn *alive, void *userdata)
 {
 	const struct csi_server_config cfg = {
 		.endpoint = o->endpoint,
 		.workers = o->workers,
 		.shutdown_timeout_s = o->shutdown_timeout_s,
+		.lock = lock,
 	};
 	struct serving s = { .o = o, .alive = alive, .alive_userdata = userdata };
 	int r;
@@ -111,7 +112,8 @@ int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
 	return r;
 }
 
-int cmd_serve(const struct cmd_options *o, struct csi_service *service)
+int cmd_serve(const struct cmd_options *o, struct csi_service *service,
+	      struct csi_socket_lock *lock)
 {
-	return cmd_serve_checked(o, service, NULL, NULL);
+	return cmd_serve_checked(o, service, lock, NULL, NULL);
 }

@@ -44,19 +44,22 @@ enum cmd_role {
 int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o);
 
 struct csi_service;
+struct csi_socket_lock;
 
 /*
  * Serves service on o's endpoint until SIGTERM/SIGINT, with the kubelet's
  * plugin registration and /healthz when o asks for them (src/cmd-serve.c);
- * returns 0 or -errno.
+ * returns 0 or -errno. lock is the endpoint's, taken by the role before it
+ * started anything (csi_socket_lock_take()); it is released on return.
  */
-int cmd_serve(const struct cmd_options *o, struct csi_service *service);
+int cmd_serve(const struct cmd_options *o, struct csi_service *service,
+	      struct csi_socket_lock *lock);
 /*
  * cmd_serve(), where /healthz also asks alive(userdata): the role's own
  * condition beyond "the CSI endpoint answers" (the node: its loop is not stuck).
  */
 int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
-		      healthz_check_fn *alive, void *userdata);
+		      struct csi_socket_lock *lock, healthz_check_fn *alive, void *userdata);
 
 int controller_main(int argc, char **argv);
 int node_main(int argc, char **argv);

@@ -59,7 +59,7 @@ struct rpc {
 struct csi_server {
 	struct csi_service *service;
 	char *socket_path;
-	int lock_fd;
+	struct csi_socket_lock *socket_lock;
 	unsigned shutdown_timeout_s;
 	bool grpc_initialised;
 	grpc_completion_queue *cq;
@@ -297,27 +297,61 @@ static void *cq_loop(void *arg)
 	return NULL;
 }
 
-/*
- * gRPC unlinks whatever sits at the socket path before it binds, so without a
- * lock a second instance would silently steal the socket from a live one.
- */
-static int take_socket(struct csi_server *srv)
+struct csi_socket_lock {
+	int fd;
+};
+
+int csi_socket_lock_take(const char *endpoint, struct csi_socket_lock **ret)
 {
 	_cleanup_strbuf_ struct strbuf lock_path = STRBUF_INIT;
-	struct stat st;
+	_cleanup_free_ char *socket_path = NULL;
+	_cleanup_close_ int fd = -1;
+	struct csi_socket_lock *l;
 
-	strbuf_addf(&lock_path, "%s.lock", srv->socket_path);
-	srv->lock_fd = open(lock_path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (srv->lock_fd < 0)
+	if (csi_endpoint_parse(endpoint, &socket_path) < 0)
+		return log_error_errno(-EINVAL,
+				       "Invalid CSI endpoint '%s': expected unix:///absolute/path",
+				       endpoint);
+	strbuf_addf(&lock_path, "%s.lock", socket_path);
+	fd = open(lock_path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
 		return log_error_errno(-errno, "Failed to open lock file %s: %m", lock_path.buf);
-	if (flock(srv->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
 			return log_error_errno(
 				-EBUSY,
 				"Another meshstor process is serving %s (it holds %s); "
 				"stop it first",
-				srv->socket_path, lock_path.buf);
+				socket_path, lock_path.buf);
 		return log_error_errno(-errno, "Failed to lock %s: %m", lock_path.buf);
+	}
+	l = xzalloc(sizeof(*l));
+	l->fd = TAKE_FD(fd);
+	*ret = l;
+	return 0;
+}
+
+void csi_socket_lock_free(struct csi_socket_lock *l)
+{
+	if (!l)
+		return;
+	close(l->fd);
+	free(l);
+}
+
+/*
+ * gRPC unlinks whatever sits at the socket path before it binds, so without a
+ * lock a second instance would silently steal the socket from a live one.
+ */
+static int take_socket(struct csi_server *srv, const char *endpoint)
+{
+	struct stat st;
+	int r;
+
+	if (!srv->socket_lock) {
+		r = csi_socket_lock_take(endpoint, &srv->socket_lock);
+		if (r < 0)
+			return r;
 	}
 	if (lstat(srv->socket_path, &st) < 0)
 		return errno == ENOENT ? 0
@@ -400,7 +434,7 @@ int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 
 	srv = xzalloc(sizeof(*srv));
 	srv->service = s;
-	srv->lock_fd = -1;
+	srv->socket_lock = cfg->lock;
 	srv->shutdown_timeout_s = cfg->shutdown_timeout_s;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->changed, NULL);
@@ -417,7 +451,7 @@ int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 	if (r < 0)
 		goto fail;
 
-	r = take_socket(srv);
+	r = take_socket(srv, cfg->endpoint);
 	if (r < 0)
 		goto fail;
 	r = start_grpc(srv, cfg->workers);
@@ -506,10 +540,9 @@ void csi_server_free(struct csi_server *srv)
 	if (srv->grpc_initialised)
 		grpc_shutdown();
 	/* The socket is ours only while we hold the lock. */
-	if (srv->socket_path && srv->lock_fd >= 0 && srv->server)
+	if (srv->socket_path && srv->socket_lock && srv->server)
 		unlink(srv->socket_path);
-	if (srv->lock_fd >= 0)
-		close(srv->lock_fd);
+	csi_socket_lock_free(srv->socket_lock);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->changed);
 	free(srv->socket_path);

@@ -7,13 +7,31 @@
 #include "csi/dispatch.h"
 
 struct csi_server;
+/* The lock beside a socket (its path + ".lock") that says which process serves it. */
+struct csi_socket_lock;
 
 struct csi_server_config {
 	const char *endpoint;	     /* "unix:///run/meshstor/csi.sock" */
 	size_t workers;		     /* threads for CSI_LANE_WORKER calls */
 	unsigned shutdown_timeout_s; /* grace for in-flight calls on SIGTERM */
 	const char *what;	     /* what is served, for the log; NULL: "CSI" */
+	/*
+	 * The endpoint's lock, taken with csi_socket_lock_take(); csi_server_new()
+	 * owns it from then on, failing or not. NULL: csi_server_new() takes it.
+	 */
+	struct csi_socket_lock *lock;
 };
+
+/*
+ * Takes the lock beside endpoint's socket without waiting. Returns 0, -EBUSY
+ * (logged, with what to do) while another process holds it, -EINVAL for an
+ * endpoint that is not unix:///absolute/path, or another negative errno. A
+ * role takes it before anything that acts on the host or the cluster, so that
+ * a second instance stops before it acts, and hands it to csi_server_new().
+ */
+int csi_socket_lock_take(const char *endpoint, struct csi_socket_lock **ret);
+/* Releases the lock. NULL is a no-op. */
+void csi_socket_lock_free(struct csi_socket_lock *l);
 
 /*
  * Blocks SIGTERM and SIGINT, the signals csi_server_run() waits for, in the
@@ -27,7 +45,8 @@ int csi_server_block_signals(sigset_t *ret);
 
 /*
  * Blocks SIGTERM and SIGINT in the calling thread (csi_server_block_signals()), takes the lock
- * beside the socket, removes a stale socket left by a crashed run, and starts serving s.
+ * beside the socket unless cfg hands it over, removes a stale socket left by a crashed run,
+ * and starts serving s.
  */
 int csi_server_new(const struct csi_server_config *cfg, struct csi_service *s,
 		   struct csi_server **ret);

@@ -269,17 +269,8 @@ class EndpointTest(unittest.TestCase):
         self.servers.remove(s)
         return ready, s
 
-    def test_node_probe_follows_host_dependencies(self):
-        root = os.path.join(self.tmp, "root")
-        bindir = os.path.join(self.tmp, "bin")
-        os.makedirs(bindir)
-        os.makedirs(os.path.join(root, "sys/module"))
-        ready, s = self.node_probe(root, bindir)
-        self.assertFalse(ready)
-        log = open(os.path.join(self.tmp, "server.log")).read()
-        self.assertIn("kernel module nvmet,", log)
-        self.assertIn("tool mdadm", log)
-
+    def make_host_ready(self, root, bindir):
+        """Gives the sysroot root and the PATH bindir every module and tool the node needs."""
         release = os.uname().release
         moddir = os.path.join(root, "lib/modules", release)
         os.makedirs(moddir)
@@ -292,6 +283,42 @@ class EndpointTest(unittest.TestCase):
             with open(p, "w") as f:
                 f.write("#!/bin/sh\n")
             os.chmod(p, 0o755)
+
+    def test_second_node_agent_acts_on_nothing(self):
+        # Two agents on one node would run two reconcile loops over one kernel
+        # (GPT, nvmet, MD): the second must stop before it prepares the host or
+        # starts its agent, not only when it comes to serve the socket.
+        root = os.path.join(self.tmp, "root")
+        bindir = os.path.join(self.tmp, "bin")
+        os.makedirs(bindir)
+        os.makedirs(os.path.join(root, "sys/module"))
+        self.make_host_ready(root, bindir)
+        env = dict(os.environ, PATH=bindir,
+                   KUBECONFIG=os.path.join(self.tmp, "no-such-kubeconfig"))
+        first = self.start("node", ["--sysroot", root], env=env)
+        with tempfile.TemporaryDirectory(prefix="meshstor-second-") as tmp2:
+            second = Server(tmp2, "node", ["--sysroot", root], env=env, sock=first.sock)
+            self.servers.append(second)
+            self.assertEqual(second.proc.wait(20), 1)
+            out = second.output()
+        self.assertIn("Another meshstor process is serving", out)
+        self.assertNotIn("Node is ready", out)
+        self.assertNotIn("Serving without the Kubernetes API", out)
+        with first.channel() as ch:
+            call(ch, "/csi.v1.Identity/Probe")
+
+    def test_node_probe_follows_host_dependencies(self):
+        root = os.path.join(self.tmp, "root")
+        bindir = os.path.join(self.tmp, "bin")
+        os.makedirs(bindir)
+        os.makedirs(os.path.join(root, "sys/module"))
+        ready, s = self.node_probe(root, bindir)
+        self.assertFalse(ready)
+        log = open(os.path.join(self.tmp, "server.log")).read()
+        self.assertIn("kernel module nvmet,", log)
+        self.assertIn("tool mdadm", log)
+
+        self.make_host_ready(root, bindir)
         os.unlink(os.path.join(self.tmp, "server.log"))
         ready, s = self.node_probe(root, bindir)
         log = open(os.path.join(self.tmp, "server.log")).read()
