@@ -15,7 +15,6 @@
 /* The NVMe/TCP port every node exports on and connects to (IANA's for NVMe/TCP). */
 #define NVME_TCP_SERVICE "4420"
 
-/* Shared by agent.c (the loop), announce.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
 /* A connect that failed: not tried again before next_usec (CLOCK_MONOTONIC). */
 struct connect_backoff {
 	char *nqn;
@@ -23,6 +22,7 @@ struct connect_backoff {
 	unsigned delay_ms;
 };
 
+/* Shared by agent.c (the loop), announce.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
 struct agent {
 	struct agent_options o;
 	struct node_paths paths;

@@ -10,7 +10,8 @@
  * child is killed with SIGKILL. Between fork and execve the child does only
  * async-signal-safe work (threads may exist).
  *
- * argv[0] must be an absolute path (resolve tools once, at startup).
+ * argv[0] must be an absolute path: the caller looks the tool up in PATH (md.c
+ * and fs.c do it once per process).
  * Returns the exit status (0-255) when the command ran to completion,
  * -ETIMEDOUT when it was killed for taking longer than timeout_ms, -ENOENT
  * when argv[0] cannot be executed, or another -errno when it could not run or
