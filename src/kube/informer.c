@@ -77,6 +77,12 @@ static void put(struct kube_informer *inf, json_t *obj)
 	const char *name = key_of(obj);
 	json_t *old;
 
+	/*
+	 * The API server's record of which client set which field: about half of
+	 * a volume's JSON, and nothing we read (writes are built from typed
+	 * objects or from a fresh GET, and a PUT without it keeps the server's).
+	 */
+	json_object_del(json_object_get(obj, "metadata"), "managedFields");
 	if (!accept(inf, obj))
 		return;
 	pthread_mutex_lock(&inf->lock);

@@ -11,7 +11,8 @@
  * List + watch of one resource into an in-memory cache, on a thread of its own.
  * The callbacks run on that thread, after the cache has changed and without
  * its lock held, so they may read the cache. Objects are shared, immutable
- * jansson values: take a reference to keep one.
+ * jansson values: take a reference to keep one. They are cached without
+ * metadata.managedFields.
  */
 struct kube_informer_ops {
 	/*

@@ -411,6 +411,14 @@ static void test_informer(void **state)
 			break;
 		usleep(50 * 1000);
 	}
+	/* managedFields, half of a small object, is the API server's business: not cached. */
+	{
+		json_t *b = kube_informer_get(inf, "it-inf-b");
+
+		assert_non_null(b);
+		assert_null(json_object_get(json_object_get(b, "metadata"), "managedFields"));
+		json_decref(b);
+	}
 
 	/* A refused object stays out of the cache; later events still flow. */
 	create_volume("it-inf-refused", true);
