@@ -78,5 +78,6 @@ int controller_main(int argc, char **argv)
 	service.userdata = c;
 	r = cmd_serve(&o, &service, lock);
 	controller_free(c);
+	csi_socket_lock_free(lock);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -135,8 +135,11 @@ int node_main(int argc, char **argv)
 	st.csi.sysroot = o.sysroot;
 	st.csi.node_id = o.node_id;
 	st.period_s = o.reconcile_interval_s;
-	if (uname(&st.uts) < 0)
-		return log_error_errno(-errno, "uname() failed: %m"), EXIT_FAILURE;
+	if (uname(&st.uts) < 0) {
+		log_error_errno(-errno, "uname() failed: %m");
+		csi_socket_lock_free(lock);
+		return EXIT_FAILURE;
+	}
 	log_info("meshstor %s starting as node agent on %s", MESHSTOR_VERSION, o.node_id);
 	if (o.fast_io_fail_tmo > 0)
 		log_warning(
@@ -177,6 +180,8 @@ int node_main(int argc, char **argv)
 
 	r = cmd_serve_checked(&o, &service, lock, node_alive, &st);
 	agent_free(st.csi.agent);
+	/* Only now: a next agent may start once this one's loop and leg watch have stopped. */
+	csi_socket_lock_free(lock);
 	free(st.missing);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -50,7 +50,8 @@ struct csi_socket_lock;
  * Serves service on o's endpoint until SIGTERM/SIGINT, with the kubelet's
  * plugin registration and /healthz when o asks for them (src/cmd-serve.c);
  * returns 0 or -errno. lock is the endpoint's, taken by the role before it
- * started anything (csi_socket_lock_take()); it is released on return.
+ * started anything (csi_socket_lock_take()); the role releases it after it
+ * has stopped everything that acts.
  */
 int cmd_serve(const struct cmd_options *o, struct csi_service *service,
 	      struct csi_socket_lock *lock);

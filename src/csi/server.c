@@ -59,7 +59,8 @@ struct rpc {
 struct csi_server {
 	struct csi_service *service;
 	char *socket_path;
-	struct csi_socket_lock *socket_lock;
+	struct csi_socket_lock *socket_lock; /* held: the caller's, or own_lock */
+	struct csi_socket_lock *own_lock;    /* taken here when the caller gave none */
 	unsigned shutdown_timeout_s;
 	bool grpc_initialised;
 	grpc_completion_queue *cq;
@@ -349,9 +350,10 @@ static int take_socket(struct csi_server *srv, const char *endpoint)
 	int r;
 
 	if (!srv->socket_lock) {
-		r = csi_socket_lock_take(endpoint, &srv->socket_lock);
+		r = csi_socket_lock_take(endpoint, &srv->own_lock);
 		if (r < 0)
 			return r;
+		srv->socket_lock = srv->own_lock;
 	}
 	if (lstat(srv->socket_path, &st) < 0)
 		return errno == ENOENT ? 0
@@ -542,7 +544,7 @@ void csi_server_free(struct csi_server *srv)
 	/* The socket is ours only while we hold the lock. */
 	if (srv->socket_path && srv->socket_lock && srv->server)
 		unlink(srv->socket_path);
-	csi_socket_lock_free(srv->socket_lock);
+	csi_socket_lock_free(srv->own_lock);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->changed);
 	free(srv->socket_path);

@@ -16,8 +16,9 @@ struct csi_server_config {
 	unsigned shutdown_timeout_s; /* grace for in-flight calls on SIGTERM */
 	const char *what;	     /* what is served, for the log; NULL: "CSI" */
 	/*
-	 * The endpoint's lock, taken with csi_socket_lock_take(); csi_server_new()
-	 * owns it from then on, failing or not. NULL: csi_server_new() takes it.
+	 * The endpoint's lock, taken by the caller with csi_socket_lock_take() and
+	 * released by it after csi_server_free() and after whatever else acts has
+	 * stopped. NULL: csi_server_new() takes it and csi_server_free() releases it.
 	 */
 	struct csi_socket_lock *lock;
 };
@@ -26,8 +27,9 @@ struct csi_server_config {
  * Takes the lock beside endpoint's socket without waiting. Returns 0, -EBUSY
  * (logged, with what to do) while another process holds it, -EINVAL for an
  * endpoint that is not unix:///absolute/path, or another negative errno. A
- * role takes it before anything that acts on the host or the cluster, so that
- * a second instance stops before it acts, and hands it to csi_server_new().
+ * role takes it before anything that acts on the host or the cluster and
+ * releases it after everything that acts has stopped, so that a second
+ * instance never acts beside it; csi_server_new() borrows it.
  */
 int csi_socket_lock_take(const char *endpoint, struct csi_socket_lock **ret);
 /* Releases the lock. NULL is a no-op. */

@@ -301,7 +301,10 @@ class EndpointTest(unittest.TestCase):
             self.servers.append(second)
             self.assertEqual(second.proc.wait(20), 1)
             out = second.output()
+            second.log.close()
         self.assertIn("Another meshstor process is serving", out)
+        self.assertNotIn("starting as node agent", out)
+        self.assertNotIn("kernel modules", out)
         self.assertNotIn("Node is ready", out)
         self.assertNotIn("Serving without the Kubernetes API", out)
         with first.channel() as ch:
