@@ -137,44 +137,68 @@ static int on_event(const char *type, json_t *obj, void *userdata)
 }
 
 /* Replaces the cache with a fresh list: adds and updates, then deletes what is gone. */
+struct relist {
+	struct kube_informer *inf;
+	json_t *seen; /* name -> true, for every listed object */
+};
+
+/* One page of a relist: caches what changed, remembers every name listed. */
+static int relist_page(json_t *items, void *userdata)
+{
+	struct relist *rl = userdata;
+	struct kube_informer *inf = rl->inf;
+	json_t *obj, *snapshot;
+	size_t i;
+	bool same;
+
+	json_array_foreach (items, i, obj) {
+		if (!key_of(obj))
+			continue;
+		json_object_set_new(rl->seen, key_of(obj), json_true());
+		/* Unchanged objects (same resourceVersion) raise no callback. */
+		pthread_mutex_lock(&inf->lock);
+		snapshot = json_object_get(inf->cache, key_of(obj));
+		same = snapshot && kube_obj_resource_version(snapshot) &&
+		       kube_obj_resource_version(obj) &&
+		       strcmp(kube_obj_resource_version(snapshot),
+			      kube_obj_resource_version(obj)) == 0;
+		pthread_mutex_unlock(&inf->lock);
+		if (!same)
+			put(inf, obj);
+	}
+	return 0;
+}
+
+/*
+ * Lists every object, a page at a time (the pages of one snapshot), into the
+ * cache, then drops what the list no longer has. A list that fails half-way
+ * leaves the objects already cached from it (each as recent as the cache's
+ * own) and drops nothing.
+ */
 static int relist(struct kube_informer *inf)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	json_t *items, *seen, *obj, *snapshot;
+	struct relist rl = { .inf = inf, .seen = json_object() };
+	json_t *snapshot, *obj;
 	const char *name;
 	char *rv;
 	size_t i;
 	int r;
 
-	r = kube_list_all(inf->client, inf->res, inf->ns, NULL, &items, &rv, &err);
-	if (r < 0)
+	r = kube_list_each(inf->client, inf->res, inf->ns, NULL, relist_page, &rl, &rv, &err);
+	if (r < 0) {
+		json_decref(rl.seen);
 		return log_warning_errno(r, "Listing %s failed: %s", inf->res->plural, err.buf);
-	count(inf, &inf->stats.lists);
-	seen = json_object();
-	json_array_foreach (items, i, obj) {
-		if (!key_of(obj))
-			continue;
-		json_object_set_new(seen, key_of(obj), json_true());
-		/* Unchanged objects (same resourceVersion) raise no callback. */
-		pthread_mutex_lock(&inf->lock);
-		snapshot = json_object_get(inf->cache, key_of(obj));
-		r = snapshot && kube_obj_resource_version(snapshot) &&
-		    kube_obj_resource_version(obj) &&
-		    strcmp(kube_obj_resource_version(snapshot), kube_obj_resource_version(obj)) ==
-			    0;
-		pthread_mutex_unlock(&inf->lock);
-		if (!r)
-			put(inf, obj);
 	}
+	count(inf, &inf->stats.lists);
 	snapshot = kube_informer_list(inf);
 	json_array_foreach (snapshot, i, obj) {
 		name = key_of(obj);
-		if (!json_object_get(seen, name))
+		if (!json_object_get(rl.seen, name))
 			drop(inf, name);
 	}
 	json_decref(snapshot);
-	json_decref(seen);
-	json_decref(items);
+	json_decref(rl.seen);
 	set_rv(inf, rv);
 	free(rv);
 

@@ -113,35 +113,56 @@ int kube_list_page(struct kube_client *c, const struct kube_resource *res, const
 /* Pages of 500, as client-go's pager uses by default. */
 #define LIST_PAGE 500
 
-int kube_list_all(struct kube_client *c, const struct kube_resource *res, const char *ns,
-		  const char *label_selector, json_t **ret_items, char **ret_rv, struct strbuf *err)
+int kube_list_each(struct kube_client *c, const struct kube_resource *res, const char *ns,
+		   const char *label_selector, kube_list_fn fn, void *userdata, char **ret_rv,
+		   struct strbuf *err)
 {
-	json_t *items = json_array();
 	char *cont = NULL, *rv = NULL;
 	int r;
 
 	do {
-		json_t *page;
+		json_t *page, *items;
 		const char *page_rv;
 
 		r = kube_list_page(c, res, ns, label_selector, LIST_PAGE, &cont, &page, err);
 		if (r < 0)
 			break;
-		json_array_extend(items, json_object_get(page, "items"));
 		/* Every page carries the snapshot's resourceVersion; the first one is it. */
 		page_rv = kube_obj_resource_version(page);
 		if (!rv && page_rv)
 			rv = xstrdup(page_rv);
+		items = json_object_get(page, "items");
+		r = fn(json_is_array(items) ? items : NULL, userdata);
 		json_decref(page);
-	} while (cont);
+	} while (r >= 0 && cont);
 	free(cont);
 	if (r < 0) {
-		json_decref(items);
 		free(rv);
 		return r;
 	}
-	*ret_items = items;
 	*ret_rv = rv ? rv : xstrdup("");
+	return 0;
+}
+
+static int extend(json_t *items, void *userdata)
+{
+	if (items)
+		json_array_extend(userdata, items);
+	return 0;
+}
+
+int kube_list_all(struct kube_client *c, const struct kube_resource *res, const char *ns,
+		  const char *label_selector, json_t **ret_items, char **ret_rv, struct strbuf *err)
+{
+	json_t *items = json_array();
+	int r;
+
+	r = kube_list_each(c, res, ns, label_selector, extend, items, ret_rv, err);
+	if (r < 0) {
+		json_decref(items);
+		return r;
+	}
+	*ret_items = items;
 	return 0;
 }
 
