@@ -23,8 +23,8 @@
 
 static int by_volume_name(const void *a, const void *b)
 {
-	return strcmp((*(struct volume *const *)a)->meta.name,
-		      (*(struct volume *const *)b)->meta.name);
+	return strcmp((*(const struct volume *const *)a)->meta.name,
+		      (*(const struct volume *const *)b)->meta.name);
 }
 
 static char *label_of(const json_t *node, const char *key)
@@ -60,7 +60,10 @@ static void take_labels(struct controller *c, struct cache_copy *s)
 
 void cache_copy_take(struct controller *c, struct cache_copy *s)
 {
-	s->n_volumes = DECODE_ALL(c->volumes, struct volume, volume_from_json, s->volumes);
+	s->lent = kube_informer_list_typed(c->volumes, &s->n_volumes);
+	s->volumes = xcalloc(s->n_volumes + 1, sizeof(*s->volumes));
+	for (size_t i = 0; i < s->n_volumes; i++)
+		s->volumes[i] = kube_typed_get(s->lent[i]);
 	s->n_devices =
 		DECODE_ALL(c->devices, struct node_device, node_device_from_json, s->devices);
 	s->n_nodes = DECODE_ALL(c->nodes, struct mesh_node, mesh_node_from_json, s->nodes);
@@ -96,8 +99,7 @@ void cache_copy_done(struct cache_copy *s)
 		free((char *)s->labels[i].rack);
 	}
 	free(s->labels);
-	for (size_t i = 0; i < s->n_volumes; i++)
-		volume_free(s->volumes[i]);
+	kube_typed_unref_all(s->lent, s->n_volumes);
 	for (size_t i = 0; i < s->n_devices; i++)
 		node_device_free(s->devices[i]);
 	for (size_t i = 0; i < s->n_nodes; i++)
@@ -106,4 +108,22 @@ void cache_copy_done(struct cache_copy *s)
 	free(s->devices);
 	free(s->nodes);
 	*s = (struct cache_copy){ 0 };
+}
+
+size_t cache_copy_live_volumes(struct controller *c, struct volume ***ret)
+{
+	struct volume **v;
+	size_t n, live = 0;
+
+	n = DECODE_ALL(c->volumes, struct volume, volume_from_json, v);
+	/* A volume being deleted is gone as far as CSI is concerned. */
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->meta.deleting)
+			volume_free(v[i]);
+		else
+			v[live++] = v[i];
+	}
+	qsort(v, live, sizeof(*v), by_volume_name);
+	*ret = v;
+	return live;
 }

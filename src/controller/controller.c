@@ -11,7 +11,11 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-static const struct kube_informer_ops volume_ops = { .accept = codec_accept_volume };
+/* Volumes are decoded once per version: placement reads them all on every CreateVolume. */
+static const struct kube_informer_ops volume_ops = {
+	.decode = codec_decode_volume,
+	.free_typed = codec_free_volume,
+};
 static const struct kube_informer_ops device_ops = { .accept = codec_accept_node_device };
 static const struct kube_informer_ops node_ops = { .accept = codec_accept_mesh_node };
 /* Kubernetes Nodes: only their labels and taints are read, so any Node will do. */

@@ -17,7 +17,7 @@ static bool member_created(const struct volume *v, int32_t index)
 	return false;
 }
 
-int64_t topology_reserved(struct volume *const *volumes, size_t n_volumes, const char *drive)
+int64_t topology_reserved(const struct volume *const *volumes, size_t n_volumes, const char *drive)
 {
 	int64_t sum = 0;
 

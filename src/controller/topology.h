@@ -42,7 +42,7 @@ struct topology_input {
 	size_t n_nodes;
 	struct node_device *const *devices; /* each joins the node named by spec.nodeName */
 	size_t n_devices;
-	struct volume *const *volumes; /* their uncreated members are reservations */
+	const struct volume *const *volumes; /* their uncreated members are reservations */
 	size_t n_volumes;
 	const struct node_labels *labels; /* may be NULL when n_labels is 0 */
 	size_t n_labels;
@@ -72,4 +72,4 @@ void topology_identity_twins(struct mesh_node *const *nodes, size_t n_nodes,
 			     const char **ret_twins);
 
 /* Bytes of member still to be created on drive (reserved), from volumes. */
-int64_t topology_reserved(struct volume *const *volumes, size_t n_volumes, const char *drive);
+int64_t topology_reserved(const struct volume *const *volumes, size_t n_volumes, const char *drive);

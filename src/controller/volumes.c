@@ -42,21 +42,7 @@ void volumes_free(struct volume **v, size_t n)
 
 int controller_list_volumes(struct controller *c, struct volume ***ret, size_t *ret_n)
 {
-	struct cache_copy s;
-	size_t n = 0;
-
-	cache_copy_take(c, &s);
-	/* A volume being deleted is gone as far as CSI is concerned. */
-	for (size_t i = 0; i < s.n_volumes; i++) {
-		if (s.volumes[i]->meta.deleting)
-			volume_free(s.volumes[i]);
-		else
-			s.volumes[n++] = s.volumes[i];
-	}
-	*ret = TAKE_PTR(s.volumes);
-	*ret_n = n;
-	s.n_volumes = 0;
-	cache_copy_done(&s);
+	*ret_n = cache_copy_live_volumes(c, ret);
 	return 0;
 }
 

@@ -11,6 +11,21 @@ int codec_accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
 	return r;
 }
 
+int codec_decode_volume(const json_t *obj, void **ret, struct strbuf *err)
+{
+	struct volume *v;
+	int r = volume_from_json(obj, &v, err);
+
+	if (r == 0)
+		*ret = v;
+	return r;
+}
+
+void codec_free_volume(void *v)
+{
+	volume_free(v);
+}
+
 int codec_accept_node_device(const json_t *obj, struct strbuf *err, void *userdata)
 {
 	struct node_device *d;

@@ -16,6 +16,12 @@
 /* Watches end after 5-10 minutes, spread so that agents do not reconnect in step. */
 #define WATCH_MIN_S 300
 
+/* A cached object's typed form, by name (ops->decode). */
+struct typed_slot {
+	char *name;
+	struct kube_typed *t;
+};
+
 struct kube_informer {
 	struct kube_client *client;
 	const struct kube_resource *res;
@@ -26,7 +32,9 @@ struct kube_informer {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	json_t *cache;	  /* name -> object */
+	json_t *cache;		  /* name -> object */
+	struct typed_slot *typed; /* sorted by name; with ops->decode, one per cached object */
+	size_t n_typed, cap_typed;
 	json_t *rejected; /* name -> resourceVersion last refused, to log it once */
 	char *rv;	  /* where the next watch starts */
 	bool synced;
@@ -48,16 +56,88 @@ static const char *key_of(const json_t *obj)
 	return kube_obj_name(obj);
 }
 
-/* False if the object was refused; logs a refusal once per resourceVersion. */
-static bool accept(struct kube_informer *inf, const json_t *obj)
+/* Where name's slot is, or would go: *found says which. Under inf->lock. */
+static size_t typed_find(const struct kube_informer *inf, const char *name, bool *found)
+{
+	size_t lo = 0, hi = inf->n_typed;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(inf->typed[mid].name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+/* name's typed form becomes t (taking its reference); NULL removes it. Under inf->lock. */
+static void typed_set(struct kube_informer *inf, const char *name, struct kube_typed *t)
+{
+	bool found;
+	size_t i = typed_find(inf, name, &found);
+
+	if (found) {
+		kube_typed_unref(inf->typed[i].t);
+		if (t) {
+			inf->typed[i].t = t;
+			return;
+		}
+		free(inf->typed[i].name);
+		memmove(&inf->typed[i], &inf->typed[i + 1],
+			(inf->n_typed - i - 1) * sizeof(*inf->typed));
+		inf->n_typed--;
+		return;
+	}
+	if (!t)
+		return;
+	if (inf->n_typed == inf->cap_typed) {
+		inf->cap_typed = inf->cap_typed ? inf->cap_typed * 2 : 64;
+		inf->typed = xreallocarray(inf->typed, inf->cap_typed, sizeof(*inf->typed));
+	}
+	memmove(&inf->typed[i + 1], &inf->typed[i], (inf->n_typed - i) * sizeof(*inf->typed));
+	inf->typed[i] = (struct typed_slot){ .name = xstrdup(name), .t = t };
+	inf->n_typed++;
+}
+
+/* Runs the gate: ops->decode (its typed form in *ret) or ops->accept, if any. */
+static int gate(struct kube_informer *inf, const json_t *obj, struct kube_typed **ret,
+		struct strbuf *why)
+{
+	void *typed;
+	int r;
+
+	*ret = NULL;
+	if (inf->ops->decode) {
+		r = inf->ops->decode(obj, &typed, why);
+		if (r >= 0)
+			*ret = kube_typed_new(typed, inf->ops->free_typed);
+		return r;
+	}
+	return inf->ops->accept ? inf->ops->accept(obj, why, inf->userdata) : 0;
+}
+
+/*
+ * False if the object was refused; logs a refusal once per resourceVersion.
+ * *ret: the object's typed form, with ops->decode.
+ */
+static bool accept(struct kube_informer *inf, const json_t *obj, struct kube_typed **ret)
 {
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	const char *name = key_of(obj), *rv = kube_obj_resource_version(obj);
 	const char *last;
 
+	*ret = NULL;
 	if (!name)
 		return false;
-	if (!inf->ops->accept || inf->ops->accept(obj, &why, inf->userdata) >= 0) {
+	if (gate(inf, obj, ret, &why) >= 0) {
 		json_object_del(inf->rejected, name);
 		return true;
 	}
@@ -75,6 +155,7 @@ static bool accept(struct kube_informer *inf, const json_t *obj)
 static void put(struct kube_informer *inf, json_t *obj)
 {
 	const char *name = key_of(obj);
+	struct kube_typed *typed;
 	json_t *old;
 
 	/*
@@ -83,11 +164,13 @@ static void put(struct kube_informer *inf, json_t *obj)
 	 * objects or from a fresh GET, and a PUT without it keeps the server's).
 	 */
 	json_object_del(json_object_get(obj, "metadata"), "managedFields");
-	if (!accept(inf, obj))
+	if (!accept(inf, obj, &typed))
 		return;
 	pthread_mutex_lock(&inf->lock);
 	old = json_incref(json_object_get(inf->cache, name));
 	json_object_set(inf->cache, name, obj);
+	if (inf->ops->decode)
+		typed_set(inf, name, typed);
 	pthread_mutex_unlock(&inf->lock);
 	if (!old && inf->ops->added)
 		inf->ops->added(obj, inf->userdata);
@@ -103,6 +186,7 @@ static void drop(struct kube_informer *inf, const char *name)
 	pthread_mutex_lock(&inf->lock);
 	old = json_incref(json_object_get(inf->cache, name));
 	json_object_del(inf->cache, name);
+	typed_set(inf, name, NULL);
 	pthread_mutex_unlock(&inf->lock);
 	json_object_del(inf->rejected, name);
 	if (old && inf->ops->deleted)
@@ -308,6 +392,11 @@ void kube_informer_free(struct kube_informer *inf)
 		pthread_join(inf->thread, NULL);
 	}
 	json_decref(inf->cache);
+	for (size_t i = 0; i < inf->n_typed; i++) {
+		free(inf->typed[i].name);
+		kube_typed_unref(inf->typed[i].t);
+	}
+	free(inf->typed);
 	json_decref(inf->rejected);
 	pthread_mutex_destroy(&inf->lock);
 	pthread_cond_destroy(&inf->cond);
@@ -350,6 +439,19 @@ json_t *kube_informer_list(struct kube_informer *inf)
 		json_array_append(list, obj);
 	pthread_mutex_unlock(&inf->lock);
 	return list;
+}
+
+struct kube_typed **kube_informer_list_typed(struct kube_informer *inf, size_t *ret_n)
+{
+	struct kube_typed **v;
+
+	pthread_mutex_lock(&inf->lock);
+	v = xcalloc(inf->n_typed + 1, sizeof(*v));
+	for (size_t i = 0; i < inf->n_typed; i++)
+		v[i] = kube_typed_ref(inf->typed[i].t);
+	*ret_n = inf->n_typed;
+	pthread_mutex_unlock(&inf->lock);
+	return v;
 }
 
 size_t kube_informer_count(struct kube_informer *inf)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kube/client.h"
+#include "kube/typed.h"
 
 /*
  * List + watch of one resource into an in-memory cache, on a thread of its own.
@@ -21,6 +22,14 @@ struct kube_informer_ops {
 	 * version stays, since acting on a broken object could lose data.
 	 */
 	int (*accept)(const json_t *obj, struct strbuf *err, void *userdata);
+	/*
+	 * Optional, in place of accept: decodes obj into its typed form (<0
+	 * refuses it, as accept does). Made once per version as it is cached, kept
+	 * beside it, and freed with free_typed once replaced or dropped and no
+	 * longer lent (kube_informer_list_typed()).
+	 */
+	int (*decode)(const json_t *obj, void **ret, struct strbuf *err);
+	void (*free_typed)(void *typed);
 	void (*added)(const json_t *obj, void *userdata);
 	void (*updated)(const json_t *old, const json_t *obj, void *userdata);
 	void (*deleted)(const json_t *obj, void *userdata);
@@ -48,5 +57,10 @@ bool kube_informer_wait_synced(struct kube_informer *inf, unsigned timeout_ms);
 json_t *kube_informer_get(struct kube_informer *inf, const char *name);
 /* A new array holding every cached object. */
 json_t *kube_informer_list(struct kube_informer *inf);
+/*
+ * Every cached object's typed form (ops.decode), in name order, each held
+ * for the caller (kube_typed.h) until kube_typed_unref_all(); *ret_n of them.
+ */
+struct kube_typed **kube_informer_list_typed(struct kube_informer *inf, size_t *ret_n);
 size_t kube_informer_count(struct kube_informer *inf);
 void kube_informer_get_stats(struct kube_informer *inf, struct kube_informer_stats *ret);

@@ -454,6 +454,96 @@ static void test_informer(void **state)
 	delete_quietly(&kube_meshstorvolumes, NULL, "it-inf-after-restart");
 }
 
+static int decodes;
+
+static int counting_decode(const json_t *obj, void **ret, struct strbuf *err)
+{
+	__atomic_add_fetch(&decodes, 1, __ATOMIC_SEQ_CST);
+	return codec_decode_volume(obj, ret, err);
+}
+
+static const struct kube_informer_ops typed_ops = {
+	.decode = counting_decode,
+	.free_typed = codec_free_volume,
+};
+
+/* The epoch of name's typed form in a fresh lending; -1 when it is not there. */
+static int64_t typed_epoch(struct kube_informer *inf, const char *name)
+{
+	size_t n;
+	struct kube_typed **v = kube_informer_list_typed(inf, &n);
+	int64_t epoch = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct volume *vol = kube_typed_get(v[i]);
+
+		if (strcmp(vol->meta.name, name) == 0)
+			epoch = vol->spec.epoch;
+	}
+	kube_typed_unref_all(v, n);
+	return epoch;
+}
+
+static bool wait_typed_epoch(struct kube_informer *inf, const char *name, int64_t epoch)
+{
+	for (int i = 0; i < 600; i++) {
+		if (typed_epoch(inf, name) == epoch)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/*
+ * With a decode op, each version is decoded once, as it is cached: lending
+ * the typed forms decodes nothing, a lent form outlives its replacement, and
+ * refused or deleted objects are not lent.
+ */
+static void test_informer_typed(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct kube_informer *inf;
+	struct kube_typed **held;
+	int before;
+	size_t n;
+	json_t *patch;
+
+	create_volume("it-typed-a", false);
+	create_volume("it-typed-refused", true);
+	assert_int_equal(
+		kube_informer_start(client, &kube_meshstorvolumes, NULL, &typed_ops, NULL, &inf),
+		0);
+	assert_true(kube_informer_wait_synced(inf, 30000));
+	assert_true(wait_typed_epoch(inf, "it-typed-a", 0));
+	assert_int_equal(typed_epoch(inf, "it-typed-refused"), -1);
+
+	before = __atomic_load_n(&decodes, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(typed_epoch(inf, "it-typed-a"), 0);
+	assert_int_equal(__atomic_load_n(&decodes, __ATOMIC_SEQ_CST), before);
+
+	held = kube_informer_list_typed(inf, &n);
+	patch = json_pack("{s:{s:I}}", "spec", "epoch", (json_int_t)4);
+	assert_int_equal(kube_patch(client, &kube_meshstorvolumes, NULL, "it-typed-a",
+				    KUBE_PATCH_MERGE, patch, NULL, NULL, &err),
+			 0);
+	json_decref(patch);
+	assert_true(wait_typed_epoch(inf, "it-typed-a", 4));
+	/* What was lent before the update is still the old version, still readable. */
+	for (size_t i = 0; i < n; i++) {
+		const struct volume *vol = kube_typed_get(held[i]);
+
+		if (strcmp(vol->meta.name, "it-typed-a") == 0)
+			assert_int_equal(vol->spec.epoch, 0);
+	}
+	kube_typed_unref_all(held, n);
+
+	assert_int_equal(kube_delete(client, &kube_meshstorvolumes, NULL, "it-typed-a", &err), 0);
+	assert_true(wait_typed_epoch(inf, "it-typed-a", -1));
+	kube_informer_free(inf);
+	delete_quietly(&kube_meshstorvolumes, NULL, "it-typed-refused");
+}
+
 static int stop_at_first(const char *type, json_t *obj, void *userdata)
 {
 	return -ECANCELED;
@@ -941,6 +1031,7 @@ int main(void)
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_pagination),
 		cmocka_unit_test(test_informer),
+		cmocka_unit_test(test_informer_typed),
 		cmocka_unit_test(test_watch_too_old),
 		cmocka_unit_test(test_token_rotation),
 		cmocka_unit_test(test_events),

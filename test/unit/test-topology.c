@@ -201,7 +201,7 @@ static void objects_init(struct objects *o, const char *const *nodes, const char
 		.n_nodes = count(nodes),
 		.devices = o->devices,
 		.n_devices = count(devices),
-		.volumes = o->volumes,
+		.volumes = (const struct volume *const *)o->volumes,
 		.n_volumes = count(volumes),
 		.labels = o->labels,
 		.n_labels = count(labels),
@@ -350,7 +350,8 @@ static void test_reserved(void **state)
 		int64_t got;
 
 		objects_init(&o, NULL, NULL, cases[i].volumes, NULL);
-		got = topology_reserved(o.volumes, o.in.n_volumes, cases[i].drive);
+		got = topology_reserved((const struct volume *const *)o.volumes, o.in.n_volumes,
+					cases[i].drive);
 		if (got != cases[i].want)
 			fail_msg("case %zu: reserved %" PRId64 ", want %" PRId64, i, got,
 				 cases[i].want);
@@ -415,7 +416,7 @@ static void test_fixtures(void **state)
 			.n_nodes = 1,
 			.devices = &dev,
 			.n_devices = 1,
-			.volumes = &vol,
+			.volumes = (const struct volume *const *)&vol,
 			.n_volumes = 1,
 			.now = FIXTURE_TIME + 10,
 			.heartbeat_timeout_s = 30,
