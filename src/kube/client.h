@@ -72,9 +72,10 @@ int kube_list_page(struct kube_client *c, const struct kube_resource *res, const
 		   const char *label_selector, unsigned limit, char **cont, json_t **ret,
 		   struct strbuf *err);
 /*
- * Every page, one at a time: fn gets each page's items (borrowed; a reference
- * keeps one), and returning <0 stops the list with that result. ret_rv: the
- * list's resourceVersion (malloc'd). Memory holds one page, not the list.
+ * Every page, one at a time: fn gets each page's items array (borrowed; a
+ * reference keeps one), and returning <0 stops the list with that result; a
+ * page without an items array is -EBADMSG. ret_rv: the list's resourceVersion
+ * (malloc'd). Memory holds one page, not the list.
  */
 typedef int (*kube_list_fn)(json_t *items, void *userdata);
 int kube_list_each(struct kube_client *c, const struct kube_resource *res, const char *ns,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -111,12 +112,16 @@ static void typed_set(struct kube_informer *inf, const char *name, struct kube_t
 static int gate(struct kube_informer *inf, const json_t *obj, struct kube_typed **ret,
 		struct strbuf *why)
 {
-	void *typed;
+	void *typed = NULL;
 	int r;
 
 	*ret = NULL;
 	if (inf->ops->decode) {
 		r = inf->ops->decode(obj, &typed, why);
+		if (r >= 0 && !typed) {
+			strbuf_adds(why, "it decodes to nothing");
+			r = -EINVAL;
+		}
 		if (r >= 0)
 			*ret = kube_typed_new(typed, inf->ops->free_typed);
 		return r;
@@ -356,8 +361,12 @@ int kube_informer_start(struct kube_client *c, const struct kube_resource *res, 
 			const struct kube_informer_ops *ops, void *userdata,
 			struct kube_informer **ret)
 {
-	struct kube_informer *inf = xzalloc(sizeof(*inf));
+	struct kube_informer *inf;
 	int r;
+
+	/* decode replaces accept, and what it makes needs a way to be freed. */
+	assert(!ops->decode || (ops->free_typed && !ops->accept));
+	inf = xzalloc(sizeof(*inf));
 
 	inf->client = c;
 	inf->res = res;
@@ -445,6 +454,7 @@ struct kube_typed **kube_informer_list_typed(struct kube_informer *inf, size_t *
 {
 	struct kube_typed **v;
 
+	assert(inf->ops->decode);
 	pthread_mutex_lock(&inf->lock);
 	v = xcalloc(inf->n_typed + 1, sizeof(*v));
 	for (size_t i = 0; i < inf->n_typed; i++)

@@ -132,7 +132,16 @@ int kube_list_each(struct kube_client *c, const struct kube_resource *res, const
 		if (!rv && page_rv)
 			rv = xstrdup(page_rv);
 		items = json_object_get(page, "items");
-		r = fn(json_is_array(items) ? items : NULL, userdata);
+		/* Not an empty page: read as one, it would make a relist drop everything. */
+		if (!json_is_array(items)) {
+			if (err)
+				strbuf_addf(err, "a page of %s without an items array",
+					    res->plural);
+			json_decref(page);
+			r = -EBADMSG;
+			break;
+		}
+		r = fn(items, userdata);
 		json_decref(page);
 	} while (r >= 0 && cont);
 	free(cont);
@@ -146,8 +155,7 @@ int kube_list_each(struct kube_client *c, const struct kube_resource *res, const
 
 static int extend(json_t *items, void *userdata)
 {
-	if (items)
-		json_array_extend(userdata, items);
+	json_array_extend(userdata, items);
 	return 0;
 }
 
