@@ -67,7 +67,6 @@ void cache_copy_take(struct controller *c, struct cache_copy *s)
 	s->n_devices =
 		DECODE_ALL(c->devices, struct node_device, node_device_from_json, s->devices);
 	s->n_nodes = DECODE_ALL(c->nodes, struct mesh_node, mesh_node_from_json, s->nodes);
-	qsort(s->volumes, s->n_volumes, sizeof(*s->volumes), by_volume_name);
 	take_labels(c, s);
 }
 

@@ -15,7 +15,7 @@
  * lent read-only until cache_copy_done(); devices and nodes are copies.
  */
 struct cache_copy {
-	const struct volume **volumes; /* sorted by name */
+	const struct volume **volumes; /* sorted by name, as the informer lends them */
 	size_t n_volumes;
 	struct kube_typed **lent; /* what keeps volumes alive */
 	struct node_device **devices;
