@@ -274,7 +274,8 @@ int codec_get_conditions(const json_t *status, struct condition **ret, size_t *r
 
 int codec_set(json_t *obj, const char *key, json_t *value)
 {
-	/* json_object_set_new() takes value and drops it on failure; NULL is an allocation failure.
+	/*
+	 * json_object_set_new() takes value and drops it on failure; NULL is an allocation failure.
 	 */
 	return json_object_set_new(obj, key, value) < 0 ? -ENOMEM : 0;
 }

@@ -36,7 +36,8 @@ int kube_event_record(struct kube_client *c, const struct kube_resource *res, co
 struct kube_claim_events;
 
 int kube_claim_events_start(struct kube_client *c, struct kube_claim_events **ret);
-/* Stops the thread once its current Event is written; what still waits is dropped. NULL: nothing.
+/*
+ * Stops the thread once its current Event is written; what still waits is dropped. NULL: nothing.
  */
 void kube_claim_events_stop(struct kube_claim_events *q);
 

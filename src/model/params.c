@@ -70,7 +70,8 @@ int volume_params_parse(const char *const *keys, const char *const *values, size
 		.number_of_copies = 2,
 		.drives_per_copy = 1,
 		.member_missing_timeout_sec = 900,
-		/* Match the drives (placement.h, rule 1): 4096 alone refused every 512-byte drive.
+		/*
+		 * Match the drives (placement.h, rule 1): 4096 alone refused every 512-byte drive.
 		 */
 		.sector_size = 0,
 	};

@@ -607,7 +607,8 @@ static void *mdstat_reader(void *arg)
 	return NULL;
 }
 
-/* Under mdstat_lock: waits for the broadcast that a read ended, until deadline (CLOCK_MONOTONIC).
+/*
+ * Under mdstat_lock: waits for the broadcast that a read ended, until deadline (CLOCK_MONOTONIC).
  */
 static int mdstat_wait(const struct timespec *deadline)
 {

@@ -128,7 +128,8 @@ int agent_stats(struct agent *a, const char *volume_id, const char *path, struct
 	if (r == 0)
 		r = fs_usage(path, ret);
 	arr = observation_find_array(&obs, volume_id);
-	/* From stat(2) of the mount (observe.c): no I/O, so a stalled array cannot hold the call.
+	/*
+	 * From stat(2) of the mount (observe.c): no I/O, so a stalled array cannot hold the call.
 	 */
 	if (r == 0 && arr->fs_shut_down) {
 		*ret_abnormal = true;

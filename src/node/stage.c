@@ -400,7 +400,8 @@ static int record_assembly(json_t *obj, void *userdata)
 			ms->message = xstrdup(MEMBER_DIVERGED_MESSAGE);
 			ms->state = MEMBER_STATE_FAULTY;
 		} else {
-			/* The operator's choice is the current copy now: accepted once per epoch.
+			/*
+			 * The operator's choice is the current copy now: accepted once per epoch.
 			 */
 			free(ms->message);
 			ms->message = NULL;

@@ -874,7 +874,8 @@ static void test_report_deleting_in_use(void **state)
 	free(v->spec.node_name);
 	v->spec.node_name = NULL;
 	v->spec.epoch++;
-	/* Released, but still exported to a: nothing at the new epoch (the fence would believe it).
+	/*
+	 * Released, but still exported to a: nothing at the new epoch (the fence would believe it).
 	 */
 	assert_false(report_volume(&in, v, 5000));
 	assert_int_equal(volume_find_member_status(v, 1)->state, MEMBER_STATE_EXPORTED);
