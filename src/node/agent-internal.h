@@ -66,8 +66,13 @@ struct agent {
 };
 
 /* Decoded copies of the caches, for one pass. */
+/*
+ * The caches as one pass sees them: every volume in its typed form, decoded
+ * once per version by the informer and lent read-only, and every node.
+ */
 struct agent_view {
-	struct volume **volumes;
+	const struct volume **volumes;
+	struct kube_typed **lent; /* the volumes' holders */
 	size_t n_volumes;
 	struct mesh_node **nodes;
 	size_t n_nodes;

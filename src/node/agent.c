@@ -29,8 +29,10 @@ static void volume_updated(const json_t *old, const json_t *obj, void *userdata)
 	agent_kick(userdata);
 }
 
+/* Volumes are decoded once per version: every pass reads them all. */
 static const struct kube_informer_ops volume_ops = {
-	.accept = codec_accept_volume,
+	.decode = codec_decode_volume,
+	.free_typed = codec_free_volume,
 	.added = volume_added,
 	.updated = volume_updated,
 	.deleted = volume_added,
@@ -48,16 +50,15 @@ void agent_kick(struct agent *a)
 
 void agent_view_take(struct agent *a, struct agent_view *ret)
 {
-	_cleanup_(json_decrefp) json_t *vols = kube_informer_list(a->volumes);
 	_cleanup_(json_decrefp) json_t *nodes = kube_informer_list(a->nodes);
 	struct agent_view v = { 0 };
 	size_t i;
 	json_t *obj;
 
-	v.volumes = xcalloc(json_array_size(vols) + 1, sizeof(*v.volumes));
-	json_array_foreach (vols, i, obj)
-		if (volume_from_json(obj, &v.volumes[v.n_volumes], NULL) == 0)
-			v.n_volumes++;
+	v.lent = kube_informer_list_typed(a->volumes, &v.n_volumes);
+	v.volumes = xcalloc(v.n_volumes + 1, sizeof(*v.volumes));
+	for (i = 0; i < v.n_volumes; i++)
+		v.volumes[i] = kube_typed_get(v.lent[i]);
 	v.nodes = xcalloc(json_array_size(nodes) + 1, sizeof(*v.nodes));
 	json_array_foreach (nodes, i, obj)
 		if (mesh_node_from_json(obj, &v.nodes[v.n_nodes], NULL) == 0)
@@ -67,8 +68,7 @@ void agent_view_take(struct agent *a, struct agent_view *ret)
 
 void agent_view_done(struct agent_view *v)
 {
-	for (size_t i = 0; i < v->n_volumes; i++)
-		volume_free(v->volumes[i]);
+	kube_typed_unref_all(v->lent, v->n_volumes);
 	for (size_t i = 0; i < v->n_nodes; i++)
 		mesh_node_free(v->nodes[i]);
 	free(v->volumes);
@@ -400,6 +400,29 @@ static void check_identity(struct agent *a, const struct agent_view *view)
 	a->identity_conflict = other != NULL;
 }
 
+/*
+ * Whether this pass's report would change v's status. The view's volumes are
+ * lent read-only, so the report is tried on a copy decoded from the cache, and
+ * only for a volume it concerns: a pass decodes this node's volumes, not the
+ * cluster's. The write itself reads the object again and decides anew.
+ */
+static bool report_would_change(struct agent *a, const struct plan_input *in,
+				const struct volume *v)
+{
+	_cleanup_(json_decrefp) json_t *obj = NULL;
+	struct volume *copy;
+	bool changed;
+
+	if (!report_concerns(in, v))
+		return false;
+	obj = kube_informer_get(a->volumes, v->meta.name);
+	if (!obj || volume_from_json(obj, &copy, NULL) < 0)
+		return false; /* deleted meanwhile; or undecodable, which the informer refuses */
+	changed = report_volume(in, copy, time(NULL));
+	volume_free(copy);
+	return changed;
+}
+
 /* One pass: observe, plan, apply; observe again and report. Holds the kernel lock. */
 static void pass(struct agent *a)
 {
@@ -448,7 +471,7 @@ static void pass(struct agent *a)
 		 * change costs a request (read, then write under its resourceVersion).
 		 */
 		for (size_t i = 0; i < view.n_volumes; i++)
-			if (report_volume(&in, view.volumes[i], time(NULL)))
+			if (report_would_change(a, &in, view.volumes[i]))
 				agent_report_volume(a, &in, view.volumes[i]->meta.name);
 	}
 	pthread_mutex_unlock(&a->record);

@@ -50,7 +50,7 @@ struct plan {
 struct plan_input {
 	const char *node_name;
 	const char *finalizer; /* ours on MeshStorVolumes */
-	struct volume *const *volumes;
+	const struct volume *const *volumes;
 	size_t n_volumes;
 	struct mesh_node *const *nodes; /* every MeshStorNode, for host NQNs and addresses */
 	size_t n_nodes;

@@ -407,6 +407,16 @@ int report_member_faulty(struct volume *v, const char *node_name, int64_t epoch,
 	return changed;
 }
 
+bool report_concerns(const struct plan_input *in, const struct volume *v)
+{
+	if (v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0)
+		return true;
+	for (size_t i = 0; i < v->spec.n_members; i++)
+		if (is_mine(in, &v->spec.members[i]))
+			return true;
+	return false;
+}
+
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
 {
 	const struct md_array *a = observation_find_array(in->obs, v->meta.name);

@@ -20,6 +20,12 @@
  * Returns true when v->status changed. now is Unix seconds (missingSince).
  */
 bool report_volume(const struct plan_input *in, struct volume *v, int64_t now);
+/*
+ * Whether report_volume() has anything of v to say on this node: v has a
+ * member here, or status.nodeName names this node. For no other volume does
+ * it change anything.
+ */
+bool report_concerns(const struct plan_input *in, const struct volume *v);
 
 /*
  * The consumer's word when staging waits for a current copy (why: for whom):

@@ -183,7 +183,7 @@ static void expect_plan(struct world *w, const char *expected)
 	struct plan_input in = {
 		.node_name = "b",
 		.finalizer = FIN,
-		.volumes = w->vols,
+		.volumes = (const struct volume *const *)w->vols,
 		.n_volumes = w->n_vols,
 		.nodes = w->nodes,
 		.n_nodes = 3,
@@ -734,7 +734,7 @@ static void test_report_phase(void **state)
 	add_member_partition(&w, 1);
 	add_array(&w, members, 2);
 	add_import(&w, nqn0, "/dev/nvme1n1");
-	in.volumes = w.vols;
+	in.volumes = (const struct volume *const *)w.vols;
 	in.n_volumes = w.n_vols;
 	in.nodes = w.nodes;
 	in.n_nodes = 3;
@@ -780,7 +780,7 @@ static void report_in(struct world *w, struct plan_input *in)
 	*in = (struct plan_input){ .node_name = "b",
 				   .finalizer = FIN,
 				   .dev = "/dev",
-				   .volumes = w->vols,
+				   .volumes = (const struct volume *const *)w->vols,
 				   .n_volumes = w->n_vols,
 				   .nodes = w->nodes,
 				   .n_nodes = 3,

@@ -149,7 +149,7 @@ static void world_init(struct world *w, struct volume *v)
 	w->obs.drives[0].gpt.has_gpt = true;
 	w->in = (struct plan_input){ .node_name = "b",
 				     .finalizer = "node.csi.meshstor.io/b",
-				     .volumes = w->vols,
+				     .volumes = (const struct volume *const *)w->vols,
 				     .n_volumes = 1,
 				     .nodes = w->nodes,
 				     .n_nodes = ARRAY_SIZE(w->nodes),
@@ -946,6 +946,46 @@ static void test_member_faulty_table(void **state)
 	}
 }
 
+/*
+ * Which volumes a report on node b concerns. For every other one it changes
+ * nothing, even with an array of that volume assembled here and every member
+ * reported by somebody else: the pass decodes only the concerned ones.
+ */
+static void test_concerns_table(void **state)
+{
+	/* clang-format off */
+	static const struct {
+		const char *name, *host0, *host1, *claim, *recorded;
+		bool concerns;
+	} rows[] = {
+		{ "a member here",			"a", "b", "a", "a",  true },
+		{ "both members here",			"b", "b", "a", NULL, true },
+		{ "staged here (status.nodeName)",	"a", "c", "b", "b",  true },
+		{ "staged here, claim moved",		"a", "c", "a", "b",  true },
+		{ "claimed here, not yet staged",	"a", "c", "b", NULL, false },
+		{ "staged elsewhere",			"a", "c", "a", "a",  false },
+		{ "claimed by nobody",			"a", "c", NULL, NULL, false },
+	};
+	/* clang-format on */
+
+	for (size_t r = 0; r < ARRAY_SIZE(rows); r++) {
+		struct world w;
+
+		world_init(&w, volume_two(rows[r].host0, rows[r].host1, rows[r].claim));
+		if (rows[r].recorded)
+			w.v->status.node_name = xstrdup(rows[r].recorded);
+		for (int i = 0; i < 2; i++)
+			set_member(w.v, i, SYNCED, EPOCH, 0, NULL);
+		add_array(&w);
+		if (report_concerns(&w.in, w.v) != rows[r].concerns)
+			fail_msg("%s: concerns is %d", rows[r].name, !rows[r].concerns);
+		if (!rows[r].concerns && report_volume(&w.in, w.v, NOW))
+			fail_msg("%s: not concerned, yet the report changed the status",
+				 rows[r].name);
+		world_done(&w);
+	}
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -960,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_host_table),
 		cmocka_unit_test(test_waiting_table),
 		cmocka_unit_test(test_member_faulty_table),
+		cmocka_unit_test(test_concerns_table),
 	};
 	/* clang-format on */
 
