@@ -65,7 +65,6 @@ struct agent {
 	size_t n_peers;
 };
 
-/* Decoded copies of the caches, for one pass. */
 /*
  * The caches as one pass sees them: every volume in its typed form, decoded
  * once per version by the informer and lent read-only, and every node.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,6 +430,8 @@ bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
 			v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0;
 	/* An inactive array (never started) says nothing of its members: staging stops it. */
 	bool inactive = a && a->array_state && strcmp(a->array_state, "inactive") == 0;
+	/* The pass skips the others (agent.c): nothing below may touch them. */
+	bool concerns = report_concerns(in, v);
 	bool changed = false;
 
 	for (size_t i = 0; i < v->spec.n_members; i++)
@@ -438,5 +441,6 @@ bool report_volume(const struct plan_input *in, struct volume *v, int64_t now)
 		changed |= report_consumer(in, v, a, now);
 	else if (!a && v->status.node_name && strcmp(v->status.node_name, in->node_name) == 0)
 		changed |= report_stopped(v, now);
+	assert(!changed || concerns);
 	return changed;
 }
