@@ -67,7 +67,7 @@ lab-up: deps all
 	lab/lab up
 
 lab-down:
-	lab/lab down
+	lab/cluster down
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
