@@ -2,15 +2,6 @@
 #include "kube/codec.h"
 #include "util/banned.h"
 
-int codec_accept_volume(const json_t *obj, struct strbuf *err, void *userdata)
-{
-	struct volume *v;
-	int r = volume_from_json(obj, &v, err);
-
-	volume_free(r == 0 ? v : NULL);
-	return r;
-}
-
 int codec_decode_volume(const json_t *obj, void **ret, struct strbuf *err)
 {
 	struct volume *v;

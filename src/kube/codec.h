@@ -47,12 +47,11 @@ json_t *mesh_node_status_to_json(const struct mesh_node *n);
  * else -EINVAL with the reason in err. What a codec cannot read never enters
  * a cache, so it is never acted on.
  */
-int codec_accept_volume(const json_t *obj, struct strbuf *err, void *userdata);
 int codec_accept_node_device(const json_t *obj, struct strbuf *err, void *userdata);
 int codec_accept_mesh_node(const json_t *obj, struct strbuf *err, void *userdata);
 /*
- * The same gate keeping what it read (kube_informer_ops.decode): *ret is a
- * struct volume, freed with codec_free_volume().
+ * The gate for volumes, keeping what it read (kube_informer_ops.decode):
+ * *ret is a struct volume, freed with codec_free_volume().
  */
 int codec_decode_volume(const json_t *obj, void **ret, struct strbuf *err);
 void codec_free_volume(void *v);
