@@ -619,6 +619,14 @@ check_exports() {
 	done < <(members_of "$v")
 }
 
+# md_check NODE MD SECONDS: MD's check of array MD on NODE, waited for SECONDS at most;
+# prints its sync_action and mismatch_cnt then, on one line ("idle 0 " when the copies agree).
+md_check() {
+	on "$1" "echo check >/sys/block/$2/md/sync_action && sleep 1 &&
+		for i in \$(seq $3); do [ \$(cat /sys/block/$2/md/sync_action) = idle ] && break; sleep 1; done;
+		cat /sys/block/$2/md/sync_action /sys/block/$2/md/mismatch_cnt" | tr '\n' ' ' || true
+}
+
 # check_volume VOL NODE: the checker. The counter did not go backwards; the volume settles
 # Ready and its status agrees with the kernel and configfs; then, unmounted: MD's check finds
 # no mismatch and xfs_repair -n finds nothing. Leaves the volume unmounted on NODE (NodeUnstage
@@ -638,9 +646,7 @@ check_volume() {
 	on "$n" "umount $(target_path "$v") && umount $(stage_path "$v")" >/dev/null 2>&1 ||
 		bad "cannot unmount $v on $n for the offline checks"
 	if [ "$(on "$n" "cat /sys/block/$md/md/degraded")" = 0 ]; then
-		out=$(on "$n" "echo check >/sys/block/$md/md/sync_action && sleep 1 &&
-			for i in \$(seq 600); do [ \$(cat /sys/block/$md/md/sync_action) = idle ] && break; sleep 1; done;
-			cat /sys/block/$md/md/sync_action /sys/block/$md/md/mismatch_cnt" | tr '\n' ' ') || true
+		out=$(md_check "$n" "$md" 600)
 		[ "$out" = "idle 0 " ] || bad "MD's check of $md: sync_action and mismatch_cnt: $out"
 		note "MD check: $out"
 	else
