@@ -213,6 +213,8 @@ static void member_state(struct md_member *m, const char *state)
 			m->faulty = true;
 		else if (len == 5 && memcmp(p, "spare", 5) == 0)
 			m->spare = true;
+		else if (len == 12 && memcmp(p, "write_mostly", 12) == 0)
+			m->write_mostly = true;
 		p += len;
 		if (*p == ',')
 			p++;

@@ -45,6 +45,11 @@ struct md_member {
 	bool in_sync;
 	bool faulty;
 	bool spare;
+	/*
+	 * MD reads from it only when no other member can serve the read. The
+	 * superblock keeps the mark, so it outlives the array's assembly.
+	 */
+	bool write_mostly;
 	bool partition; /* a partition (a local leg), not a whole namespace */
 };
 
@@ -155,12 +160,14 @@ int md_set_sync_speed_min(const char *sysfs, const char *md, unsigned kib_per_s)
  */
 int md_set_bdev_readonly(const char *dev, const char *md, bool read_only);
 /*
- * Writes state ("faulty", "remove") to member's entry in array md
- * (<sysfs>/block/<md>/md/dev-<member>/state). MD keeps the entry of a member
- * whose device went away while no I/O was in flight, In_sync, under its old
- * name; once that name is reused by another device, the entry would pass for
- * it. 0, -ENOENT when there is no such entry, or the write's -errno (EBUSY:
- * "remove" while I/O to it is still pending).
+ * Writes state ("faulty", "remove", "writemostly", "-writemostly") to
+ * member's entry in array md (<sysfs>/block/<md>/md/dev-<member>/state). MD
+ * keeps the entry of a member whose device went away while no I/O was in
+ * flight, In_sync, under its old name; once that name is reused by another
+ * device, the entry would pass for it. MD takes the array's lock for the
+ * write, so it waits while MD holds that lock across a write to a leg whose
+ * I/O waits. 0, -ENOENT when there is no such entry, or the write's -errno
+ * (EBUSY: "remove" while I/O to it is still pending).
  */
 int md_member_set_state(const char *sysfs, const char *md, const char *member, const char *state);
 

@@ -295,7 +295,7 @@ static void make_sysfs(const struct tree *t)
 	tree_attr(t, "sys/block/md126/md", "degraded", "1");
 	tree_attr(t, "sys/block/md126/md", "component_size", "2048");
 	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1", "slot", "1");
-	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1", "state", "spare");
+	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1", "state", "spare,write_mostly");
 	tree_attr(t, "sys/block/md126/md/dev-nvme1n1p1/block", "partition", "1");
 	tree_attr(t, "sys/block/md126/md/dev-nvme0n1p3", "slot", "0");
 	tree_attr(t, "sys/block/md126/md/dev-nvme0n1p3", "state", "in_sync");
@@ -337,9 +337,11 @@ static void test_list(void **state)
 	assert_string_equal(a[0].members[0].kname, "nvme0n1p3");
 	assert_int_equal(a[0].members[0].slot, 0);
 	assert_true(a[0].members[0].in_sync);
+	assert_false(a[0].members[0].write_mostly);
 	assert_string_equal(a[0].members[1].kname, "nvme1n1p1");
 	assert_int_equal(a[0].members[1].slot, 1);
 	assert_true(a[0].members[1].spare);
+	assert_true(a[0].members[1].write_mostly);
 	assert_false(a[0].members[1].in_sync);
 	assert_false(a[0].members[1].faulty);
 
