@@ -344,6 +344,21 @@ static int apply_md_stop(struct agent *a, const struct action *act, struct strbu
 	return md_stop(a->proc, md, err);
 }
 
+static int apply_md_reads(struct agent *a, const struct action *act, struct strbuf *err)
+{
+	int r = md_member_set_state(a->sysfs, act->md, act->device,
+				    act->write_mostly ? "writemostly" : "-writemostly");
+
+	/* Gone since the plan looked: the next pass sees the array as it is. */
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		strbuf_addf(err, "cannot %s %s's member %s write-mostly: %s",
+			    act->write_mostly ? "mark" : "unmark", act->md, act->device,
+			    strerror(-r));
+	return r;
+}
+
 /*
  * Whether the API server (not the cache, which may lag) says volume id is
  * claimed by this node; when unsure, yes: a fence is never put up on doubt.
@@ -452,6 +467,8 @@ int apply_action(struct agent *a, const struct action *act, struct strbuf *err)
 		return apply_md_return(a, act, err);
 	case ACT_MD_STOP:
 		return apply_md_stop(a, act, err);
+	case ACT_MD_READS:
+		return apply_md_reads(a, act, err);
 	case _ACT_MAX:
 		break;
 	}

@@ -41,6 +41,7 @@ static const char *const action_names[] = {
 	[ACT_DISCONNECT] = "disconnect",
 	[ACT_MD_RETURN] = "md-return",
 	[ACT_MD_STOP] = "md-stop",
+	[ACT_MD_READS] = "md-reads",
 };
 
 const char *action_type_to_string(enum action_type t)
@@ -110,6 +111,8 @@ void action_format(const struct action *a, struct strbuf *out)
 		strbuf_adds(out, " full");
 	if (a->fence)
 		strbuf_adds(out, " fence");
+	if (a->type == ACT_MD_READS)
+		strbuf_adds(out, a->write_mostly ? " write-mostly" : " balanced");
 }
 
 void member_partition_name(const char *volume_id, int32_t index, struct strbuf *out)
@@ -329,6 +332,38 @@ static bool is_exported(const struct plan_input *in, const struct volume *v,
 	return found;
 }
 
+/*
+ * Reads from the local copy. Where this node holds a member of a RAID1 here
+ * (a partition), every leg over the network is marked write-mostly: MD then
+ * reads from the local leg, and from the others only for what it cannot serve
+ * (while it is being rebuilt, or after it failed). With no local leg none is
+ * marked, and MD balances reads across the legs. Each member is checked, the
+ * local one too: the superblock keeps the mark, so the leg that was remote to
+ * an earlier consumer carries it here. The mark is RAID1's only (mdadm(8)):
+ * RAID10 reads as its layout says. A broken array is left as it is.
+ */
+static void plan_reads(const struct volume *v, const struct md_array *a, struct plan *p)
+{
+	bool local = false;
+
+	if (!a->level || strcmp(a->level, "raid1") != 0 || a->broken || a->broken_unknown)
+		return;
+	for (size_t i = 0; i < a->n_members; i++)
+		local |= a->members[i].partition && !a->members[i].faulty;
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct md_member *m = &a->members[i];
+		bool want = local && !m->partition;
+		struct action *act;
+
+		if (m->faulty || m->write_mostly == want)
+			continue;
+		act = add(p, ACT_MD_READS, v, -1);
+		act->md = xstrdup(a->kname);
+		act->device = xstrdup(m->kname);
+		act->write_mostly = want;
+	}
+}
+
 /* The consumer role for one volume whose array is assembled here. */
 static void plan_array(const struct plan_input *in, const struct volume *v,
 		       const struct md_array *a, struct plan *p)
@@ -386,6 +421,7 @@ static void plan_array(const struct plan_input *in, const struct volume *v,
 				    !member_joined_this_epoch(v, m->index);
 		}
 	}
+	plan_reads(v, a, p);
 }
 
 static bool in_local_array(const struct plan_input *in, const struct drive *d,

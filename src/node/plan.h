@@ -28,6 +28,7 @@ enum action_type {
 	ACT_MD_RETURN,	      /* volume, member: md, device, uuid (local) or nqn (remote);
 				 re-add, else add with full resync */
 	ACT_MD_STOP,	      /* volume: md (an array whose claim moved elsewhere, unmounted) */
+	ACT_MD_READS,	      /* volume: md, device (a member's kernel name), write_mostly */
 	_ACT_MAX,
 };
 
@@ -38,8 +39,9 @@ struct action {
 	int64_t epoch;	/* the volume's claim epoch as planned, 0 when none */
 	char *drive, *uuid, *name, *nqn, *device, *host, *address, *md;
 	uint64_t size;
-	bool full;  /* ACT_MD_RETURN: never re-add; the member may have diverged */
-	bool fence; /* ACT_DISCONNECT: a leg of an array here whose claim left */
+	bool full;	   /* ACT_MD_RETURN: never re-add; the member may have diverged */
+	bool fence;	   /* ACT_DISCONNECT: a leg of an array here whose claim left */
+	bool write_mostly; /* ACT_MD_READS: MD reads from the member only when no other can */
 };
 
 struct plan {

@@ -178,10 +178,11 @@ static void add_array(struct world *w, const char *const *members, size_t n)
 						    .in_sync = true };
 }
 
-static void expect_plan(struct world *w, const char *expected)
+/* NODE's plan for the world, one line per action; the world is freed. */
+static void plan_text(struct world *w, const char *node, struct strbuf *out)
 {
 	struct plan_input in = {
-		.node_name = "b",
+		.node_name = node,
 		.finalizer = FIN,
 		.volumes = (const struct volume *const *)w->vols,
 		.n_volumes = w->n_vols,
@@ -192,23 +193,45 @@ static void expect_plan(struct world *w, const char *expected)
 		.mounted = w->mounted,
 		.n_mounted = w->n_mounted,
 	};
-	struct strbuf out = STRBUF_INIT;
 	struct plan p;
 
 	plan_make(&in, &p);
 	for (size_t i = 0; i < p.n; i++) {
-		action_format(&p.actions[i], &out);
-		strbuf_addch(&out, '\n');
+		action_format(&p.actions[i], out);
+		strbuf_addch(out, '\n');
 	}
 	plan_done(&p);
-	if (strcmp(out.buf, expected) != 0)
-		fail_msg("plan differs.\n--- expected\n%s--- got\n%s", expected, out.buf);
-	strbuf_done(&out);
 	for (size_t i = 0; i < w->n_vols; i++)
 		volume_free(w->vols[i]);
 	for (size_t i = 0; i < 3; i++)
 		mesh_node_free(w->nodes[i]);
 	observation_done(&w->obs);
+}
+
+static void expect_plan_as(struct world *w, const char *node, const char *expected)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	plan_text(w, node, &out);
+	if (strcmp(out.buf, expected) != 0)
+		fail_msg("plan differs.\n--- expected\n%s--- got\n%s", expected, out.buf);
+	strbuf_done(&out);
+}
+
+static void expect_plan(struct world *w, const char *expected)
+{
+	expect_plan_as(w, "b", expected);
+}
+
+/* b's plan has the line (among others). */
+static void expect_plan_contains(struct world *w, const char *line)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	plan_text(w, "b", &out);
+	if (!strstr(out.buf, line))
+		fail_msg("plan lacks %s--- got\n%s", line, out.buf);
+	strbuf_done(&out);
 }
 
 static char *nqn_of(unsigned index)
@@ -667,6 +690,95 @@ static void test_broken_array(void **state)
 	w.obs.arrays[0].broken_unknown = true;
 	expect_plan(&w, "");
 	free(nqn0);
+}
+
+/*
+ * Reads from the local copy: b consumes and holds member 1 (its partition);
+ * member 0 comes from a over NVMe/TCP (its hold, dm-1). Each marked
+ * write-mostly or not as given.
+ */
+static void world_reads(struct world *w, const char *nqn0, bool remote_wm, bool local_wm)
+{
+	const char *members[] = { "dm-1", "nvme0n1p1" };
+
+	world_init(w, volume_two("b", true));
+	add_member_partition(w, 1);
+	add_array(w, members, 2);
+	w->obs.arrays[0].level = xstrdup("raid1");
+	w->obs.arrays[0].members[0].write_mostly = remote_wm;
+	w->obs.arrays[0].members[1].partition = true;
+	w->obs.arrays[0].members[1].write_mostly = local_wm;
+	add_import(w, nqn0, "/dev/nvme1n1");
+}
+
+static void test_reads_from_local_copy(void **state)
+{
+	struct world w;
+	char expected[512];
+	char *nqn0 = nqn_of(0);
+
+	/* Just assembled: the remote leg is marked, so MD reads the local one. */
+	world_reads(&w, nqn0, false, false);
+	snprintf(expected, sizeof(expected), "md-reads vol=%s device=dm-1 md=md127 write-mostly\n",
+		 VOL);
+	expect_plan(&w, expected);
+	/* So already: nothing. */
+	world_reads(&w, nqn0, true, false);
+	expect_plan(&w, "");
+	/* The consumer moved here from a: the superblocks kept a's marks, the other way round. */
+	world_reads(&w, nqn0, false, true);
+	snprintf(expected, sizeof(expected),
+		 "md-reads vol=%s device=dm-1 md=md127 write-mostly\n"
+		 "md-reads vol=%s device=nvme0n1p1 md=md127 balanced\n",
+		 VOL, VOL);
+	expect_plan(&w, expected);
+	/* The local leg failed: the remote one serves every read, unmarked. */
+	world_reads(&w, nqn0, true, false);
+	w.obs.arrays[0].members[1].in_sync = false;
+	w.obs.arrays[0].members[1].faulty = true;
+	w.obs.arrays[0].members[1].slot = -1;
+	w.obs.n_exports = 0;
+	expect_plan_contains(&w, "md-reads vol=" VOL " device=dm-1 md=md127 balanced\n");
+	/* Being rebuilt (a spare, not in sync yet): marked, MD reads the rest from the remote. */
+	world_reads(&w, nqn0, false, false);
+	w.obs.arrays[0].members[1].in_sync = false;
+	w.obs.arrays[0].members[1].spare = true;
+	snprintf(expected, sizeof(expected), "md-reads vol=%s device=dm-1 md=md127 write-mostly\n",
+		 VOL);
+	expect_plan(&w, expected);
+	/* RAID10 reads as its layout says; a broken array is left as it is. */
+	world_reads(&w, nqn0, false, false);
+	free(w.obs.arrays[0].level);
+	w.obs.arrays[0].level = xstrdup("raid10");
+	expect_plan(&w, "");
+	world_reads(&w, nqn0, false, false);
+	w.obs.arrays[0].broken = true;
+	expect_plan(&w, "");
+	free(nqn0);
+}
+
+/* No copy here: every leg remote, none marked (one left from an earlier consumer is cleared). */
+static void test_reads_balanced_without_local_copy(void **state)
+{
+	struct world w;
+	const char *members[] = { "dm-1", "dm-2" };
+	char expected[512];
+	char *nqn0 = nqn_of(0), *nqn1 = nqn_of(1);
+
+	world_init(&w, volume_two("c", true));
+	w.vols[0]->status.node_name = xstrdup("c");
+	add_array(&w, members, 2);
+	w.obs.arrays[0].level = xstrdup("raid1");
+	w.obs.arrays[0].members[1].write_mostly = true;
+	add_import(&w, nqn0, "/dev/nvme1n1");
+	add_import(&w, nqn1, "/dev/nvme2n1");
+	free(w.obs.imports[1].hold.device);
+	w.obs.imports[1].hold.device = xstrdup("/dev/dm-2");
+	snprintf(expected, sizeof(expected), "md-reads vol=%s device=dm-2 md=md127 balanced\n",
+		 VOL);
+	expect_plan_as(&w, "c", expected);
+	free(nqn0);
+	free(nqn1);
 }
 
 /*
@@ -1160,6 +1272,8 @@ int main(void)
 		cmocka_unit_test(test_returning_member),
 		cmocka_unit_test(test_array_from_earlier_claim),
 		cmocka_unit_test(test_broken_array),
+		cmocka_unit_test(test_reads_from_local_copy),
+		cmocka_unit_test(test_reads_balanced_without_local_copy),
 		cmocka_unit_test(test_member_identity),
 		cmocka_unit_test(test_report_phase),
 		cmocka_unit_test(test_report_member_faulty),
