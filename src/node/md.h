@@ -166,8 +166,10 @@ int md_set_bdev_readonly(const char *dev, const char *md, bool read_only);
  * flight, In_sync, under its old name; once that name is reused by another
  * device, the entry would pass for it. MD takes the array's lock for the
  * write, so it waits while MD holds that lock across a write to a leg whose
- * I/O waits. 0, -ENOENT when there is no such entry, or the write's -errno
- * (EBUSY: "remove" while I/O to it is still pending).
+ * I/O waits; for "remove" and the marks it also suspends the array first,
+ * waiting until every I/O in flight on it has ended, and the marks then write
+ * the superblocks to every leg. 0, -ENOENT when there is no such entry, or the
+ * write's -errno (EBUSY: "remove" while I/O to it is still pending).
  */
 int md_member_set_state(const char *sysfs, const char *md, const char *member, const char *state);
 

@@ -333,29 +333,58 @@ static bool is_exported(const struct plan_input *in, const struct volume *v,
 }
 
 /*
+ * Whether kernel name kname is an import that takes I/O now. A mark makes MD
+ * suspend the array until every I/O in flight on it has ended, then write the
+ * superblocks, all under the array's lock: behind a leg whose I/O waits the
+ * pass, and the array's I/O, would wait with it.
+ */
+static bool leg_answers(const struct plan_input *in, const char *kname)
+{
+	for (size_t i = 0; i < in->obs->n_imports; i++)
+		if (import_is(&in->obs->imports[i], kname))
+			return import_answers(&in->obs->imports[i]);
+	return false;
+}
+
+/*
  * Reads from the local copy. Where this node holds a member of a RAID1 here
  * (a partition), every leg over the network is marked write-mostly: MD then
  * reads from the local leg, and from the others only for what it cannot serve
- * (while it is being rebuilt, or after it failed). With no local leg none is
- * marked, and MD balances reads across the legs. Each member is checked, the
- * local one too: the superblock keeps the mark, so the leg that was remote to
- * an earlier consumer carries it here. The mark is RAID1's only (mdadm(8)):
- * RAID10 reads as its layout says. A broken array is left as it is.
+ * (while it is being rebuilt, or after it failed). With no local leg and two
+ * remote ones or more, none is marked, and MD balances reads across them; with
+ * one, MD reads it marked or not, and it is left as it is. Each member is
+ * checked, the local one too: the superblock keeps the mark, so the leg that
+ * was remote to an earlier consumer carries it here. Only while every member
+ * is whole and every remote leg answers (leg_answers()): a failing leg is for
+ * the leg watch, and the mark can wait a pass. The mark is RAID1's only
+ * (mdadm(8)): RAID10 reads as its layout says. A broken array is left as it is.
  */
-static void plan_reads(const struct volume *v, const struct md_array *a, struct plan *p)
+static void plan_reads(const struct plan_input *in, const struct volume *v,
+		       const struct md_array *a, struct plan *p)
 {
+	size_t remote = 0;
 	bool local = false;
 
 	if (!a->level || strcmp(a->level, "raid1") != 0 || a->broken || a->broken_unknown)
 		return;
-	for (size_t i = 0; i < a->n_members; i++)
-		local |= a->members[i].partition && !a->members[i].faulty;
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct md_member *m = &a->members[i];
+
+		if (m->faulty || (!m->partition && !leg_answers(in, m->kname)))
+			return;
+		if (m->partition)
+			local = true;
+		else
+			remote++;
+	}
+	if (!local && remote < 2)
+		return;
 	for (size_t i = 0; i < a->n_members; i++) {
 		const struct md_member *m = &a->members[i];
 		bool want = local && !m->partition;
 		struct action *act;
 
-		if (m->faulty || m->write_mostly == want)
+		if (m->write_mostly == want)
 			continue;
 		act = add(p, ACT_MD_READS, v, -1);
 		act->md = xstrdup(a->kname);
@@ -421,7 +450,7 @@ static void plan_array(const struct plan_input *in, const struct volume *v,
 				    !member_joined_this_epoch(v, m->index);
 		}
 	}
-	plan_reads(v, a, p);
+	plan_reads(in, v, a, p);
 }
 
 static bool in_local_array(const struct plan_input *in, const struct drive *d,

@@ -223,14 +223,14 @@ static void expect_plan(struct world *w, const char *expected)
 	expect_plan_as(w, "b", expected);
 }
 
-/* b's plan has the line (among others). */
-static void expect_plan_contains(struct world *w, const char *line)
+/* b's plan has no line with the text. */
+static void expect_plan_lacks(struct world *w, const char *text)
 {
 	struct strbuf out = STRBUF_INIT;
 
 	plan_text(w, "b", &out);
-	if (!strstr(out.buf, line))
-		fail_msg("plan lacks %s--- got\n%s", line, out.buf);
+	if (strstr(out.buf, text))
+		fail_msg("plan has %s\n--- got\n%s", text, out.buf);
 	strbuf_done(&out);
 }
 
@@ -732,13 +732,29 @@ static void test_reads_from_local_copy(void **state)
 		 "md-reads vol=%s device=nvme0n1p1 md=md127 balanced\n",
 		 VOL, VOL);
 	expect_plan(&w, expected);
-	/* The local leg failed: the remote one serves every read, unmarked. */
-	world_reads(&w, nqn0, true, false);
+	/*
+	 * The local leg failed: nothing while it is in the array (MD reads the
+	 * remote leg, marked or not), nor once it left with one remote leg.
+	 */
+	world_reads(&w, nqn0, false, false);
 	w.obs.arrays[0].members[1].in_sync = false;
 	w.obs.arrays[0].members[1].faulty = true;
 	w.obs.arrays[0].members[1].slot = -1;
-	w.obs.n_exports = 0;
-	expect_plan_contains(&w, "md-reads vol=" VOL " device=dm-1 md=md127 balanced\n");
+	expect_plan_lacks(&w, "md-reads");
+	world_reads(&w, nqn0, true, false);
+	w.obs.arrays[0].n_members = 1;
+	expect_plan_lacks(&w, "md-reads");
+	/* The remote leg does not answer (its I/O may wait): the mark waits a pass. */
+	world_reads(&w, nqn0, false, false);
+	free(w.obs.imports[0].ctrl_state);
+	w.obs.imports[0].ctrl_state = xstrdup("connecting");
+	expect_plan_lacks(&w, "md-reads");
+	/* The claim moved to c: the array is stopped, nothing marked. */
+	world_reads(&w, nqn0, false, false);
+	free(w.vols[0]->status.node_name);
+	w.vols[0]->status.node_name = xstrdup("c");
+	snprintf(expected, sizeof(expected), "md-stop vol=%s md=md127\n", VOL);
+	expect_plan(&w, expected);
 	/* Being rebuilt (a spare, not in sync yet): marked, MD reads the rest from the remote. */
 	world_reads(&w, nqn0, false, false);
 	w.obs.arrays[0].members[1].in_sync = false;
