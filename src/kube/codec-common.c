@@ -371,6 +371,22 @@ static json_t *meta_to_json(const struct object_meta *m)
 	return codec_finish(o, r);
 }
 
+int codec_finalizers_into(json_t *obj, const struct object_meta *m)
+{
+	json_t *meta = json_object_get(obj, "metadata");
+	json_t *f;
+
+	if (!json_is_object(meta))
+		return -EINVAL;
+	f = json_array();
+	for (size_t i = 0; f && m->finalizers && m->finalizers[i]; i++)
+		if (json_array_append_new(f, json_string(m->finalizers[i])) < 0) {
+			json_decref(f);
+			return -ENOMEM;
+		}
+	return f && json_object_set_new(meta, "finalizers", f) == 0 ? 0 : -ENOMEM;
+}
+
 json_t *codec_new_object(const char *kind, const struct object_meta *meta)
 {
 	json_t *o = json_object();

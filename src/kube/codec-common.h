@@ -52,6 +52,8 @@ int codec_get_conditions(const json_t *status, struct condition **ret, size_t *r
  * out of range). A NULL string, or a time of 0 (unset), is left out.
  */
 json_t *codec_new_object(const char *kind, const struct object_meta *meta);
+/* obj's metadata.finalizers replaced by m's (an empty list when none). 0, -EINVAL, -ENOMEM. */
+int codec_finalizers_into(json_t *obj, const struct object_meta *m);
 int codec_set(json_t *obj, const char *key, json_t *value); /* takes value, even on failure */
 int codec_set_string(json_t *obj, const char *key, const char *s);
 int codec_set_int(json_t *obj, const char *key, int64_t v);

@@ -341,3 +341,23 @@ int volume_status_into(json_t *obj, const struct volume *v)
 	json_decref(status);
 	return 0;
 }
+
+int volume_change_json(json_t *obj, unsigned parts, volume_change_fn change, void *userdata)
+{
+	struct volume *v;
+	int r;
+
+	r = volume_from_json(obj, &v, NULL);
+	if (r < 0)
+		return r;
+	r = change(v, userdata);
+	/* Never hand the API server what we could not read back. */
+	if (r == 0 && volume_validate(v, NULL) < 0)
+		r = -EINVAL;
+	if (r == 0 && (parts & VOLUME_PART_FINALIZERS))
+		r = codec_finalizers_into(obj, &v->meta);
+	if (r == 0 && (parts & VOLUME_PART_STATUS))
+		r = volume_status_into(obj, v);
+	volume_free(v);
+	return r;
+}

@@ -34,6 +34,25 @@ json_t *volume_status_to_json(const struct volume *v);
 /* obj's "status" replaced by v's: for kube_update_retry() mutators. 0 or -EINVAL. */
 int volume_status_into(json_t *obj, const struct volume *v);
 
+/*
+ * A typed change to a volume read from the API server (kube_update_volume()):
+ * change edits the decoded volume and returns 0 to write it, 1 when there is
+ * nothing to change, or -errno to give up. Only the parts named are written
+ * back into the JSON read; everything else there, fields this codec does not
+ * know included, stays as it was.
+ */
+enum volume_part {
+	VOLUME_PART_FINALIZERS = 1 << 0, /* metadata.finalizers */
+	VOLUME_PART_STATUS = 1 << 1,
+};
+typedef int (*volume_change_fn)(struct volume *v, void *userdata);
+/*
+ * Decodes obj, lets change edit the volume, and writes parts back into obj:
+ * change's result, or -EINVAL when obj does not decode or the change does not
+ * encode.
+ */
+int volume_change_json(json_t *obj, unsigned parts, volume_change_fn change, void *userdata);
+
 int node_device_from_json(const json_t *obj, struct node_device **ret, struct strbuf *err);
 json_t *node_device_to_json(const struct node_device *d);
 json_t *node_device_status_to_json(const struct node_device *d);

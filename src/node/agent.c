@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "kube/codec.h"
+#include "kube/update.h"
 #include "kube/config.h"
 #include "kube/events.h"
 #include "node/agent-internal.h"
@@ -192,21 +193,13 @@ struct report_ctx {
 	char *available; /* the Available condition's message after the change */
 };
 
-static int report_mutate(json_t *obj, void *userdata)
+static int report_change(struct volume *v, void *userdata)
 {
 	struct report_ctx *ctx = userdata;
-	struct volume *v;
-	enum volume_phase old;
-	int r;
+	enum volume_phase old = v->status.phase;
 
-	r = volume_from_json(obj, &v, NULL);
-	if (r < 0)
-		return r;
-	old = v->status.phase;
-	if (!ctx->change(v, ctx->userdata)) {
-		volume_free(v);
+	if (!ctx->change(v, ctx->userdata))
 		return 1;
-	}
 	ctx->new_phase = v->status.phase;
 	ctx->phase_changed = old != v->status.phase;
 	free(ctx->available);
@@ -215,9 +208,7 @@ static int report_mutate(json_t *obj, void *userdata)
 		if (strcmp(v->status.conditions[i].type, VOLUME_CONDITION_AVAILABLE) == 0 &&
 		    v->status.conditions[i].status != CONDITION_TRUE)
 			ctx->available = xstrdup(v->status.conditions[i].message);
-	r = volume_status_into(obj, v);
-	volume_free(v);
-	return r;
+	return 0;
 }
 
 /* Every phase change is an Event; a phase that serves nothing says why and what to do. */
@@ -244,8 +235,7 @@ static int write_status(struct agent *a, const char *id, struct report_ctx *ctx)
 	_cleanup_(json_decrefp) json_t *obj = NULL;
 	int r;
 
-	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", report_mutate,
-			      ctx, &obj, &err);
+	r = kube_update_volume(a->client, id, VOLUME_PART_STATUS, report_change, ctx, &obj, &err);
 	if (r < 0 && r != -ENOENT)
 		log_vol_warning_errno(id, r, "Cannot report the volume's state: %s", err.buf);
 	else if (r >= 0 && obj && ctx->phase_changed)
@@ -293,25 +283,16 @@ struct faulty {
 	bool changed;
 };
 
-static int faulty_mutate(json_t *obj, void *userdata)
+static int faulty_change(struct volume *v, void *userdata)
 {
 	struct faulty *f = userdata;
 	struct faulty_record *rec = f->rec;
-	struct volume *v;
 	int r;
 
-	r = volume_from_json(obj, &v, NULL);
-	if (r < 0)
-		return r;
 	r = report_member_faulty(v, f->node_name, rec->epoch, rec->index, rec->message, rec->full);
 	f->changed = r > 0;
 	rec->needs_full = member_needs_full_resync(v, rec->index);
-	if (r > 0)
-		r = volume_status_into(obj, v);
-	else if (r == 0)
-		r = 1; /* nothing to write */
-	volume_free(v);
-	return r;
+	return r > 0 ? 0 : r == 0 ? 1 : r;
 }
 
 int agent_record_faulty(struct agent *a, const char *id, struct faulty_record *rec,
@@ -320,8 +301,7 @@ int agent_record_faulty(struct agent *a, const char *id, struct faulty_record *r
 	struct faulty f = { .node_name = a->o.node_name, .rec = rec };
 	int r;
 
-	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, id, "status", faulty_mutate,
-			      &f, NULL, err);
+	r = kube_update_volume(a->client, id, VOLUME_PART_STATUS, faulty_change, &f, NULL, err);
 	if (r == -ESTALE && err && !err->len)
 		strbuf_addf(err, "the claim's epoch is no longer %lld", (long long)rec->epoch);
 	return r < 0 ? r : f.changed;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kube/codec.h"
+#include "kube/update.h"
 #include "model/names.h"
 #include "node/agent-internal.h"
 #include "node/fs.h"
@@ -33,33 +34,18 @@ struct finalizer_ctx {
 	bool add;
 };
 
-static int finalizer_mutate(json_t *obj, void *userdata)
+static int finalizer_change(struct volume *v, void *userdata)
 {
 	const struct finalizer_ctx *ctx = userdata;
-	json_t *meta = json_object_get(obj, "metadata");
-	json_t *list = json_object_get(meta, "finalizers");
-	json_t *e;
-	size_t i;
 
-	if (!json_is_object(meta))
-		return -EINVAL;
-	if (!list) {
-		list = json_array();
-		json_object_set_new(meta, "finalizers", list);
-	}
-	json_array_foreach (list, i, e)
-		if (json_is_string(e) && strcmp(json_string_value(e), ctx->finalizer) == 0) {
-			if (ctx->add)
-				return 1;
-			json_array_remove(list, i);
-			return 0;
-		}
 	if (!ctx->add)
+		return meta_remove_finalizer(&v->meta, ctx->finalizer) ? 0 : 1;
+	if (meta_has_finalizer(&v->meta, ctx->finalizer))
 		return 1;
 	/* A volume on its way out gets no new finalizer (the server would refuse anyway). */
-	if (json_object_get(meta, "deletionTimestamp"))
+	if (v->meta.deleting)
 		return -ENOENT;
-	json_array_append_new(list, json_string(ctx->finalizer));
+	meta_add_finalizer(&v->meta, ctx->finalizer);
 	return 0;
 }
 
@@ -68,8 +54,8 @@ static int apply_finalizer(struct agent *a, const struct action *act, bool add, 
 	struct finalizer_ctx ctx = { .finalizer = a->finalizer, .add = add };
 	int r;
 
-	r = kube_update_retry(a->client, &kube_meshstorvolumes, NULL, act->volume, NULL,
-			      finalizer_mutate, &ctx, NULL, err);
+	r = kube_update_volume(a->client, act->volume, VOLUME_PART_FINALIZERS, finalizer_change,
+			       &ctx, NULL, err);
 	return r == -ENOENT && !add ? 0 : r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "kube/codec.h"
 #include "util/macro.h"
+#include "util/xalloc.h"
 #include "util/strbuf.h"
 #include "test-model-fixtures.h"
 #include "util/banned.h"
@@ -273,6 +274,77 @@ static void test_volume_from_text(void **state)
 	json_decref(o);
 }
 
+static int add_finalizer(struct volume *v, void *userdata)
+{
+	return meta_add_finalizer(&v->meta, userdata) ? 0 : 1;
+}
+
+static int set_node(struct volume *v, void *userdata)
+{
+	free(v->status.node_name);
+	v->status.node_name = xstrdup(userdata);
+	return 0;
+}
+
+static int break_it(struct volume *v, void *userdata)
+{
+	v->spec.sector_size = 1000;
+	return 0;
+}
+
+static int refuse(struct volume *v, void *userdata)
+{
+	return -ENOENT;
+}
+
+/* A typed change writes back the parts named, and nothing else of what was read. */
+static void test_volume_change_json(void **state)
+{
+	struct volume *v = fixture_volume();
+	json_t *o = reparse(volume_to_json(v)), *before, *f;
+
+	/* What this codec does not know, and must keep. */
+	json_object_set_new(json_object_get(o, "spec"), "futureField", json_string("kept"));
+	json_object_set_new(json_object_get(o, "metadata"), "uid", json_string("u-9"));
+	before = json_deep_copy(o);
+
+	/* Finalizers: only metadata.finalizers changes. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "x.io/y"), 0);
+	f = json_object_get(json_object_get(o, "metadata"), "finalizers");
+	assert_int_equal(json_array_size(f), strv_length(v->meta.finalizers) + 1);
+	assert_string_equal(json_string_value(json_array_get(f, json_array_size(f) - 1)), "x.io/y");
+	json_object_set(json_object_get(before, "metadata"), "finalizers", f);
+	assert_true(json_equal(o, before));
+	/* Nothing to do: nothing written. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "x.io/y"), 1);
+	assert_true(json_equal(o, before));
+
+	/* Status: only status changes; the spec keeps what the codec does not know. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node7"), 0);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(o, "status"), "nodeName")),
+		"node7");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(o, "spec"), "futureField")),
+		"kept");
+	json_object_set(before, "status", json_object_get(o, "status"));
+	assert_true(json_equal(o, before));
+
+	/* A change that would not read back, or that gives up: nothing written. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, break_it, NULL), -EINVAL);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, refuse, NULL), -ENOENT);
+	assert_true(json_equal(o, before));
+	/* An object the codec cannot read is never changed. */
+	json_object_set_new(json_object_get(o, "spec"), "sectorSize", json_string("big"));
+	json_decref(before);
+	before = json_deep_copy(o);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node8"), -EINVAL);
+	assert_true(json_equal(o, before));
+	json_decref(before);
+	json_decref(o);
+	volume_free(v);
+}
+
 /* The claim's names travel as labels; a label we cannot use is dropped, never a refusal. */
 static void test_volume_pvc_labels(void **state)
 {
@@ -324,9 +396,13 @@ static void test_volume_pvc_labels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_volume_round_trip), cmocka_unit_test(test_volume_status_json),
-		cmocka_unit_test(test_device_round_trip), cmocka_unit_test(test_node_round_trip),
-		cmocka_unit_test(test_volume_from_text),  cmocka_unit_test(test_volume_pvc_labels),
+		cmocka_unit_test(test_volume_round_trip),
+		cmocka_unit_test(test_volume_status_json),
+		cmocka_unit_test(test_device_round_trip),
+		cmocka_unit_test(test_node_round_trip),
+		cmocka_unit_test(test_volume_from_text),
+		cmocka_unit_test(test_volume_pvc_labels),
+		cmocka_unit_test(test_volume_change_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include "kube/client.h"
+#include "kube/codec.h"
+
+/*
+ * kube_update_retry() on MeshStorVolume name, typed: each try decodes the
+ * volume as the server has it, lets change edit it and writes back the parts
+ * named (volume_change_json()): VOLUME_PART_STATUS to the status subresource,
+ * VOLUME_PART_FINALIZERS to the object (which ignores a status), never both
+ * (-EINVAL). Returns as kube_update_retry() (1 when change found nothing to
+ * do), with the object written in *ret when ret is not NULL.
+ */
+int kube_update_volume(struct kube_client *c, const char *name, unsigned parts,
+		       volume_change_fn change, void *userdata, json_t **ret, struct strbuf *err);
