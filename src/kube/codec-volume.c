@@ -347,17 +347,28 @@ int volume_change_json(json_t *obj, unsigned parts, volume_change_fn change, voi
 	struct volume *v;
 	int r;
 
-	r = volume_from_json(obj, &v, NULL);
-	if (r < 0)
-		return r;
+	if (parts == VOLUME_PART_FINALIZERS) {
+		/*
+		 * The metadata alone: our finalizer must come off a volume whose
+		 * spec or status no longer reads (edited by hand while it was
+		 * deleted: its partitions are gone by then).
+		 */
+		v = volume_new();
+		r = codec_get_meta(obj, KIND, &v->meta, NULL);
+		if (r < 0) {
+			volume_free(v);
+			return r;
+		}
+	} else {
+		r = volume_from_json(obj, &v, NULL);
+		if (r < 0)
+			return r;
+	}
 	r = change(v, userdata);
-	/* Never hand the API server what we could not read back. */
-	if (r == 0 && volume_validate(v, NULL) < 0)
-		r = -EINVAL;
 	if (r == 0 && (parts & VOLUME_PART_FINALIZERS))
 		r = codec_finalizers_into(obj, &v->meta);
 	if (r == 0 && (parts & VOLUME_PART_STATUS))
-		r = volume_status_into(obj, v);
+		r = volume_status_into(obj, v); /* never what we could not read back */
 	volume_free(v);
 	return r;
 }

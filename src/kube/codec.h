@@ -38,8 +38,10 @@ int volume_status_into(json_t *obj, const struct volume *v);
  * A typed change to a volume read from the API server (kube_update_volume()):
  * change edits the decoded volume and returns 0 to write it, 1 when there is
  * nothing to change, or -errno to give up. Only the parts named are written
- * back into the JSON read; everything else there, fields this codec does not
- * know included, stays as it was.
+ * back into the JSON read, whole (a status field this codec does not know is
+ * dropped); everything else there stays as it was. For the finalizers only the
+ * metadata is decoded (spec and status are left empty): a volume whose spec or
+ * status no longer reads still lets go.
  */
 enum volume_part {
 	VOLUME_PART_FINALIZERS = 1 << 0, /* metadata.finalizers */
@@ -48,8 +50,8 @@ enum volume_part {
 typedef int (*volume_change_fn)(struct volume *v, void *userdata);
 /*
  * Decodes obj, lets change edit the volume, and writes parts back into obj:
- * change's result, or -EINVAL when obj does not decode or the change does not
- * encode.
+ * change's result, or -EINVAL when obj does not decode or the status does not
+ * encode (volume_status_into()).
  */
 int volume_change_json(json_t *obj, unsigned parts, volume_change_fn change, void *userdata);
 

@@ -9,8 +9,8 @@
  * volume as the server has it, lets change edit it and writes back the parts
  * named (volume_change_json()): VOLUME_PART_STATUS to the status subresource,
  * VOLUME_PART_FINALIZERS to the object (which ignores a status), never both
- * (-EINVAL). Returns as kube_update_retry() (1 when change found nothing to
- * do), with the object written in *ret when ret is not NULL.
+ * (-EINVAL). Returns as kube_update_retry(): 0 also when change found nothing
+ * to do, with the object written (or read, then) in *ret when ret is not NULL.
  */
 int kube_update_volume(struct kube_client *c, const char *name, unsigned parts,
 		       volume_change_fn change, void *userdata, json_t **ret, struct strbuf *err);

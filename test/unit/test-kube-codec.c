@@ -340,6 +340,16 @@ static void test_volume_change_json(void **state)
 	before = json_deep_copy(o);
 	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node8"), -EINVAL);
 	assert_true(json_equal(o, before));
+	/* Its finalizers still change: a volume deleted after a bad edit still lets go. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "z.io/w"), 0);
+	f = json_object_get(json_object_get(o, "metadata"), "finalizers");
+	assert_string_equal(json_string_value(json_array_get(f, json_array_size(f) - 1)), "z.io/w");
+	json_object_set(json_object_get(before, "metadata"), "finalizers", f);
+	assert_true(json_equal(o, before));
+	/* Not metadata that reads: nothing. */
+	json_object_set_new(json_object_get(o, "metadata"), "finalizers", json_integer(5));
+	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "z.io/v"),
+			 -EINVAL);
 	json_decref(before);
 	json_decref(o);
 	volume_free(v);
