@@ -742,6 +742,7 @@ static void test_reads_from_local_copy(void **state)
 	w.obs.arrays[0].members[1].slot = -1;
 	expect_plan_lacks(&w, "md-reads");
 	world_reads(&w, nqn0, true, false);
+	free(w.obs.arrays[0].members[1].kname);
 	w.obs.arrays[0].n_members = 1;
 	expect_plan_lacks(&w, "md-reads");
 	/* The remote leg does not answer (its I/O may wait): the mark waits a pass. */
