@@ -351,40 +351,40 @@ json_t *codec_finish(json_t *obj, int r)
 	return NULL;
 }
 
+/* m's finalizers as a JSON array (empty when none); NULL when jansson cannot allocate. */
+static json_t *finalizers_to_json(const struct object_meta *m)
+{
+	json_t *f = json_array();
+
+	for (size_t i = 0; f && m->finalizers && m->finalizers[i]; i++)
+		if (json_array_append_new(f, json_string(m->finalizers[i])) < 0) {
+			json_decref(f);
+			return NULL;
+		}
+	return f;
+}
+
 static json_t *meta_to_json(const struct object_meta *m)
 {
 	json_t *o = json_object();
-	json_t *f;
 	int r = 0;
 
 	if (!o)
 		return NULL;
 	r |= codec_set_string(o, "name", m->name);
 	r |= codec_set_string(o, "resourceVersion", m->resource_version);
-	if (m->finalizers && m->finalizers[0]) {
-		f = json_array();
-		for (size_t i = 0; f && m->finalizers[i]; i++)
-			if (json_array_append_new(f, json_string(m->finalizers[i])) < 0)
-				r = -ENOMEM;
-		r |= codec_set(o, "finalizers", f);
-	}
+	if (m->finalizers && m->finalizers[0])
+		r |= codec_set(o, "finalizers", finalizers_to_json(m));
 	return codec_finish(o, r);
 }
 
 int codec_finalizers_into(json_t *obj, const struct object_meta *m)
 {
 	json_t *meta = json_object_get(obj, "metadata");
-	json_t *f;
 
 	if (!json_is_object(meta))
 		return -EINVAL;
-	f = json_array();
-	for (size_t i = 0; f && m->finalizers && m->finalizers[i]; i++)
-		if (json_array_append_new(f, json_string(m->finalizers[i])) < 0) {
-			json_decref(f);
-			return -ENOMEM;
-		}
-	return f && json_object_set_new(meta, "finalizers", f) == 0 ? 0 : -ENOMEM;
+	return codec_set(meta, "finalizers", finalizers_to_json(m));
 }
 
 json_t *codec_new_object(const char *kind, const struct object_meta *meta)
