@@ -342,12 +342,12 @@ int volume_status_into(json_t *obj, const struct volume *v)
 	return 0;
 }
 
-int volume_change_json(json_t *obj, unsigned parts, volume_change_fn change, void *userdata)
+int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn change, void *userdata)
 {
 	struct volume *v;
 	int r;
 
-	if (parts == VOLUME_PART_FINALIZERS) {
+	if (part == VOLUME_PART_FINALIZERS) {
 		/*
 		 * The metadata alone: our finalizer must come off a volume whose
 		 * spec or status no longer reads (edited by hand while it was
@@ -365,10 +365,10 @@ int volume_change_json(json_t *obj, unsigned parts, volume_change_fn change, voi
 			return r;
 	}
 	r = change(v, userdata);
-	if (r == 0 && (parts & VOLUME_PART_FINALIZERS))
-		r = codec_finalizers_into(obj, &v->meta);
-	if (r == 0 && (parts & VOLUME_PART_STATUS))
-		r = volume_status_into(obj, v); /* never what we could not read back */
+	if (r == 0)
+		r = part == VOLUME_PART_FINALIZERS
+			    ? codec_finalizers_into(obj, &v->meta)
+			    : volume_status_into(obj, v); /* never what we could not read back */
 	volume_free(v);
 	return r;
 }

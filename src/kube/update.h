@@ -6,11 +6,11 @@
 
 /*
  * kube_update_retry() on MeshStorVolume name, typed: each try decodes the
- * volume as the server has it, lets change edit it and writes back the parts
- * named (volume_change_json()): VOLUME_PART_STATUS to the status subresource,
- * VOLUME_PART_FINALIZERS to the object (which ignores a status), never both
- * (-EINVAL). Returns as kube_update_retry(): 0 also when change found nothing
- * to do, with the object written (or read, then) in *ret when ret is not NULL.
+ * volume as the server has it, lets change edit it and writes back the part
+ * named (volume_change_json()): the status to the status subresource, the
+ * finalizers to the object. Returns as kube_update_retry(): 0 also when
+ * change found nothing to do, with the object written (or read, then) in *ret
+ * when ret is not NULL.
  */
-int kube_update_volume(struct kube_client *c, const char *name, unsigned parts,
+int kube_update_volume(struct kube_client *c, const char *name, enum volume_part part,
 		       volume_change_fn change, void *userdata, json_t **ret, struct strbuf *err);
