@@ -342,8 +342,47 @@ int volume_status_into(json_t *obj, const struct volume *v)
 	return 0;
 }
 
-int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn change, void *userdata)
+/*
+ * The spec's fields this codec knows, from their encoding before and after the
+ * change: those it wrote before and not now are cleared, the rest set; any
+ * other field of obj's spec stays.
+ */
+static int spec_into(json_t *obj, const json_t *before, const struct volume *v)
 {
+	json_t *spec = json_object_get(obj, "spec"), *after, *value;
+	const char *key;
+
+	if (!json_is_object(spec) || !before || volume_validate(v, NULL) < 0)
+		return -EINVAL;
+	after = spec_to_json(&v->spec);
+	if (!after)
+		return -EINVAL;
+	json_object_foreach ((json_t *)before, key, value)
+		if (!json_object_get(after, key))
+			json_object_del(spec, key);
+	json_object_update(spec, after);
+	json_decref(after);
+	return 0;
+}
+
+static int write_part(json_t *obj, enum volume_part part, const json_t *spec_before,
+		      const struct volume *v)
+{
+	switch (part) {
+	case VOLUME_PART_FINALIZERS:
+		return codec_finalizers_into(obj, &v->meta);
+	case VOLUME_PART_SPEC:
+		return spec_into(obj, spec_before, v);
+	case VOLUME_PART_STATUS:
+		return volume_status_into(obj, v); /* never what we could not read back */
+	}
+	return -EINVAL;
+}
+
+int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn change, void *userdata,
+		       struct strbuf *err)
+{
+	_cleanup_(json_decrefp) json_t *spec_before = NULL;
 	struct volume *v;
 	int r;
 
@@ -354,21 +393,21 @@ int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn chan
 		 * deleted: its partitions are gone by then).
 		 */
 		v = volume_new();
-		r = codec_get_meta(obj, KIND, &v->meta, NULL);
+		r = codec_get_meta(obj, KIND, &v->meta, err);
 		if (r < 0) {
 			volume_free(v);
 			return r;
 		}
 	} else {
-		r = volume_from_json(obj, &v, NULL);
+		r = volume_from_json(obj, &v, err);
 		if (r < 0)
 			return r;
 	}
+	if (part == VOLUME_PART_SPEC)
+		spec_before = spec_to_json(&v->spec);
 	r = change(v, userdata);
 	if (r == 0)
-		r = part == VOLUME_PART_FINALIZERS
-			    ? codec_finalizers_into(obj, &v->meta)
-			    : volume_status_into(obj, v); /* never what we could not read back */
+		r = write_part(obj, part, spec_before, v);
 	volume_free(v);
 	return r;
 }

@@ -38,22 +38,26 @@ int volume_status_into(json_t *obj, const struct volume *v);
  * A typed change to a volume read from the API server (kube_update_volume()):
  * change edits the decoded volume and returns 0 to write it, 1 when there is
  * nothing to change, or -errno to give up. Only the part named is written back
- * into the JSON read, whole (a status field this codec does not know is
- * dropped); everything else there stays as it was. For the finalizers only the
- * metadata is decoded (spec and status are left empty): a volume whose spec or
- * status no longer reads still lets go.
+ * into the JSON read; everything else there stays as it was. The status is
+ * written whole (a status field this codec does not know is dropped: agents
+ * own it). In the spec only the fields this codec knows change, so a field a
+ * newer version added survives a write by an older one. For the finalizers
+ * only the metadata is decoded (spec and status are left empty): a volume
+ * whose spec or status no longer reads still lets go.
  */
 enum volume_part {
 	VOLUME_PART_FINALIZERS, /* metadata.finalizers */
+	VOLUME_PART_SPEC,
 	VOLUME_PART_STATUS,
 };
 typedef int (*volume_change_fn)(struct volume *v, void *userdata);
 /*
  * Decodes obj, lets change edit the volume, and writes part back into obj:
- * change's result, or -EINVAL when obj does not decode or the status does not
- * encode (volume_status_into()).
+ * change's result, or -EINVAL when obj does not decode (the reason appended to
+ * err, which may be NULL) or the volume no longer encodes (to_json()).
  */
-int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn change, void *userdata);
+int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn change, void *userdata,
+		       struct strbuf *err);
 
 int node_device_from_json(const json_t *obj, struct node_device **ret, struct strbuf *err);
 json_t *node_device_to_json(const struct node_device *d);

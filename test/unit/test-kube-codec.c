@@ -309,18 +309,20 @@ static void test_volume_change_json(void **state)
 	before = json_deep_copy(o);
 
 	/* Finalizers: only metadata.finalizers changes. */
-	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "x.io/y"), 0);
+	assert_int_equal(
+		volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "x.io/y", NULL), 0);
 	f = json_object_get(json_object_get(o, "metadata"), "finalizers");
 	assert_int_equal(json_array_size(f), strv_length(v->meta.finalizers) + 1);
 	assert_string_equal(json_string_value(json_array_get(f, json_array_size(f) - 1)), "x.io/y");
 	json_object_set(json_object_get(before, "metadata"), "finalizers", f);
 	assert_true(json_equal(o, before));
 	/* Nothing to do: nothing written. */
-	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "x.io/y"), 1);
+	assert_int_equal(
+		volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "x.io/y", NULL), 1);
 	assert_true(json_equal(o, before));
 
 	/* Status: only status changes; the spec keeps what the codec does not know. */
-	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node7"), 0);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node7", NULL), 0);
 	assert_string_equal(
 		json_string_value(json_object_get(json_object_get(o, "status"), "nodeName")),
 		"node7");
@@ -331,25 +333,69 @@ static void test_volume_change_json(void **state)
 	assert_true(json_equal(o, before));
 
 	/* A change that would not read back, or that gives up: nothing written. */
-	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, break_it, NULL), -EINVAL);
-	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, refuse, NULL), -ENOENT);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, break_it, NULL, NULL), -EINVAL);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, refuse, NULL, NULL), -ENOENT);
 	assert_true(json_equal(o, before));
 	/* An object the codec cannot read is never changed. */
 	json_object_set_new(json_object_get(o, "spec"), "sectorSize", json_string("big"));
 	json_decref(before);
 	before = json_deep_copy(o);
-	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node8"), -EINVAL);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_STATUS, set_node, "node8", NULL),
+			 -EINVAL);
 	assert_true(json_equal(o, before));
 	/* Its finalizers still change: a volume deleted after a bad edit still lets go. */
-	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "z.io/w"), 0);
+	assert_int_equal(
+		volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "z.io/w", NULL), 0);
 	f = json_object_get(json_object_get(o, "metadata"), "finalizers");
 	assert_string_equal(json_string_value(json_array_get(f, json_array_size(f) - 1)), "z.io/w");
 	json_object_set(json_object_get(before, "metadata"), "finalizers", f);
 	assert_true(json_equal(o, before));
 	/* Not metadata that reads: nothing. */
 	json_object_set_new(json_object_get(o, "metadata"), "finalizers", json_integer(5));
-	assert_int_equal(volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "z.io/v"),
-			 -EINVAL);
+	assert_int_equal(
+		volume_change_json(o, VOLUME_PART_FINALIZERS, add_finalizer, "z.io/v", NULL),
+		-EINVAL);
+	json_decref(before);
+	json_decref(o);
+	volume_free(v);
+}
+
+static int release(struct volume *v, void *userdata)
+{
+	free(v->spec.node_name);
+	v->spec.node_name = NULL;
+	v->spec.epoch++;
+	return 0;
+}
+
+/* A spec change writes the fields the codec knows, and keeps the others. */
+static void test_volume_change_spec(void **state)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct volume *v = fixture_volume();
+	json_t *o = reparse(volume_to_json(v)), *before, *spec;
+
+	json_object_set_new(json_object_get(o, "spec"), "futureField", json_string("kept"));
+	before = json_deep_copy(o);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, release, NULL, &err), 0);
+	spec = json_object_get(o, "spec");
+	/* A field the change cleared is gone, not left at its old value. */
+	assert_null(json_object_get(spec, "nodeName"));
+	assert_int_equal(json_integer_value(json_object_get(spec, "epoch")), 6);
+	assert_string_equal(json_string_value(json_object_get(spec, "futureField")), "kept");
+	/* Nothing else moved: not the status, not the metadata. */
+	json_object_set(before, "spec", spec);
+	assert_true(json_equal(o, before));
+	/* Nothing to do, or a change that would not read back: nothing written. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, refuse, NULL, &err), -ENOENT);
+	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, break_it, NULL, &err), -EINVAL);
+	assert_true(json_equal(o, before));
+	/* An object that does not decode says why. */
+	json_object_set_new(json_object_get(o, "spec"), "sectorSize", json_string("big"));
+	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, release, NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "sectorSize"));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "spec"), "epoch")),
+			 6);
 	json_decref(before);
 	json_decref(o);
 	volume_free(v);
@@ -413,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_volume_from_text),
 		cmocka_unit_test(test_volume_pvc_labels),
 		cmocka_unit_test(test_volume_change_json),
+		cmocka_unit_test(test_volume_change_spec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
