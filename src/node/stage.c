@@ -7,6 +7,7 @@
 
 #include "kube/codec.h"
 #include "kube/events.h"
+#include "kube/update.h"
 #include "model/names.h"
 #include "node/copies.h"
 #include "node/agent-internal.h"
@@ -315,17 +316,11 @@ static int assemble_or_create(struct stage_ctx *s, struct strbuf *err)
 	return create_array(s, uuid, err);
 }
 
-static int record_formatted(json_t *obj, void *userdata)
+static int record_formatted(struct volume *v, void *userdata)
 {
-	char when[CODEC_TIME_LEN + 1];
-	json_t *spec = json_object_get(obj, "spec");
-
-	if (!json_is_object(spec))
-		return -EINVAL;
-	if (json_object_get(spec, "formattedAt"))
+	if (v->spec.formatted_at != 0)
 		return 1;
-	codec_time_format(time(NULL), when);
-	json_object_set_new(spec, "formattedAt", json_string(when));
+	v->spec.formatted_at = time(NULL);
 	return 0;
 }
 
@@ -353,8 +348,8 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
 		if (r < 0)
 			return r;
 	}
-	return kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name, NULL,
-				 record_formatted, NULL, NULL, err);
+	return kube_update_volume(s->a->client, s->v->meta.name, VOLUME_PART_SPEC, record_formatted,
+				  NULL, NULL, err);
 }
 
 /*
@@ -366,22 +361,16 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
  * the acceptance). Written under the resourceVersion
  * of an object that still carries our claim at the epoch we staged for.
  */
-static int record_assembly(json_t *obj, void *userdata)
+static int record_assembly(struct volume *v, void *userdata)
 {
 	struct stage_ctx *s = userdata;
 	const char *me = s->a->o.node_name;
-	struct volume *v;
 	bool changed = false;
-	int r = volume_from_json(obj, &v, NULL);
 
-	if (r < 0)
-		return r;
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
-	    v->spec.epoch != s->v->spec.epoch) {
-		volume_free(v);
+	    v->spec.epoch != s->v->spec.epoch)
 		return -EPERM; /* the claim moved meanwhile (kube_update_retry's -ESTALE is a race)
 				*/
-	}
 	if (!v->status.node_name || strcmp(v->status.node_name, me) != 0) {
 		free(v->status.node_name);
 		v->status.node_name = xstrdup(me);
@@ -410,9 +399,7 @@ static int record_assembly(json_t *obj, void *userdata)
 		ms->last_epoch = v->spec.epoch;
 		changed = true;
 	}
-	r = changed ? volume_status_into(obj, v) : 1;
-	volume_free(v);
-	return r;
+	return changed ? 0 : 1;
 }
 
 /*
@@ -433,22 +420,16 @@ static bool in_array(const struct md_array *arr, const char *device)
 	return m && !m->faulty;
 }
 
-static int mark_left_out(json_t *obj, void *userdata)
+static int mark_left_out(struct volume *v, void *userdata)
 {
 	const struct left_out_ctx *ctx = userdata;
 	struct stage_ctx *s = ctx->s;
 	const char *me = s->a->o.node_name;
-	struct volume *v;
 	bool changed = false;
-	int r = volume_from_json(obj, &v, NULL);
 
-	if (r < 0)
-		return r;
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
-	    v->spec.epoch != s->v->spec.epoch) {
-		volume_free(v);
+	    v->spec.epoch != s->v->spec.epoch)
 		return -EPERM; /* the claim moved meanwhile: its new holder's record counts */
-	}
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
 		_cleanup_free_ char *dev = plan_member_device(&s->in, v, m);
@@ -463,9 +444,7 @@ static int mark_left_out(json_t *obj, void *userdata)
 		ms->message = xstrdup(MEMBER_BEHIND_MESSAGE);
 		changed = true;
 	}
-	r = changed ? volume_status_into(obj, v) : 1;
-	volume_free(v);
-	return r;
+	return changed ? 0 : 1;
 }
 
 /*
@@ -475,9 +454,8 @@ static int mark_left_out(json_t *obj, void *userdata)
  */
 static int mark_left_out_of(struct stage_ctx *s, const struct md_array *arr, struct strbuf *err)
 {
-	int r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
-				  "status", mark_left_out,
-				  &(struct left_out_ctx){ .s = s, .arr = arr }, NULL, err);
+	int r = kube_update_volume(s->a->client, s->v->meta.name, VOLUME_PART_STATUS, mark_left_out,
+				   &(struct left_out_ctx){ .s = s, .arr = arr }, NULL, err);
 
 	if (r == -EPERM)
 		strbuf_adds(err, "the claim moved while staging: this node no longer holds it");
@@ -622,8 +600,8 @@ static int stage_array(struct stage_ctx *s, char **ret_md, struct strbuf *err)
 		r = gather_members(s, err);
 		if (r < 0)
 			return r;
-		r = kube_update_retry(s->a->client, &kube_meshstorvolumes, NULL, s->v->meta.name,
-				      "status", record_assembly, s, &obj, err);
+		r = kube_update_volume(s->a->client, s->v->meta.name, VOLUME_PART_STATUS,
+				       record_assembly, s, &obj, err);
 		if (r == -EPERM)
 			strbuf_adds(err,
 				    "the claim moved while staging: this node no longer holds it");
