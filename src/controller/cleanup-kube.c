@@ -10,6 +10,7 @@
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/lease.h"
+#include "kube/update.h"
 #include "model/meta.h"
 #include "model/volume.h"
 #include "util/cleanup.h"
@@ -174,19 +175,20 @@ static const char *label(const json_t *obj, const char *key)
 		json_object_get(json_object_get(json_object_get(obj, "metadata"), "labels"), key));
 }
 
-/* Drops the node agents' finalizers from a MeshStorVolume (kube_update_retry mutator). */
-static int drop_finalizers(json_t *obj, void *userdata)
+/* Drops the node agents' finalizers from a MeshStorVolume (kube_update_volume()). */
+static int drop_finalizers(struct volume *v, void *userdata)
 {
-	json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
-	size_t before = json_array_size(list);
+	bool changed = false;
 
-	for (size_t i = json_array_size(list); i-- > 0;) {
-		const char *f = json_string_value(json_array_get(list, i));
+	for (size_t i = 0; v->meta.finalizers && v->meta.finalizers[i];) {
+		_cleanup_free_ char *f = xstrdup(v->meta.finalizers[i]);
 
-		if (f && cleanup_finalizer_is_ours(f))
-			json_array_remove(list, i);
+		if (cleanup_finalizer_is_ours(f) && meta_remove_finalizer(&v->meta, f))
+			changed = true;
+		else
+			i++;
 	}
-	return json_array_size(list) == before ? 1 : 0;
+	return changed ? 0 : 1;
 }
 
 /* Gives one volume up: deleted, and released from our finalizers. */
@@ -213,8 +215,8 @@ static int give_up(struct run *run, const json_t *obj)
 	}
 	if (r < 0 || run->o->dry_run)
 		return r;
-	r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL, drop_finalizers,
-			      NULL, NULL, &err);
+	r = kube_update_volume(run->client, name, VOLUME_PART_FINALIZERS, drop_finalizers, NULL,
+			       NULL, &err);
 	if (r < 0 && r != -ENOENT)
 		return log_error_errno(r, "Cannot remove the node finalizers of %s: %s", name,
 				       err.buf);

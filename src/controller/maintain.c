@@ -14,6 +14,7 @@
 #include "controller/cache-copy.h"
 #include "kube/codec.h"
 #include "kube/events.h"
+#include "kube/update.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -27,39 +28,25 @@ struct replacement {
 };
 
 /* Re-decides on the freshly read object: the cache may be a moment behind. */
-static int replace_mutate(json_t *obj, void *userdata)
+static int replace_change(struct volume *v, void *userdata)
 {
 	struct replacement *rp = userdata;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct volume *v;
-	json_t *fresh;
-	int i, r;
+	int i = replace_due(v, time(NULL)), r;
 
-	r = volume_from_json(obj, &v, &err);
-	if (r < 0)
-		return r;
-	i = replace_due(v, time(NULL));
-	if (i < 0) {
-		volume_free(v);
+	strbuf_reset(rp->what); /* decided anew on each try */
+	if (i < 0)
 		return 1;
-	}
 	strbuf_addf(rp->what, "member %d on %s missing for longer than %d s; ",
 		    v->spec.members[i].index, v->spec.members[i].node_name,
 		    v->spec.member_missing_timeout_sec);
 	r = replace_member(v, (size_t)i, rp->t, &err);
-	if (r == 0) {
+	if (r == 0)
 		strbuf_addf(rp->what, "replaced by member %d on %s (%s) at epoch %lld",
 			    v->spec.members[i].index, v->spec.members[i].node_name,
 			    v->spec.members[i].drive, (long long)v->spec.epoch);
-		fresh = volume_to_json(v);
-		r = fresh ? 0 : -EINVAL;
-		if (fresh)
-			json_object_set(obj, "spec", json_object_get(fresh, "spec"));
-		json_decref(fresh);
-	} else {
+	else
 		strbuf_addf(rp->what, "no replacement: %s", err.buf);
-	}
-	volume_free(v);
 	return r;
 }
 
@@ -71,7 +58,7 @@ static void replace_missing(struct controller *c)
 	pthread_mutex_lock(&c->placing);
 	cache_copy_topology(c, &s, &t);
 	for (size_t i = 0; i < s.n_volumes; i++) {
-		_cleanup_strbuf_ struct strbuf what = STRBUF_INIT;
+		_cleanup_strbuf_ struct strbuf what = STRBUF_INIT, err = STRBUF_INIT;
 		struct replacement rp = { .t = &t, .what = &what };
 		const char *id = s.volumes[i]->meta.name;
 		json_t *updated = NULL;
@@ -79,10 +66,14 @@ static void replace_missing(struct controller *c)
 
 		if (s.volumes[i]->meta.deleting || replace_due(s.volumes[i], time(NULL)) < 0)
 			continue;
-		r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL,
-				      replace_mutate, &rp, &updated, NULL);
+		r = kube_update_volume(c->client, id, VOLUME_PART_SPEC, replace_change, &rp,
+				       &updated, &err);
 		if (r < 0) {
-			log_vol_warning(id, "Replacing a member failed: %s", what.buf);
+			log_vol_warning(id, "Replacing a member failed: %s%s", what.buf, err.buf);
+			continue;
+		}
+		if (what.len == 0) {
+			json_decref(updated); /* no longer due on the fresh read: nothing done */
 			continue;
 		}
 		log_vol_info(id, "%s", what.buf);

@@ -18,6 +18,7 @@
 #include "controller/topology.h"
 #include "kube/codec.h"
 #include "kube/events.h"
+#include "kube/update.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -36,12 +37,11 @@ struct claim {
 	int64_t epoch; /* the epoch after the write */
 };
 
-static int claim_mutate(json_t *obj, void *userdata)
+static int claim_change(struct volume *v, void *userdata)
 {
 	struct claim *cl = userdata;
-	json_t *spec = json_object_get(obj, "spec");
-	const char *cur = json_string_value(json_object_get(spec, "nodeName"));
-	json_int_t epoch = json_integer_value(json_object_get(spec, "epoch"));
+	const char *cur = v->spec.node_name;
+	int64_t epoch = v->spec.epoch;
 	bool ours = cur && cl->node && strcmp(cur, cl->node) == 0;
 
 	cl->epoch = epoch;
@@ -54,11 +54,9 @@ static int claim_mutate(json_t *obj, void *userdata)
 	}
 	if (cl->release && (!cur || (cl->node && !ours)))
 		return 1;
-	if (cl->release)
-		json_object_del(spec, "nodeName");
-	else
-		json_object_set_new(spec, "nodeName", json_string(cl->node));
-	json_object_set_new(spec, "epoch", json_integer(epoch + 1));
+	free(v->spec.node_name);
+	v->spec.node_name = cl->release ? NULL : xstrdup(cl->node);
+	v->spec.epoch = epoch + 1;
 	cl->epoch = epoch + 1;
 	return 0;
 }
@@ -203,8 +201,7 @@ int controller_publish(struct controller *c, const char *id, const char *node,
 	r = check_identities(c, id, node, err);
 	if (r < 0)
 		return r;
-	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, claim_mutate, &cl,
-			      NULL, err);
+	r = kube_update_volume(c->client, id, VOLUME_PART_SPEC, claim_change, &cl, NULL, err);
 	if (r == -EPERM)
 		strbuf_addf(err, "volume %s is published to node %s; unpublish it there first", id,
 			    cl.holder);
@@ -242,8 +239,7 @@ int controller_unpublish(struct controller *c, const char *id, const char *node,
 	struct claim cl = { .node = node, .release = true };
 	int r;
 
-	r = kube_update_retry(c->client, &kube_meshstorvolumes, NULL, id, NULL, claim_mutate, &cl,
-			      NULL, err);
+	r = kube_update_volume(c->client, id, VOLUME_PART_SPEC, claim_change, &cl, NULL, err);
 	free(cl.holder);
 	if (r == -ENOENT)
 		return 0;
