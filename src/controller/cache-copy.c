@@ -29,10 +29,9 @@ static int by_volume_name(const void *a, const void *b)
 
 static char *label_of(const json_t *node, const char *key)
 {
-	const char *v = json_string_value(
-		json_object_get(json_object_get(json_object_get(node, "metadata"), "labels"), key));
+	const char *v = kube_obj_label(node, key);
 
-	return v && v[0] ? xstrdup(v) : NULL;
+	return v ? xstrdup(v) : NULL;
 }
 
 /* Zone and rack of every Kubernetes Node that has either. */

@@ -169,12 +169,6 @@ static int check_agents(struct run *run, const json_t *leases)
 	return r;
 }
 
-static const char *label(const json_t *obj, const char *key)
-{
-	return json_string_value(
-		json_object_get(json_object_get(json_object_get(obj, "metadata"), "labels"), key));
-}
-
 /* Drops the node agents' finalizers from a MeshStorVolume (kube_update_volume()). */
 static int drop_finalizers(struct volume *v, void *userdata)
 {
@@ -240,8 +234,8 @@ static int volumes(struct run *run)
 		const json_t *obj = json_array_get(items, i);
 
 		v[i] = (struct cleanup_volume){ kube_obj_name(obj),
-						label(obj, VOLUME_LABEL_PVC_NAMESPACE),
-						label(obj, VOLUME_LABEL_PVC_NAME) };
+						kube_obj_label(obj, VOLUME_LABEL_PVC_NAMESPACE),
+						kube_obj_label(obj, VOLUME_LABEL_PVC_NAME) };
 	}
 	r = cleanup_check_volumes(v, n, run->o->give_up_data, &why);
 	if (r < 0)

@@ -151,7 +151,7 @@ static int place(struct controller *c, const char *id, const struct create_volum
 static bool cached_live(struct controller *c, const char *id)
 {
 	json_t *obj = kube_informer_get(c->volumes, id);
-	bool live = obj && !json_object_get(json_object_get(obj, "metadata"), "deletionTimestamp");
+	bool live = obj && !kube_obj_deleting(obj);
 
 	json_decref(obj);
 	return live;

@@ -113,3 +113,10 @@ int kube_watch(struct kube_client *c, const struct kube_resource *res, const cha
 /* "metadata.name" and friends, or NULL. */
 const char *kube_obj_name(const json_t *obj);
 const char *kube_obj_resource_version(const json_t *obj);
+/* metadata.labels[key] and metadata.annotations[key]; NULL when absent or empty. */
+const char *kube_obj_label(const json_t *obj, const char *key);
+const char *kube_obj_annotation(const json_t *obj, const char *key);
+/* Whether metadata.deletionTimestamp is set. */
+bool kube_obj_deleting(const json_t *obj);
+/* A core Node's first status.addresses entry of type InternalIP, or NULL. */
+const char *kube_node_internal_ip(const json_t *node);

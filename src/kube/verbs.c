@@ -24,6 +24,44 @@ const char *kube_obj_resource_version(const json_t *obj)
 		json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
 }
 
+static const char *meta_map_value(const json_t *obj, const char *map, const char *key)
+{
+	const char *v = json_string_value(
+		json_object_get(json_object_get(json_object_get(obj, "metadata"), map), key));
+
+	return v && v[0] ? v : NULL;
+}
+
+const char *kube_obj_label(const json_t *obj, const char *key)
+{
+	return meta_map_value(obj, "labels", key);
+}
+
+const char *kube_obj_annotation(const json_t *obj, const char *key)
+{
+	return meta_map_value(obj, "annotations", key);
+}
+
+bool kube_obj_deleting(const json_t *obj)
+{
+	return json_object_get(json_object_get(obj, "metadata"), "deletionTimestamp") != NULL;
+}
+
+const char *kube_node_internal_ip(const json_t *node)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach (json_object_get(json_object_get(node, "status"), "addresses"), i, e) {
+		const char *type = json_string_value(json_object_get(e, "type"));
+		const char *addr = json_string_value(json_object_get(e, "address"));
+
+		if (type && strcmp(type, "InternalIP") == 0 && addr && addr[0])
+			return addr;
+	}
+	return NULL;
+}
+
 int kube_get(struct kube_client *c, const struct kube_resource *res, const char *ns,
 	     const char *name, json_t **ret, struct strbuf *err)
 {

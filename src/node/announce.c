@@ -102,8 +102,6 @@ int announce_address(struct agent *a)
 	_cleanup_(json_decrefp) json_t *node = NULL;
 	struct strbuf err = STRBUF_INIT;
 	const char *addr;
-	json_t *addrs, *e;
-	size_t i;
 	int r;
 
 	r = kube_get(a->client, &kube_nodes, NULL, a->o.node_name, &node, &err);
@@ -114,13 +112,9 @@ int announce_address(struct agent *a)
 		return r;
 	}
 	strbuf_done(&err);
-	addr = json_string_value(json_object_get(
-		json_object_get(json_object_get(node, "metadata"), "annotations"), ANNOTATION_TCP));
-	addrs = json_object_get(json_object_get(node, "status"), "addresses");
-	json_array_foreach (addrs, i, e)
-		if (!addr && json_is_string(json_object_get(e, "type")) &&
-		    strcmp(json_string_value(json_object_get(e, "type")), "InternalIP") == 0)
-			addr = json_string_value(json_object_get(e, "address"));
+	addr = kube_obj_annotation(node, ANNOTATION_TCP);
+	if (!addr)
+		addr = kube_node_internal_ip(node);
 	if (!addr)
 		return log_warning_errno(-ENOENT,
 					 "Node %s has neither the %s annotation nor an "

@@ -196,6 +196,40 @@ static int get_on_new_thread(struct kube_client *c)
 	return rq.result;
 }
 
+/* What is read off any object's metadata and a core Node's status. */
+static void test_object_fields(void **state)
+{
+	json_t *node = json_loads(
+		"{\"metadata\": {\"name\": \"n1\", \"labels\": {\"zone\": \"z1\", \"empty\": \"\"},"
+		" \"annotations\": {\"addr\": \"10.0.0.9\", \"num\": 5}},"
+		" \"status\": {\"addresses\": [{\"type\": \"Hostname\", \"address\": \"n1\"},"
+		" {\"type\": \"InternalIP\", \"address\": \"\"},"
+		" {\"type\": \"InternalIP\", \"address\": \"10.0.0.1\"},"
+		" {\"type\": \"InternalIP\", \"address\": \"10.0.0.2\"}]}}",
+		0, NULL);
+
+	assert_non_null(node);
+	assert_string_equal(kube_obj_label(node, "zone"), "z1");
+	assert_null(kube_obj_label(node, "empty"));
+	assert_null(kube_obj_label(node, "rack"));
+	assert_string_equal(kube_obj_annotation(node, "addr"), "10.0.0.9");
+	assert_null(kube_obj_annotation(node, "num"));
+	assert_null(kube_obj_annotation(node, "zone"));
+	assert_false(kube_obj_deleting(node));
+	/* The first InternalIP that names an address. */
+	assert_string_equal(kube_node_internal_ip(node), "10.0.0.1");
+	json_object_set_new(json_object_get(node, "metadata"), "deletionTimestamp",
+			    json_string("2026-12-07T00:00:00Z"));
+	assert_true(kube_obj_deleting(node));
+	json_object_del(node, "status");
+	assert_null(kube_node_internal_ip(node));
+	json_decref(node);
+	/* Nothing there at all. */
+	assert_null(kube_obj_label(NULL, "zone"));
+	assert_null(kube_node_internal_ip(NULL));
+	assert_false(kube_obj_deleting(NULL));
+}
+
 static void test_no_connection_crosses_threads(void **state)
 {
 	struct server s;
@@ -252,6 +286,7 @@ static void test_concurrent_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_object_fields),
 		cmocka_unit_test(test_no_connection_crosses_threads),
 		cmocka_unit_test(test_concurrent_requests),
 	};
