@@ -269,18 +269,10 @@ static int delete_all(struct run *run, const struct kube_resource *res, const ch
 	return r;
 }
 
-/* Drops the finalizer userdata names from a MeshStorVolume (kube_update_retry mutator). */
-static int drop_finalizer(json_t *obj, void *userdata)
+/* Drops the finalizer userdata names from a MeshStorVolume (kube_update_volume()). */
+static int drop_finalizer(struct volume *v, void *userdata)
 {
-	json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
-
-	for (size_t i = json_array_size(list); i-- > 0;) {
-		const char *f = json_string_value(json_array_get(list, i));
-
-		if (f && strcmp(f, userdata) == 0)
-			return json_array_remove(list, i) < 0 ? -ENOMEM : 0;
-	}
-	return 1;
+	return meta_remove_finalizer(&v->meta, userdata) ? 0 : 1;
 }
 
 /* Volumes as cleanup_node_changes() sees them: the fields it decides on. */
@@ -298,7 +290,11 @@ static unsigned node_changes(const json_t *obj, const char *node)
 		json_string_value(json_object_get(json_object_get(obj, "status"), "nodeName")));
 }
 
-/* Clears status.nodeName of a volume being deleted, if it is still userdata's node. */
+/*
+ * Clears status.nodeName of a volume being deleted, if it is still userdata's
+ * node. On the JSON, not typed: a node is released also from a volume whose
+ * spec no longer decodes (edited by hand), and only this field is touched.
+ */
 static int forget_array(json_t *obj, void *userdata)
 {
 	if (!(node_changes(obj, userdata) & CLEANUP_NODE_ASSEMBLED))
@@ -330,8 +326,8 @@ static int release_volume(struct run *run, const json_t *obj, const char *node,
 	if (changes & CLEANUP_NODE_FINALIZER) {
 		strbuf_reset(&err);
 		if (!run->o->dry_run)
-			r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL,
-					      drop_finalizer, (void *)finalizer, NULL, &err);
+			r = kube_update_volume(run->client, name, VOLUME_PART_FINALIZERS,
+					       drop_finalizer, (void *)finalizer, NULL, &err);
 		if (r < 0 && r != -ENOENT)
 			return log_error_errno(r, "Cannot remove finalizer %s of %s: %s", finalizer,
 					       name, err.buf);

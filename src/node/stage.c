@@ -369,8 +369,7 @@ static int record_assembly(struct volume *v, void *userdata)
 
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
 	    v->spec.epoch != s->v->spec.epoch)
-		return -EPERM; /* the claim moved meanwhile (kube_update_retry's -ESTALE is a race)
-				*/
+		return -EPERM; /* the claim moved meanwhile (-ESTALE is a race) */
 	if (!v->status.node_name || strcmp(v->status.node_name, me) != 0) {
 		free(v->status.node_name);
 		v->status.node_name = xstrdup(me);
