@@ -10,7 +10,6 @@
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/lease.h"
-#include "kube/update.h"
 #include "model/meta.h"
 #include "model/volume.h"
 #include "util/cleanup.h"
@@ -169,20 +168,26 @@ static int check_agents(struct run *run, const json_t *leases)
 	return r;
 }
 
-/* Drops the node agents' finalizers from a MeshStorVolume (kube_update_volume()). */
-static int drop_finalizers(struct volume *v, void *userdata)
+/*
+ * cleanup is the last resort, so its edits of a MeshStorVolume are made on the
+ * JSON (kube_update_retry mutators), never through the codec: they must work
+ * on a volume the codec refuses (edited by hand, more finalizers than it
+ * reads, a newer version's fields), and each touches one field only.
+ */
+
+/* Drops the node agents' finalizers from a MeshStorVolume. */
+static int drop_finalizers(json_t *obj, void *userdata)
 {
-	bool changed = false;
+	json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
+	size_t before = json_array_size(list);
 
-	for (size_t i = 0; v->meta.finalizers && v->meta.finalizers[i];) {
-		_cleanup_free_ char *f = xstrdup(v->meta.finalizers[i]);
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		const char *f = json_string_value(json_array_get(list, i));
 
-		if (cleanup_finalizer_is_ours(f) && meta_remove_finalizer(&v->meta, f))
-			changed = true;
-		else
-			i++;
+		if (f && cleanup_finalizer_is_ours(f))
+			json_array_remove(list, i);
 	}
-	return changed ? 0 : 1;
+	return json_array_size(list) == before ? 1 : 0;
 }
 
 /* Gives one volume up: deleted, and released from our finalizers. */
@@ -209,8 +214,8 @@ static int give_up(struct run *run, const json_t *obj)
 	}
 	if (r < 0 || run->o->dry_run)
 		return r;
-	r = kube_update_volume(run->client, name, VOLUME_PART_FINALIZERS, drop_finalizers, NULL,
-			       NULL, &err);
+	r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL, drop_finalizers,
+			      NULL, NULL, &err);
 	if (r < 0 && r != -ENOENT)
 		return log_error_errno(r, "Cannot remove the node finalizers of %s: %s", name,
 				       err.buf);
@@ -269,10 +274,18 @@ static int delete_all(struct run *run, const struct kube_resource *res, const ch
 	return r;
 }
 
-/* Drops the finalizer userdata names from a MeshStorVolume (kube_update_volume()). */
-static int drop_finalizer(struct volume *v, void *userdata)
+/* Drops the finalizer userdata names from a MeshStorVolume. */
+static int drop_finalizer(json_t *obj, void *userdata)
 {
-	return meta_remove_finalizer(&v->meta, userdata) ? 0 : 1;
+	json_t *list = json_object_get(json_object_get(obj, "metadata"), "finalizers");
+
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		const char *f = json_string_value(json_array_get(list, i));
+
+		if (f && strcmp(f, userdata) == 0)
+			return json_array_remove(list, i) < 0 ? -ENOMEM : 0;
+	}
+	return 1;
 }
 
 /* Volumes as cleanup_node_changes() sees them: the fields it decides on. */
@@ -290,11 +303,7 @@ static unsigned node_changes(const json_t *obj, const char *node)
 		json_string_value(json_object_get(json_object_get(obj, "status"), "nodeName")));
 }
 
-/*
- * Clears status.nodeName of a volume being deleted, if it is still userdata's
- * node. On the JSON, not typed: a node is released also from a volume whose
- * spec no longer decodes (edited by hand), and only this field is touched.
- */
+/* Clears status.nodeName of a volume being deleted, if it is still userdata's node. */
 static int forget_array(json_t *obj, void *userdata)
 {
 	if (!(node_changes(obj, userdata) & CLEANUP_NODE_ASSEMBLED))
@@ -326,8 +335,8 @@ static int release_volume(struct run *run, const json_t *obj, const char *node,
 	if (changes & CLEANUP_NODE_FINALIZER) {
 		strbuf_reset(&err);
 		if (!run->o->dry_run)
-			r = kube_update_volume(run->client, name, VOLUME_PART_FINALIZERS,
-					       drop_finalizer, (void *)finalizer, NULL, &err);
+			r = kube_update_retry(run->client, &kube_meshstorvolumes, NULL, name, NULL,
+					      drop_finalizer, (void *)finalizer, NULL, &err);
 		if (r < 0 && r != -ENOENT)
 			return log_error_errno(r, "Cannot remove finalizer %s of %s: %s", finalizer,
 					       name, err.buf);

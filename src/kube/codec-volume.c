@@ -406,6 +406,9 @@ int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn chan
 	if (part == VOLUME_PART_SPEC)
 		spec_before = spec_to_json(&v->spec);
 	r = change(v, userdata);
+	/* A change that would not read back says why (write_part() would refuse it too). */
+	if (r == 0 && part != VOLUME_PART_FINALIZERS && volume_validate(v, err) < 0)
+		r = -EINVAL;
 	if (r == 0)
 		r = write_part(obj, part, spec_before, v);
 	volume_free(v);

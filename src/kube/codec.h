@@ -40,8 +40,9 @@ int volume_status_into(json_t *obj, const struct volume *v);
  * nothing to change, or -errno to give up. Only the part named is written back
  * into the JSON read; everything else there stays as it was. The status is
  * written whole (a status field this codec does not know is dropped: agents
- * own it). In the spec only the fields this codec knows change, so a field a
- * newer version added survives a write by an older one. For the finalizers
+ * own it). In the spec only the top-level fields this codec knows change, so
+ * a top-level field a newer version added survives a write by an older one;
+ * the members are written whole. For the finalizers
  * only the metadata is decoded (spec and status are left empty): a volume
  * whose spec or status no longer reads still lets go.
  */
@@ -53,8 +54,8 @@ enum volume_part {
 typedef int (*volume_change_fn)(struct volume *v, void *userdata);
 /*
  * Decodes obj, lets change edit the volume, and writes part back into obj:
- * change's result, or -EINVAL when obj does not decode (the reason appended to
- * err, which may be NULL) or the volume no longer encodes (to_json()).
+ * change's result, or -EINVAL when obj does not decode or the changed volume
+ * would not (the reason appended to err, which may be NULL).
  */
 int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn change, void *userdata,
 		       struct strbuf *err);

@@ -368,34 +368,54 @@ static int release(struct volume *v, void *userdata)
 	return 0;
 }
 
-/* A spec change writes the fields the codec knows, and keeps the others. */
+static int claim(struct volume *v, void *userdata)
+{
+	if (v->spec.node_name)
+		return 1;
+	v->spec.node_name = xstrdup(userdata);
+	v->spec.epoch++;
+	return 0;
+}
+
+/*
+ * A spec change writes the fields the codec knows, and keeps the others: the
+ * rest of the spec (members, formattedAt, ...) reads back as it was read.
+ */
 static void test_volume_change_spec(void **state)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct volume *v = fixture_volume();
-	json_t *o = reparse(volume_to_json(v)), *before, *spec;
+	json_t *o = reparse(volume_to_json(v)), *before, *want;
 
 	json_object_set_new(json_object_get(o, "spec"), "futureField", json_string("kept"));
 	before = json_deep_copy(o);
 	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, release, NULL, &err), 0);
-	spec = json_object_get(o, "spec");
-	/* A field the change cleared is gone, not left at its old value. */
-	assert_null(json_object_get(spec, "nodeName"));
-	assert_int_equal(json_integer_value(json_object_get(spec, "epoch")), 6);
-	assert_string_equal(json_string_value(json_object_get(spec, "futureField")), "kept");
-	/* Nothing else moved: not the status, not the metadata. */
-	json_object_set(before, "spec", spec);
-	assert_true(json_equal(o, before));
-	/* Nothing to do, or a change that would not read back: nothing written. */
+	/* A field the change cleared is gone, not left at its old value; nothing else moved. */
+	want = json_deep_copy(before);
+	json_object_del(json_object_get(want, "spec"), "nodeName");
+	json_object_set_new(json_object_get(want, "spec"), "epoch", json_integer(6));
+	assert_true(json_equal(o, want));
+	/* A field the change sets appears. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, claim, "node-b", &err), 0);
+	json_object_set_new(json_object_get(want, "spec"), "nodeName", json_string("node-b"));
+	json_object_set_new(json_object_get(want, "spec"), "epoch", json_integer(7));
+	assert_true(json_equal(o, want));
+	/* Nothing to do, a refusal, or a change that would not read back: nothing written. */
+	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, claim, "node-c", &err), 1);
 	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, refuse, NULL, &err), -ENOENT);
+	assert_int_equal(err.len, 0);
 	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, break_it, NULL, &err), -EINVAL);
-	assert_true(json_equal(o, before));
-	/* An object that does not decode says why. */
+	assert_non_null(strstr(err.buf, "sectorSize"));
+	assert_true(json_equal(o, want));
+	/* An object that does not decode says why, and is left as it was. */
+	strbuf_reset(&err);
 	json_object_set_new(json_object_get(o, "spec"), "sectorSize", json_string("big"));
+	json_decref(before);
+	before = json_deep_copy(o);
 	assert_int_equal(volume_change_json(o, VOLUME_PART_SPEC, release, NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "sectorSize"));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "spec"), "epoch")),
-			 6);
+	assert_true(json_equal(o, before));
+	json_decref(want);
 	json_decref(before);
 	json_decref(o);
 	volume_free(v);
