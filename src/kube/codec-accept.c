@@ -17,6 +17,21 @@ void codec_free_volume(void *v)
 	volume_free(v);
 }
 
+int codec_decode_mesh_node(const json_t *obj, void **ret, struct strbuf *err)
+{
+	struct mesh_node *n;
+	int r = mesh_node_from_json(obj, &n, err);
+
+	if (r == 0)
+		*ret = n;
+	return r;
+}
+
+void codec_free_mesh_node(void *n)
+{
+	mesh_node_free(n);
+}
+
 int codec_accept_node_device(const json_t *obj, struct strbuf *err, void *userdata)
 {
 	struct node_device *d;

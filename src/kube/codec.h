@@ -81,6 +81,9 @@ int codec_accept_mesh_node(const json_t *obj, struct strbuf *err, void *userdata
  */
 int codec_decode_volume(const json_t *obj, void **ret, struct strbuf *err);
 void codec_free_volume(void *v);
+/* The same for a MeshStorNode: a struct mesh_node, freed with codec_free_mesh_node(). */
+int codec_decode_mesh_node(const json_t *obj, void **ret, struct strbuf *err);
+void codec_free_mesh_node(void *n);
 
 /*
  * RFC 3339 timestamps as Kubernetes writes them: "2026-11-23T16:42:29Z". Parsing

@@ -73,7 +73,8 @@ struct agent_view {
 	const struct volume **volumes;
 	struct kube_typed **lent; /* the volumes' holders */
 	size_t n_volumes;
-	struct mesh_node **nodes;
+	const struct mesh_node **nodes;
+	struct kube_typed **lent_nodes; /* the nodes' holders */
 	size_t n_nodes;
 };
 

@@ -38,7 +38,10 @@ static const struct kube_informer_ops volume_ops = {
 	.updated = volume_updated,
 	.deleted = volume_added,
 };
-static const struct kube_informer_ops node_ops = { .accept = codec_accept_mesh_node };
+static const struct kube_informer_ops node_ops = {
+	.decode = codec_decode_mesh_node,
+	.free_typed = codec_free_mesh_node,
+};
 static const struct kube_informer_ops device_ops = { .accept = codec_accept_node_device };
 
 void agent_kick(struct agent *a)
@@ -51,27 +54,23 @@ void agent_kick(struct agent *a)
 
 void agent_view_take(struct agent *a, struct agent_view *ret)
 {
-	_cleanup_(json_decrefp) json_t *nodes = kube_informer_list(a->nodes);
 	struct agent_view v = { 0 };
-	size_t i;
-	json_t *obj;
 
 	v.lent = kube_informer_list_typed(a->volumes, &v.n_volumes);
 	v.volumes = xcalloc(v.n_volumes + 1, sizeof(*v.volumes));
-	for (i = 0; i < v.n_volumes; i++)
+	for (size_t i = 0; i < v.n_volumes; i++)
 		v.volumes[i] = kube_typed_get(v.lent[i]);
-	v.nodes = xcalloc(json_array_size(nodes) + 1, sizeof(*v.nodes));
-	json_array_foreach (nodes, i, obj)
-		if (mesh_node_from_json(obj, &v.nodes[v.n_nodes], NULL) == 0)
-			v.n_nodes++;
+	v.lent_nodes = kube_informer_list_typed(a->nodes, &v.n_nodes);
+	v.nodes = xcalloc(v.n_nodes + 1, sizeof(*v.nodes));
+	for (size_t i = 0; i < v.n_nodes; i++)
+		v.nodes[i] = kube_typed_get(v.lent_nodes[i]);
 	*ret = v;
 }
 
 void agent_view_done(struct agent_view *v)
 {
 	kube_typed_unref_all(v->lent, v->n_volumes);
-	for (size_t i = 0; i < v->n_nodes; i++)
-		mesh_node_free(v->nodes[i]);
+	kube_typed_unref_all(v->lent_nodes, v->n_nodes);
 	free(v->volumes);
 	free(v->nodes);
 	memset(v, 0, sizeof(*v));

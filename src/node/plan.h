@@ -54,7 +54,7 @@ struct plan_input {
 	const char *finalizer; /* ours on MeshStorVolumes */
 	const struct volume *const *volumes;
 	size_t n_volumes;
-	struct mesh_node *const *nodes; /* every MeshStorNode, for host NQNs and addresses */
+	const struct mesh_node *const *nodes; /* every MeshStorNode, for host NQNs and addresses */
 	size_t n_nodes;
 	const struct observation *obs;
 	const char *dev; /* "/dev": where partitions and arrays appear */

@@ -186,7 +186,7 @@ static void plan_text(struct world *w, const char *node, struct strbuf *out)
 		.finalizer = FIN,
 		.volumes = (const struct volume *const *)w->vols,
 		.n_volumes = w->n_vols,
-		.nodes = w->nodes,
+		.nodes = (const struct mesh_node *const *)w->nodes,
 		.n_nodes = 3,
 		.obs = &w->obs,
 		.dev = "/dev",
@@ -865,7 +865,7 @@ static void test_report_phase(void **state)
 	add_import(&w, nqn0, "/dev/nvme1n1");
 	in.volumes = (const struct volume *const *)w.vols;
 	in.n_volumes = w.n_vols;
-	in.nodes = w.nodes;
+	in.nodes = (const struct mesh_node *const *)w.nodes;
 	in.n_nodes = 3;
 	in.obs = &w.obs;
 	assert_true(report_volume(&in, v, 1000));
@@ -911,7 +911,7 @@ static void report_in(struct world *w, struct plan_input *in)
 				   .dev = "/dev",
 				   .volumes = (const struct volume *const *)w->vols,
 				   .n_volumes = w->n_vols,
-				   .nodes = w->nodes,
+				   .nodes = (const struct mesh_node *const *)w->nodes,
 				   .n_nodes = 3,
 				   .obs = &w->obs };
 }

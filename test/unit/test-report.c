@@ -151,7 +151,7 @@ static void world_init(struct world *w, struct volume *v)
 				     .finalizer = "node.csi.meshstor.io/b",
 				     .volumes = (const struct volume *const *)w->vols,
 				     .n_volumes = 1,
-				     .nodes = w->nodes,
+				     .nodes = (const struct mesh_node *const *)w->nodes,
 				     .n_nodes = ARRAY_SIZE(w->nodes),
 				     .obs = &w->obs,
 				     .dev = "/dev" };
