@@ -450,6 +450,21 @@ json_t *kube_informer_list(struct kube_informer *inf)
 	return list;
 }
 
+struct kube_typed *kube_informer_get_typed(struct kube_informer *inf, const char *name)
+{
+	struct kube_typed *t = NULL;
+	bool found;
+	size_t i;
+
+	assert(inf->ops->decode);
+	pthread_mutex_lock(&inf->lock);
+	i = typed_find(inf, name, &found);
+	if (found)
+		t = kube_typed_ref(inf->typed[i].t);
+	pthread_mutex_unlock(&inf->lock);
+	return t;
+}
+
 struct kube_typed **kube_informer_list_typed(struct kube_informer *inf, size_t *ret_n)
 {
 	struct kube_typed **v;

@@ -57,6 +57,8 @@ bool kube_informer_wait_synced(struct kube_informer *inf, unsigned timeout_ms);
 json_t *kube_informer_get(struct kube_informer *inf, const char *name);
 /* A new array holding every cached object. */
 json_t *kube_informer_list(struct kube_informer *inf);
+/* A new reference to name's typed form (ops.decode), or NULL. */
+struct kube_typed *kube_informer_get_typed(struct kube_informer *inf, const char *name);
 /*
  * Every cached object's typed form (ops.decode), in name order, each held
  * for the caller (kube_typed.h) until kube_typed_unref_all(); *ret_n of them.

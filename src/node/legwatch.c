@@ -99,31 +99,32 @@ static void track(struct legwatch *w, const struct nvmf_subsystem *imp, size_t n
 /* The id of the volume whose array has uuid (the id derives it), from the cache; malloc'd. */
 static char *volume_of_uuid(struct agent *a, const char *uuid)
 {
-	_cleanup_(json_decrefp) json_t *all = kube_informer_list(a->volumes);
-	json_t *obj;
-	size_t i;
+	size_t n;
+	struct kube_typed **all = kube_informer_list_typed(a->volumes, &n);
+	char *id = NULL;
 
-	json_array_foreach (all, i, obj) {
-		const char *id = json_string_value(
-			json_object_get(json_object_get(obj, "metadata"), "name"));
+	for (size_t i = 0; i < n && !id; i++) {
+		const struct volume *v = kube_typed_get(all[i]);
 		char u[UUID_STRING_LEN + 1];
 
-		if (!id)
-			continue;
-		volume_md_uuid(id, u);
+		volume_md_uuid(v->meta.name, u);
 		if (strcmp(u, uuid) == 0)
-			return xstrdup(id);
+			id = xstrdup(v->meta.name);
 	}
-	return NULL;
+	kube_typed_unref_all(all, n);
+	return id;
 }
 
-/* The volume whose array this is, when this node assembled it for its claim. */
-static struct volume *consumed_volume(struct legwatch *w, const struct md_array *arr)
+/*
+ * The volume whose array this is, when this node assembled it for its claim:
+ * its cached typed form, held (kube_typed_unref()).
+ */
+static struct kube_typed *consumed_volume(struct legwatch *w, const struct md_array *arr)
 {
 	struct agent *a = w->a;
 	const char *me = a->o.node_name;
-	_cleanup_(json_decrefp) json_t *obj = NULL;
-	struct volume *v = NULL;
+	struct kube_typed *t;
+	const struct volume *v;
 	char *id = NULL;
 
 	if (!arr->uuid)
@@ -135,15 +136,16 @@ static struct volume *consumed_volume(struct legwatch *w, const struct md_array 
 		w->ids = xreallocarray(w->ids, w->n_ids + 1, sizeof(*w->ids));
 		w->ids[w->n_ids++] = (struct array_id){ .uuid = xstrdup(arr->uuid), .id = id };
 	}
-	obj = id ? kube_informer_get(a->volumes, id) : NULL;
-	if (!obj || volume_from_json(obj, &v, NULL) < 0)
+	t = id ? kube_informer_get_typed(a->volumes, id) : NULL;
+	if (!t)
 		return NULL;
+	v = kube_typed_get(t);
 	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 || !v->status.node_name ||
 	    strcmp(v->status.node_name, me) != 0) {
-		volume_free(v);
+		kube_typed_unref(t);
 		return NULL;
 	}
-	return v;
+	return t;
 }
 
 /*
@@ -152,19 +154,20 @@ static struct volume *consumed_volume(struct legwatch *w, const struct md_array 
  */
 static const char *fenced_volume(struct legwatch *w, const struct md_array *arr)
 {
-	_cleanup_(json_decrefp) json_t *obj = NULL;
-	struct volume *v = NULL;
+	struct kube_typed *t;
+	const struct volume *v;
 	const char *id = NULL;
 	bool fenced;
 
 	for (size_t i = 0; arr->uuid && i < w->n_ids && !id; i++)
 		if (strcmp(w->ids[i].uuid, arr->uuid) == 0)
 			id = w->ids[i].id;
-	obj = id ? kube_informer_get(w->a->volumes, id) : NULL;
-	if (!obj || volume_from_json(obj, &v, NULL) < 0)
+	t = id ? kube_informer_get_typed(w->a->volumes, id) : NULL;
+	if (!t)
 		return NULL;
+	v = kube_typed_get(t);
 	fenced = !v->spec.node_name || strcmp(v->spec.node_name, w->a->o.node_name) != 0;
-	volume_free(v);
+	kube_typed_unref(t);
 	return fenced ? id : NULL;
 }
 
@@ -668,7 +671,8 @@ static void tick(struct legwatch *w)
 	}
 	waits = xcalloc(s.n_arrays + 1, sizeof(bool));
 	for (size_t i = 0; i < s.n_arrays; i++) {
-		struct volume *v = consumed_volume(w, &s.arrays[i]);
+		struct kube_typed *t = consumed_volume(w, &s.arrays[i]);
+		const struct volume *v = t ? kube_typed_get(t) : NULL;
 		enum leg_verdict verdict;
 		const char *fenced;
 		size_t k;
@@ -690,7 +694,7 @@ static void tick(struct legwatch *w)
 		if (verdict == LEG_WAIT)
 			release_beyond_return(w, &s, &s.arrays[i], v, &released);
 		waits[i] = verdict == LEG_WAIT;
-		volume_free(v);
+		kube_typed_unref(t);
 	}
 	note_waiting(w, &s, waits);
 	free(w->released);

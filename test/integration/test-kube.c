@@ -516,6 +516,17 @@ static void test_informer_typed(void **state)
 	assert_true(kube_informer_wait_synced(inf, 30000));
 	assert_true(wait_typed_epoch(inf, "it-typed-a", 0));
 	assert_int_equal(typed_epoch(inf, "it-typed-refused"), -1);
+	/* One object's typed form, by name: what the lending holds, or nothing. */
+	{
+		struct kube_typed *t = kube_informer_get_typed(inf, "it-typed-a");
+
+		assert_non_null(t);
+		assert_string_equal(((const struct volume *)kube_typed_get(t))->meta.name,
+				    "it-typed-a");
+		kube_typed_unref(t);
+		assert_null(kube_informer_get_typed(inf, "it-typed-refused"));
+		assert_null(kube_informer_get_typed(inf, "it-typed-none"));
+	}
 
 	before = __atomic_load_n(&decodes, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < 10; i++)
