@@ -345,14 +345,14 @@ int volume_status_into(json_t *obj, const struct volume *v)
 /*
  * The spec's fields this codec knows, from their encoding before and after the
  * change: those it wrote before and not now are cleared, the rest set; any
- * other field of obj's spec stays.
+ * other field of obj's spec stays. v has passed volume_validate().
  */
 static int spec_into(json_t *obj, const json_t *before, const struct volume *v)
 {
 	json_t *spec = json_object_get(obj, "spec"), *after, *value;
 	const char *key;
 
-	if (!json_is_object(spec) || !before || volume_validate(v, NULL) < 0)
+	if (!json_is_object(spec) || !before)
 		return -EINVAL;
 	after = spec_to_json(&v->spec);
 	if (!after)
@@ -406,7 +406,7 @@ int volume_change_json(json_t *obj, enum volume_part part, volume_change_fn chan
 	if (part == VOLUME_PART_SPEC)
 		spec_before = spec_to_json(&v->spec);
 	r = change(v, userdata);
-	/* A change that would not read back says why (write_part() would refuse it too). */
+	/* A change that would not read back is refused here, saying why. */
 	if (r == 0 && part != VOLUME_PART_FINALIZERS && volume_validate(v, err) < 0)
 		r = -EINVAL;
 	if (r == 0)

@@ -42,9 +42,9 @@ int volume_status_into(json_t *obj, const struct volume *v);
  * written whole (a status field this codec does not know is dropped: agents
  * own it). In the spec only the top-level fields this codec knows change, so
  * a top-level field a newer version added survives a write by an older one;
- * the members are written whole. For the finalizers
- * only the metadata is decoded (spec and status are left empty): a volume
- * whose spec or status no longer reads still lets go.
+ * the members are written whole. For the finalizers only the metadata is
+ * decoded (spec and status are left empty): a volume whose spec or status no
+ * longer reads still lets go.
  */
 enum volume_part {
 	VOLUME_PART_FINALIZERS, /* metadata.finalizers */
