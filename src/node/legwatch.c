@@ -115,6 +115,15 @@ static char *volume_of_uuid(struct agent *a, const char *uuid)
 	return id;
 }
 
+/* The id of the volume whose array has uuid, as noted in w->ids; NULL when not noted. */
+static char *noted_id(const struct legwatch *w, const char *uuid)
+{
+	for (size_t i = 0; uuid && i < w->n_ids; i++)
+		if (strcmp(w->ids[i].uuid, uuid) == 0)
+			return w->ids[i].id;
+	return NULL;
+}
+
 /*
  * The volume whose array this is, when this node assembled it for its claim:
  * its cached typed form, held (kube_typed_unref()).
@@ -125,13 +134,11 @@ static struct kube_typed *consumed_volume(struct legwatch *w, const struct md_ar
 	const char *me = a->o.node_name;
 	struct kube_typed *t;
 	const struct volume *v;
-	char *id = NULL;
+	char *id;
 
 	if (!arr->uuid)
 		return NULL;
-	for (size_t i = 0; i < w->n_ids && !id; i++)
-		if (strcmp(w->ids[i].uuid, arr->uuid) == 0)
-			id = w->ids[i].id;
+	id = noted_id(w, arr->uuid);
 	if (!id && (id = volume_of_uuid(a, arr->uuid))) {
 		w->ids = xreallocarray(w->ids, w->n_ids + 1, sizeof(*w->ids));
 		w->ids[w->n_ids++] = (struct array_id){ .uuid = xstrdup(arr->uuid), .id = id };
@@ -156,12 +163,9 @@ static const char *fenced_volume(struct legwatch *w, const struct md_array *arr)
 {
 	struct kube_typed *t;
 	const struct volume *v;
-	const char *id = NULL;
+	const char *id = noted_id(w, arr->uuid);
 	bool fenced;
 
-	for (size_t i = 0; arr->uuid && i < w->n_ids && !id; i++)
-		if (strcmp(w->ids[i].uuid, arr->uuid) == 0)
-			id = w->ids[i].id;
 	t = id ? kube_informer_get_typed(w->a->volumes, id) : NULL;
 	if (!t)
 		return NULL;

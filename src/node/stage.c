@@ -352,6 +352,13 @@ static int format_once(struct stage_ctx *s, const char *md, struct strbuf *err)
 				  NULL, NULL, err);
 }
 
+/* Whether v, as the API server has it now, still carries our claim at the epoch we staged for. */
+static bool claim_unmoved(const struct stage_ctx *s, const struct volume *v)
+{
+	return v->spec.node_name && strcmp(v->spec.node_name, s->a->o.node_name) == 0 &&
+	       v->spec.epoch == s->v->spec.epoch;
+}
+
 /*
  * Before the array is assembled, the record says so: status.nodeName is this
  * node (so no other node, and no later claim of this node, takes an array
@@ -367,8 +374,7 @@ static int record_assembly(struct volume *v, void *userdata)
 	const char *me = s->a->o.node_name;
 	bool changed = false;
 
-	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
-	    v->spec.epoch != s->v->spec.epoch)
+	if (!claim_unmoved(s, v))
 		return -EPERM; /* the claim moved meanwhile (-ESTALE is a race) */
 	if (!v->status.node_name || strcmp(v->status.node_name, me) != 0) {
 		free(v->status.node_name);
@@ -423,11 +429,9 @@ static int mark_left_out(struct volume *v, void *userdata)
 {
 	const struct left_out_ctx *ctx = userdata;
 	struct stage_ctx *s = ctx->s;
-	const char *me = s->a->o.node_name;
 	bool changed = false;
 
-	if (!v->spec.node_name || strcmp(v->spec.node_name, me) != 0 ||
-	    v->spec.epoch != s->v->spec.epoch)
+	if (!claim_unmoved(s, v))
 		return -EPERM; /* the claim moved meanwhile: its new holder's record counts */
 	for (size_t i = 0; i < v->spec.n_members; i++) {
 		const struct volume_member *m = &v->spec.members[i];
