@@ -31,6 +31,11 @@ static int controller_probe(void *userdata)
 	return ready;
 }
 
+static void controller_metrics(void *userdata, struct strbuf *out)
+{
+	controller_write_metrics(userdata, out);
+}
+
 static const struct csi_method *const controller_methods[] = {
 	&csi_identity_get_plugin_info,
 	&csi_identity_get_plugin_capabilities,
@@ -59,6 +64,7 @@ int controller_main(int argc, char **argv)
 		.n_methods = ARRAY_SIZE(controller_methods),
 		.identity = &controller_identity,
 	};
+	struct cmd_role_hooks hooks = { .metrics = controller_metrics };
 	struct csi_socket_lock *lock;
 	struct controller *c = NULL;
 	struct cmd_options o;
@@ -76,7 +82,8 @@ int controller_main(int argc, char **argv)
 		log_warning("Serving without the Kubernetes API: not ready; Controller calls will "
 			    "answer UNAVAILABLE until restarted with a working configuration");
 	service.userdata = c;
-	r = cmd_serve(&o, &service, lock);
+	hooks.userdata = c;
+	r = cmd_serve(&o, &service, lock, c ? &hooks : NULL);
 	controller_free(c);
 	csi_socket_lock_free(lock);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -73,6 +73,15 @@ static int node_alive(void *userdata, struct strbuf *why)
 	return node_loop_alive(now_usec(), agent_loop_usec(st->csi.agent), st->period_s, why);
 }
 
+/* The agent's metrics; without an agent, the CSI calls' alone. */
+static void node_metrics(void *userdata, struct strbuf *out)
+{
+	struct node_state *st = userdata;
+
+	if (st->csi.agent)
+		agent_write_metrics(st->csi.agent, out);
+}
+
 static const struct csi_method *const node_methods[] = {
 	&csi_identity_get_plugin_info,
 	&csi_identity_get_plugin_capabilities,
@@ -115,6 +124,9 @@ static void prepare(const struct cmd_options *o, const char *release)
 int node_main(int argc, char **argv)
 {
 	struct node_state st = { 0 };
+	const struct cmd_role_hooks hooks = { .alive = node_alive,
+					      .metrics = node_metrics,
+					      .userdata = &st };
 	struct csi_service service = {
 		.methods = node_methods,
 		.n_methods = ARRAY_SIZE(node_methods),
@@ -178,7 +190,7 @@ int node_main(int argc, char **argv)
 				"is configured)");
 	}
 
-	r = cmd_serve_checked(&o, &service, lock, node_alive, &st);
+	r = cmd_serve(&o, &service, lock, &hooks);
 	agent_free(st.csi.agent);
 	/* Only now: a next agent may start once this one's loop and leg watch have stopped. */
 	csi_socket_lock_free(lock);

@@ -2,7 +2,8 @@
 /*
  * What a role serves: the CSI endpoint, and beside it what the kubernetes-csi
  * sidecars would otherwise add: the kubelet's plugin registration (node role)
- * and /healthz for the liveness probe. One binary, nothing extra to operate.
+ * and /healthz for the liveness probe; and /metrics for Prometheus. One
+ * binary, nothing extra to operate.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -28,8 +29,9 @@ struct serving {
 	struct csi_server *csi;
 	struct csi_registration *registration;
 	struct healthz *healthz;
-	healthz_check_fn *alive; /* the role's own condition; NULL: none */
-	void *alive_userdata;
+	struct healthz *metrics; /* --metrics-address, when not the health address */
+	struct csi_service *service;
+	struct cmd_role_hooks hooks;
 };
 
 /* /healthz: the CSI endpoint answers, registration stands, and the role is not stuck. */
@@ -41,9 +43,19 @@ static int check(void *userdata, struct strbuf *why)
 	r = csi_client_probe(s->o->endpoint, PROBE_TIMEOUT_MS, why);
 	if (r >= 0 && s->registration)
 		r = csi_registration_check(s->registration, why);
-	if (r >= 0 && s->alive)
-		r = s->alive(s->alive_userdata, why);
+	if (r >= 0 && s->hooks.alive)
+		r = s->hooks.alive(s->hooks.userdata, why);
 	return r;
+}
+
+/* /metrics: the CSI calls, then the role's own. */
+static void metrics(void *userdata, struct strbuf *out)
+{
+	struct serving *s = userdata;
+
+	csi_calls_write(&s->service->calls, s->service->methods, s->service->n_methods, out);
+	if (s->hooks.metrics)
+		s->hooks.metrics(s->hooks.userdata, out);
 }
 
 /*
@@ -72,20 +84,38 @@ static int start_registration(struct serving *s)
 
 static int start_healthz(struct serving *s)
 {
+	static const struct healthz_paths both = { .check = check, .metrics = metrics };
 	const char *address = s->o->health_address;
 	int r;
 
 	if (!address || !address[0])
 		return 0;
-	r = healthz_start(address, check, s, &s->healthz);
+	r = healthz_start(address, &both, s, &s->healthz);
 	if (r < 0)
 		return log_error_errno(r, "Failed to serve /healthz on %s: %m", address);
-	log_info("Serving /healthz on %s (port %d)", address, healthz_port(s->healthz));
+	log_info("Serving /healthz and /metrics on %s (port %d)", address,
+		 healthz_port(s->healthz));
 	return 0;
 }
 
-int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
-		      struct csi_socket_lock *lock, healthz_check_fn *alive, void *userdata)
+static int start_metrics(struct serving *s)
+{
+	static const struct healthz_paths metrics_only = { .metrics = metrics };
+	const char *address = s->o->metrics_address;
+	int r;
+
+	if (!address || !address[0] ||
+	    (s->o->health_address && strcmp(address, s->o->health_address) == 0))
+		return 0;
+	r = healthz_start(address, &metrics_only, s, &s->metrics);
+	if (r < 0)
+		return log_error_errno(r, "Failed to serve /metrics on %s: %m", address);
+	log_info("Serving /metrics on %s (port %d)", address, healthz_port(s->metrics));
+	return 0;
+}
+
+int cmd_serve(const struct cmd_options *o, struct csi_service *service,
+	      struct csi_socket_lock *lock, const struct cmd_role_hooks *hooks)
 {
 	const struct csi_server_config cfg = {
 		.endpoint = o->endpoint,
@@ -93,9 +123,11 @@ int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
 		.shutdown_timeout_s = o->shutdown_timeout_s,
 		.lock = lock,
 	};
-	struct serving s = { .o = o, .alive = alive, .alive_userdata = userdata };
+	struct serving s = { .o = o, .service = service };
 	int r;
 
+	if (hooks)
+		s.hooks = *hooks;
 	csi_inflight_init(&service->inflight);
 	/* The kubelet calls NodeGetInfo as it registers us: the CSI endpoint comes first. */
 	r = csi_server_new(&cfg, service, &s.csi);
@@ -104,16 +136,13 @@ int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
 	if (r >= 0)
 		r = start_healthz(&s);
 	if (r >= 0)
+		r = start_metrics(&s);
+	if (r >= 0)
 		r = csi_server_run(s.csi);
+	healthz_stop(s.metrics);
 	healthz_stop(s.healthz);
 	csi_registration_free(s.registration);
 	csi_server_free(s.csi);
 	csi_inflight_done(&service->inflight);
 	return r;
-}
-
-int cmd_serve(const struct cmd_options *o, struct csi_service *service,
-	      struct csi_socket_lock *lock)
-{
-	return cmd_serve_checked(o, service, lock, NULL, NULL);
 }

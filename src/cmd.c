@@ -38,6 +38,7 @@ enum {
 	OPT_RESYNC_SPEED_MIN,
 	OPT_UDEV_RULES_DIR,
 	OPT_HEALTH_ADDRESS,
+	OPT_METRICS_ADDRESS,
 	OPT_REGISTRATION_SOCKET,
 	OPT_KUBELET_ENDPOINT,
 };
@@ -90,6 +91,9 @@ static void usage(enum cmd_role role)
 			 "                                registration stands and the reconcile loop\n"
 			 "                                is not stuck"
 		       : "");
+	printf("  --metrics-address=[IP:]PORT   serve HTTP /metrics for Prometheus (the same\n"
+	       "                                forms; the health address itself serves both;\n"
+	       "                                default empty: off)\n");
 	if (role == CMD_CONTROLLER)
 		printf("  --heartbeat-timeout=SECONDS   an agent whose MeshStorNode heartbeat is this\n"
 		       "                                old gets no new members (10-3600, default 180);\n"
@@ -195,17 +199,22 @@ static int parse_one(enum cmd_role role, int opt, const char *arg, struct cmd_op
 					       arg);
 		o->udev_rules_dir = arg;
 		return 0;
-	case OPT_HEALTH_ADDRESS: {
+	case OPT_HEALTH_ADDRESS:
+	case OPT_METRICS_ADDRESS: {
 		struct sockaddr_storage ss;
 		socklen_t len;
 
 		if (arg[0] && healthz_parse_address(arg, &ss, &len) < 0)
 			return log_error_errno(-EINVAL,
-					       "Invalid --health-address '%s': expected "
+					       "Invalid --%s-address '%s': expected "
 					       "IP:PORT, [IPv6]:PORT, :PORT or PORT, or "
 					       "nothing (off)",
+					       opt == OPT_HEALTH_ADDRESS ? "health" : "metrics",
 					       arg);
-		o->health_address = arg;
+		if (opt == OPT_HEALTH_ADDRESS)
+			o->health_address = arg;
+		else
+			o->metrics_address = arg;
 		return 0;
 	}
 	case OPT_REGISTRATION_SOCKET:
@@ -347,6 +356,7 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o)
 		{ "resync-speed-min", required_argument, NULL, OPT_RESYNC_SPEED_MIN },
 		{ "udev-rules-dir", required_argument, NULL, OPT_UDEV_RULES_DIR },
 		{ "health-address", required_argument, NULL, OPT_HEALTH_ADDRESS },
+		{ "metrics-address", required_argument, NULL, OPT_METRICS_ADDRESS },
 		{ "registration-socket", required_argument, NULL, OPT_REGISTRATION_SOCKET },
 		{ "kubelet-endpoint", required_argument, NULL, OPT_KUBELET_ENDPOINT },
 		{ 0 },

@@ -22,10 +22,12 @@ struct cmd_options {
 	int ctrl_loss_tmo;
 	int keep_alive_tmo;
 	int fast_io_fail_tmo;
-	int nr_io_queues;	    /* node role only: per import; 0: one per CPU */
-	unsigned resync_speed_min;  /* node role only: MiB/s; 0: the system's */
-	const char *udev_rules_dir; /* node role only; NULL: /etc/udev/rules.d under sysroot */
-	const char *health_address; /* NULL or "": no /healthz */
+	int nr_io_queues;	     /* node role only: per import; 0: one per CPU */
+	unsigned resync_speed_min;   /* node role only: MiB/s; 0: the system's */
+	const char *udev_rules_dir;  /* node role only; NULL: /etc/udev/rules.d under sysroot */
+	const char *health_address;  /* NULL or "": no /healthz */
+	const char *metrics_address; /* NULL or "": no /metrics of its own (the health address has
+					it) */
 	/* The kubelet's plugin registration, node role only ("" or NULL: none). */
 	const char *registration_socket;
 	bool registration_socket_set; /* named by the operator, not the default */
@@ -46,21 +48,27 @@ int cmd_parse(enum cmd_role role, int argc, char **argv, struct cmd_options *o);
 struct csi_service;
 struct csi_socket_lock;
 
+/* What a role adds to /healthz and /metrics; each may be NULL. */
+struct cmd_role_hooks {
+	/*
+	 * The role's own condition beyond "the CSI endpoint answers" (the
+	 * node: its loop is not stuck).
+	 */
+	healthz_check_fn *alive;
+	/* The role's metrics, after the CSI calls' (docs/operations.md, "Metrics"). */
+	healthz_metrics_fn *metrics;
+	void *userdata;
+};
+
 /*
  * Serves service on o's endpoint until SIGTERM/SIGINT, with the kubelet's
- * plugin registration and /healthz when o asks for them (src/cmd-serve.c);
- * returns 0 or -errno. lock is the endpoint's, taken by the role before it
- * started anything (csi_socket_lock_take()); the role releases it after it
- * has stopped everything that acts.
+ * plugin registration, /healthz and /metrics when o asks for them
+ * (src/cmd-serve.c); returns 0 or -errno. lock is the endpoint's, taken by the
+ * role before it started anything (csi_socket_lock_take()); the role releases
+ * it after it has stopped everything that acts. hooks may be NULL.
  */
 int cmd_serve(const struct cmd_options *o, struct csi_service *service,
-	      struct csi_socket_lock *lock);
-/*
- * cmd_serve(), where /healthz also asks alive(userdata): the role's own
- * condition beyond "the CSI endpoint answers" (the node: its loop is not stuck).
- */
-int cmd_serve_checked(const struct cmd_options *o, struct csi_service *service,
-		      struct csi_socket_lock *lock, healthz_check_fn *alive, void *userdata);
+	      struct csi_socket_lock *lock, const struct cmd_role_hooks *hooks);
 
 int controller_main(int argc, char **argv);
 int node_main(int argc, char **argv);

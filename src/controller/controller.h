@@ -60,6 +60,9 @@ void controller_fence_host(const char *node, void *userdata, struct fence_host *
  * MeshStorNode heartbeat for this long gets no new members. Liveness for the
  * fence is the agents' Leases (leases.c), never this.
  */
+/* The controller's metrics in the text format (docs/operations.md, "Metrics"); any thread. */
+void controller_write_metrics(struct controller *c, struct strbuf *out);
+
 int controller_new(const char *kubeconfig, unsigned heartbeat_timeout_s, struct controller **ret);
 void controller_free(struct controller *c);
 /* True once every cache has completed its first list. */

@@ -10,6 +10,7 @@
 #include "csi/message.h"
 #include "csi/status.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -130,8 +131,8 @@ static const char *request_key(const struct csi_method *m, const ProtobufCMessag
 	return *(const char *const *)((const char *)req + f->offset);
 }
 
-void csi_dispatch(struct csi_service *s, const struct csi_method *m, const uint8_t *body,
-		  size_t len, uint64_t deadline_usec, struct csi_reply *reply)
+static void dispatch(struct csi_service *s, const struct csi_method *m, const uint8_t *body,
+		     size_t len, uint64_t deadline_usec, struct csi_reply *reply)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	ProtobufCMessage *req = NULL;
@@ -168,4 +169,13 @@ out:
 	if (reply->error)
 		log_vol_debug(vol, "%s failed: %s", m->path, reply->message);
 	protobuf_c_message_free_unpacked(req, NULL);
+}
+
+void csi_dispatch(struct csi_service *s, const struct csi_method *m, const uint8_t *body,
+		  size_t len, uint64_t deadline_usec, struct csi_reply *reply)
+{
+	uint64_t start = now_usec();
+
+	dispatch(s, m, body, len, deadline_usec, reply);
+	csi_calls_record(&s->calls, s->methods, s->n_methods, m, reply->error, now_usec() - start);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "csi/calls.h"
 #include "csi/inflight.h"
 #include "util/arena.h"
 #include "util/macro.h"
@@ -53,6 +54,7 @@ struct csi_service {
 	const struct csi_identity *identity;
 	void *userdata; /* the role's state, for its handlers */
 	struct csi_inflight inflight;
+	struct csi_calls calls; /* for /metrics */
 };
 
 struct csi_call {

@@ -10,6 +10,7 @@
 #include "kube/request.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/version.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -163,4 +164,26 @@ int kube_current_token(struct kube_client *c, char **ret)
 out:
 	pthread_mutex_unlock(&c->token_lock);
 	return r;
+}
+
+void kube_client_write_metrics(struct kube_client *c, struct strbuf *out)
+{
+	metrics_family(out, "meshstor_kube_requests_total", "counter",
+		       "Requests to the Kubernetes API server (watches aside), by verb and HTTP "
+		       "status; code \"none\": no answer.");
+	for (size_t verb = 0; verb < KUBE_VERBS; verb++)
+		for (size_t i = 0; i < KUBE_STATUSES; i++) {
+			_cleanup_strbuf_ struct strbuf labels = STRBUF_INIT, code = STRBUF_INIT;
+			uint64_t n = atomic_load(&c->answers[verb][i]);
+
+			if (!n)
+				continue;
+			if (i == KUBE_STATUSES - 1)
+				strbuf_adds(&code, "none");
+			else
+				strbuf_addf(&code, "%zu", 100 + i);
+			metrics_label(&labels, "verb", kube_verbs[verb]);
+			metrics_label(&labels, "code", code.buf);
+			metrics_sample(out, "meshstor_kube_requests_total", labels.buf, (double)n);
+		}
 }

@@ -50,6 +50,8 @@ int kube_client_new(struct kube_config *cfg, unsigned timeout_ms, struct kube_cl
 void kube_client_free(struct kube_client *c);
 /* How many requests this client has sent (for the benchmarks and tests). */
 uint64_t kube_client_requests(struct kube_client *c);
+/* meshstor_kube_requests_total{verb,code} (docs/operations.md, "Metrics"). */
+void kube_client_write_metrics(struct kube_client *c, struct strbuf *out);
 
 int kube_get(struct kube_client *c, const struct kube_resource *res, const char *ns,
 	     const char *name, json_t **ret, struct strbuf *err);

@@ -198,6 +198,19 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
 	return len;
 }
 
+const char *const kube_verbs[KUBE_VERBS] = { "GET", "POST", "PUT", "PATCH", "DELETE", "other" };
+
+static void count_answer(struct kube_client *c, const char *method, CURLcode code, long status)
+{
+	size_t verb = 0;
+
+	while (verb < KUBE_VERBS - 1 && strcmp(kube_verbs[verb], method) != 0)
+		verb++;
+	if (code != CURLE_OK || status < 100 || status > 599)
+		status = 100 + KUBE_STATUSES - 1;
+	atomic_fetch_add(&c->answers[verb][status - 100], 1);
+}
+
 int kube_request(struct kube_client *c, const char *method, const char *path,
 		 const char *content_type, const json_t *body, json_t **ret, struct strbuf *err)
 {
@@ -233,6 +246,7 @@ int kube_request(struct kube_client *c, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
 	code = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	count_answer(c, method, code, status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(headers);
 

@@ -11,6 +11,12 @@
 #include "kube/client.h"
 #include "util/strbuf.h"
 
+/* The verbs kube_request() counts (kube_verbs[]); any other is counted as the last. */
+#define KUBE_VERBS 6
+extern const char *const kube_verbs[KUBE_VERBS];
+/* HTTP statuses 100-599, and the last slot: no answer (a transport error). */
+#define KUBE_STATUSES 501
+
 struct kube_client {
 	struct kube_config *cfg;
 	unsigned timeout_ms;
@@ -21,6 +27,8 @@ struct kube_client {
 	char *token;	      /* token_file's content when last read */
 	struct stat token_st; /* token_file as it was then */
 	atomic_uint_fast64_t requests;
+	/* kube_request()'s answers, per verb and HTTP status (kube_client_write_metrics()) */
+	atomic_uint_fast64_t answers[KUBE_VERBS][KUBE_STATUSES];
 };
 
 /* A response larger than this is refused (-E2BIG) rather than buffered. */

@@ -11,6 +11,7 @@
 #include "node/heartbeat.h"
 #include "node/legs.h"
 #include "node/plan.h"
+#include "util/metrics.h"
 
 /* The NVMe/TCP port every node exports on and connects to (IANA's for NVMe/TCP). */
 #define NVME_TCP_SERVICE "4420"
@@ -23,6 +24,26 @@ struct connect_backoff {
 };
 
 /* Shared by agent.c (the loop), announce.c (node and drives), apply.c, stage.c, mount.c, grow.c. */
+/* What the loop did, for /metrics; zeroed, it is ready; no lock. */
+enum {
+	PASS_OK,
+	PASS_FAILED,
+	_PASS_RESULTS
+};
+enum {
+	ACTION_DONE,
+	ACTION_FAILED,
+	ACTION_BACKING_OFF,
+	_ACTION_RESULTS
+};
+
+struct agent_counts {
+	atomic_uint_fast64_t passes[_PASS_RESULTS];
+	struct metrics_seconds pass_seconds;
+	atomic_uint_fast64_t actions[_ACT_MAX][_ACTION_RESULTS];
+	atomic_uint_fast64_t last_ok_s; /* Unix seconds: the last pass that read the kernel */
+};
+
 struct agent {
 	struct agent_options o;
 	struct node_paths paths;
@@ -48,6 +69,7 @@ struct agent {
 	pthread_t thread;
 	bool thread_started;
 	atomic_uint_fast64_t loop_usec; /* CLOCK_MONOTONIC: the loop last came round */
+	struct agent_counts counts;	/* for /metrics (agent-metrics.c) */
 	struct heartbeat *heartbeat;	/* the Lease, renewed on a thread of its own */
 	struct legwatch *legwatch;	/* drops lost legs of our arrays, once recorded */
 	/* Our partitions as the latest observation read the tables, for the leg watch. */

@@ -336,6 +336,11 @@ static void pass_apply(struct agent *a, const struct plan_input *in)
 
 		action_format(&p.actions[i], &line);
 		r = apply_action(a, &p.actions[i], &err);
+		atomic_fetch_add(
+			&a->counts.actions[p.actions[i].type][r == -EALREADY ? ACTION_BACKING_OFF
+							      : r < 0	     ? ACTION_FAILED
+									     : ACTION_DONE],
+			1);
 		if (r == -EALREADY)
 			log_vol_debug(p.actions[i].volume, "%s: backing off", line.buf);
 		else if (r < 0)
@@ -402,8 +407,11 @@ static bool report_would_change(struct agent *a, const struct plan_input *in,
 	return changed;
 }
 
-/* One pass: observe, plan, apply; observe again and report. Holds the kernel lock. */
-static void pass(struct agent *a)
+/*
+ * One pass: observe, plan, apply; observe again and report. Holds the kernel
+ * lock. Returns 0, or the -errno of an observation that failed.
+ */
+static int pass(struct agent *a)
 {
 	struct agent_view view;
 	struct observation obs;
@@ -420,7 +428,7 @@ static void pass(struct agent *a)
 	if (r < 0) {
 		agent_view_done(&view);
 		log_warning_errno(r, "Cannot read the kernel's state: %m; skipping this pass");
-		return;
+		return r;
 	}
 	mounted_arrays(a, &obs, &mounted, &n_mounted);
 	agent_plan_input(a, &view, &obs, (const char *const *)mounted, n_mounted, &in);
@@ -460,6 +468,18 @@ static void pass(struct agent *a)
 		observation_done(&obs);
 	announce_node(a, &view, false);
 	agent_view_done(&view);
+	return r;
+}
+
+static void pass_counted(struct agent *a)
+{
+	uint64_t start = now_usec();
+	int r = pass(a);
+
+	metrics_seconds_observe(&a->counts.pass_seconds, now_usec() - start);
+	atomic_fetch_add(&a->counts.passes[r < 0 ? PASS_FAILED : PASS_OK], 1);
+	if (r >= 0)
+		atomic_store(&a->counts.last_ok_s, (uint64_t)time(NULL));
 }
 
 static void *loop(void *userdata)
@@ -473,7 +493,7 @@ static void *loop(void *userdata)
 		if (kube_informer_wait_synced(a->volumes, 0) &&
 		    kube_informer_wait_synced(a->nodes, 0) &&
 		    kube_informer_wait_synced(a->devices, 0))
-			pass(a);
+			pass_counted(a);
 		atomic_store(&a->loop_usec, now_usec()); /* agent_loop_usec() */
 		pthread_mutex_lock(&a->lock);
 		while (!a->wake && !a->stop)

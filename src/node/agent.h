@@ -40,6 +40,8 @@ bool agent_volume_known(struct agent *a, const char *id);
  * or after finding its caches not yet listed. For /healthz (node/alive.h).
  */
 uint64_t agent_loop_usec(struct agent *a);
+/* The agent's metrics in the text format (docs/operations.md, "Metrics"); any thread. */
+void agent_write_metrics(struct agent *a, struct strbuf *out);
 /* Asks for a pass now (watch events, tests). */
 void agent_kick(struct agent *a);
 

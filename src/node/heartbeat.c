@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,9 @@
 struct heartbeat {
 	struct kube_client *client;
 	char *node;
-	json_t *lease; /* as the API server last returned it; NULL: read it first */
-	bool failing;  /* the last renewal failed (said once) */
+	json_t *lease;		       /* as the API server last returned it; NULL: read it first */
+	bool failing;		       /* the last renewal failed (said once) */
+	atomic_int_fast64_t renewed_s; /* Unix seconds of the last renewal; 0: none yet */
 
 	pthread_t thread;
 	pthread_mutex_t lock; /* stop */
@@ -94,6 +96,7 @@ static void *run(void *arg)
 		int r = renew(h, &err);
 
 		if (r >= 0) {
+			atomic_store(&h->renewed_s, (int64_t)time(NULL));
 			if (h->failing)
 				log_info("Lease renewed again: the controller sees it alive");
 			h->failing = false;
@@ -156,4 +159,9 @@ void heartbeat_stop(struct heartbeat *h)
 	pthread_cond_destroy(&h->cond);
 	free(h->node);
 	free(h);
+}
+
+int64_t heartbeat_renewed_s(struct heartbeat *h)
+{
+	return h ? atomic_load(&h->renewed_s) : 0;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #pragma once
 
+#include <stdint.h>
+
 #include "kube/client.h"
 
 /*
@@ -19,3 +21,5 @@ struct heartbeat;
 int heartbeat_start(struct kube_client *c, const char *node, struct heartbeat **ret);
 /* Stops the thread (at once) and frees. The Lease is left to expire. NULL is a no-op. */
 void heartbeat_stop(struct heartbeat *h);
+/* When the Lease was last renewed (Unix seconds), 0 before the first; h may be NULL. */
+int64_t heartbeat_renewed_s(struct heartbeat *h);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /healthz over plain sockets: a liveness probe needs one path, two status
- * codes and a short body, which is less code than an HTTP library's setup.
+ * /healthz and /metrics over plain sockets: a liveness probe and a scrape need
+ * two paths, a few status codes and one body each, which is less code than an
+ * HTTP library's setup.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "util/cleanup.h"
 #include "util/healthz.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -33,7 +35,7 @@ struct healthz {
 	int listen_fd;
 	int stop_fd; /* an eventfd: written once to stop the thread */
 	int port;
-	healthz_check_fn *check;
+	struct healthz_paths paths;
 	void *userdata;
 	pthread_t thread;
 };
@@ -84,18 +86,19 @@ int healthz_parse_address(const char *address, struct sockaddr_storage *ret, soc
 	return parse_host(host, bracketed, (uint16_t)port, ret, ret_len);
 }
 
-static void respond(int fd, int code, const char *reason, bool head, const char *body)
+static void respond_as(int fd, int code, const char *reason, bool head, const char *type,
+		       const char *body)
 {
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	size_t done = 0;
 
 	strbuf_addf(&out,
 		    "HTTP/1.1 %d %s\r\n"
-		    "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Type: %s\r\n"
 		    "Content-Length: %zu\r\n"
 		    "%s"
 		    "Connection: close\r\n\r\n",
-		    code, reason, strlen(body), code == 405 ? "Allow: GET, HEAD\r\n" : "");
+		    code, reason, type, strlen(body), code == 405 ? "Allow: GET, HEAD\r\n" : "");
 	if (!head)
 		strbuf_adds(&out, body);
 	while (done < out.len) {
@@ -107,6 +110,11 @@ static void respond(int fd, int code, const char *reason, bool head, const char 
 			return;
 		done += (size_t)n;
 	}
+}
+
+static void respond(int fd, int code, const char *reason, bool head, const char *body)
+{
+	respond_as(fd, code, reason, head, "text/plain; charset=utf-8", body);
 }
 
 /* Reads the request head into buf (NUL-terminated); false if none arrived whole. */
@@ -132,7 +140,7 @@ static bool read_head(int fd, char *buf, size_t size)
 static void serve_check(struct healthz *h, int fd, bool head)
 {
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
-	int r = h->check(h->userdata, &why);
+	int r = h->paths.check(h->userdata, &why);
 
 	if (r >= 0) {
 		respond(fd, 200, "OK", head, "ok\n");
@@ -145,12 +153,27 @@ static void serve_check(struct healthz *h, int fd, bool head)
 	respond(fd, 503, "Service Unavailable", head, why.buf);
 }
 
+static void serve_metrics(struct healthz *h, int fd, bool head)
+{
+	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
+
+	h->paths.metrics(h->userdata, &out);
+	respond_as(fd, 200, "OK", head, METRICS_CONTENT_TYPE, out.buf ? out.buf : "");
+}
+
+static bool path_is(const char *target, size_t len, const char *path)
+{
+	return len == strlen(path) && strncmp(target, path, len) == 0;
+}
+
 /* One connection: "METHOD TARGET HTTP/1.x", then headers we do not need. */
 static void serve_client(struct healthz *h, int fd)
 {
 	const struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
 	char buf[REQUEST_MAX], *method, *target, *version, *save = NULL;
+	void (*answer)(struct healthz * h, int fd, bool head) = NULL;
 	size_t path_len;
+	bool head;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -166,10 +189,15 @@ static void serve_client(struct healthz *h, int fd)
 		return;
 	}
 	path_len = strcspn(target, "?");
-	if (path_len != strlen("/healthz") || strncmp(target, "/healthz", path_len) != 0)
-		respond(fd, 404, "Not Found", strcmp(method, "HEAD") == 0, "not found\n");
-	else if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		serve_check(h, fd, strcmp(method, "HEAD") == 0);
+	head = strcmp(method, "HEAD") == 0;
+	if (h->paths.check && path_is(target, path_len, "/healthz"))
+		answer = serve_check;
+	else if (h->paths.metrics && path_is(target, path_len, "/metrics"))
+		answer = serve_metrics;
+	if (!answer)
+		respond(fd, 404, "Not Found", head, "not found\n");
+	else if (strcmp(method, "GET") == 0 || head)
+		answer(h, fd, head);
 	else
 		respond(fd, 405, "Method Not Allowed", false, "GET or HEAD only\n");
 }
@@ -250,7 +278,7 @@ static int listen_any_first(const struct sockaddr_storage *addr, socklen_t len, 
 	return fd;
 }
 
-int healthz_start(const char *address, healthz_check_fn *check, void *userdata,
+int healthz_start(const char *address, const struct healthz_paths *paths, void *userdata,
 		  struct healthz **ret)
 {
 	struct sockaddr_storage addr;
@@ -263,7 +291,7 @@ int healthz_start(const char *address, healthz_check_fn *check, void *userdata,
 	if (r < 0)
 		return r;
 	h = xzalloc(sizeof(*h));
-	h->check = check;
+	h->paths = *paths;
 	h->userdata = userdata;
 	h->stop_fd = -1;
 	h->listen_fd = listen_any_first(&addr, len, &h->port);

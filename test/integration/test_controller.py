@@ -4,6 +4,8 @@ provides KUBECONFIG and KUBECTL), with three nodes published the way node
 agents publish themselves. Usage: test_controller.py MESHSTOR PUBLISH_NODES"""
 import json
 import os
+import re
+import urllib.request
 import tempfile
 import time
 import subprocess
@@ -17,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from csipb import csi  # noqa: E402
 from test_csi_endpoint import Server, call  # noqa: E402
+import prom_text  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sanity"))
 import importlib.machinery  # noqa: E402
@@ -66,7 +69,8 @@ class Controller(unittest.TestCase):
     def setUpClass(cls):
         subprocess.run([PUBLISH, "3"], check=True)
         cls.tmpdir = tempfile.TemporaryDirectory(prefix="meshstor-controller-")
-        cls.server = Server(cls.tmpdir.name).wait_serving()
+        cls.server = Server(cls.tmpdir.name,
+                            args=["--metrics-address=127.0.0.1:0"]).wait_serving()
         cls.ch = cls.server.channel()
         for _ in range(200):
             if call(cls.ch, "/csi.v1.Identity/Probe", response=csi.ProbeResponse).ready.value:
@@ -78,6 +82,17 @@ class Controller(unittest.TestCase):
         cls.ch.close()
         assert cls.server.stop() == 0
         cls.tmpdir.cleanup()
+
+    def scrape(self):
+        """/metrics, checked for the format (prom_text.py)."""
+        for _ in range(200):
+            port = re.search(r"Serving /metrics on \S+ \(port (\d+)\)", self.server.output())
+            if port:
+                break
+            time.sleep(0.05)
+        with urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port.group(1)) as r:
+            self.assertEqual(r.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
+            return prom_text.parse(r.read().decode())
 
     def create(self, req):
         return call(self.ch, "/csi.v1.Controller/CreateVolume", req,
@@ -137,6 +152,39 @@ class ControllerTest(Controller):
         # What `kubectl get msvol` shows before any agent has acted.
         self.assertEqual(obj["status"]["phase"], "Requested")
         self.assertEqual(obj["status"]["ready"], "0/3")
+        self.delete(v.volume_id)
+
+    def test_metrics(self):
+        """What /metrics says agrees with the MeshStorVolumes and with the calls made."""
+        v = self.create(request("it-metrics", GIB, numberOfCopies=2))
+        code, _ = self.code_of(self.create, request("", GIB))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        for _ in range(100):  # the informer sees the new volume a moment later
+            series = self.scrape()
+            copies = prom_text.value(series, "meshstor_volume_copies", volume=v.volume_id)
+            if copies is not None:
+                break
+            time.sleep(0.05)
+        self.assertEqual(copies, 2)
+        self.assertEqual(prom_text.value(series, "meshstor_volume_capacity_bytes",
+                                         volume=v.volume_id), GIB)
+        self.assertEqual(prom_text.value(series, "meshstor_volume_copies_in_sync",
+                                         volume=v.volume_id), 0)
+        phases = {dict(labels)["phase"]: value for (name, labels), value in series.items()
+                  if name == "meshstor_volumes"}
+        self.assertIn("Ready", phases)
+        self.assertEqual(sum(phases.values()),
+                         len(json.loads(kubectl("get", "msvol", "-o", "json"))["items"]))
+        self.assertGreaterEqual(phases["Requested"], 1)
+        self.assertGreaterEqual(prom_text.value(series, "meshstor_csi_calls_total",
+                                                method="CreateVolume", code="OK"), 1)
+        self.assertGreaterEqual(prom_text.value(series, "meshstor_csi_calls_total",
+                                                method="CreateVolume", code="INVALID_ARGUMENT"),
+                                1)
+        self.assertGreaterEqual(prom_text.value(series, "meshstor_csi_call_duration_seconds_count",
+                                                method="CreateVolume"), 2)
+        self.assertGreaterEqual(prom_text.value(series, "meshstor_kube_requests_total",
+                                                verb="POST", code="201"), 1)
         self.delete(v.volume_id)
 
     def test_wait_for_first_consumer(self):

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
 from csipb import registration as reg  # noqa: E402
 import test_csi_endpoint as endpoint  # noqa: E402
+import prom_text  # noqa: E402
 
 DRIVER = "io.meshstor.csi.mesh"
 KUBELET_ENDPOINT = "/var/lib/kubelet/plugins/io.meshstor.csi.mesh/csi.sock"
@@ -87,7 +88,7 @@ class KubeletTest(unittest.TestCase):
         s = self.start("--health-address=127.0.0.1:0", *args,
                        wait_registration="--registration-socket=" not in args)
         m = wait_for("the /healthz port",
-                     lambda: re.search(r"Serving /healthz on 127\.0\.0\.1:0 \(port (\d+)\)",
+                     lambda: re.search(r"Serving /healthz and /metrics on 127\.0\.0\.1:0 \(port (\d+)\)",
                                        s.output()))
         return s, int(m.group(1))
 
@@ -147,7 +148,15 @@ class KubeletTest(unittest.TestCase):
     def test_healthz_fails_without_csi_endpoint(self):
         s, port = self.start_healthz("--registration-socket=")
         self.assertEqual(healthz(port, "HEAD"), (200, ""))
-        self.assertEqual(healthz(port, path="/metrics")[0], 404)
+        self.assertEqual(healthz(port, path="/metric")[0], 404)
+        # /healthz asked the CSI endpoint's Probe: /metrics counted it. No agent
+        # (no API server here): the CSI calls alone.
+        status, body = healthz(port, path="/metrics")
+        self.assertEqual(status, 200)
+        series = prom_text.parse(body)
+        self.assertGreaterEqual(prom_text.value(series, "meshstor_csi_calls_total",
+                                                method="Probe", code="OK"), 1)
+        self.assertFalse([n for n, _ in series if n.startswith("meshstor_agent_")])
         self.assertEqual(healthz(port, "POST")[0], 405)
         # The kubelet's plugin directory lost our socket: nobody reaches the node.
         os.unlink(s.sock)

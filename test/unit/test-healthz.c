@@ -91,6 +91,18 @@ static int fake_check(void *userdata, struct strbuf *why)
 	return f->verdict;
 }
 
+static void fake_metrics(void *userdata, struct strbuf *out)
+{
+	struct fake *f = userdata;
+
+	f->calls++;
+	strbuf_adds(out, "# TYPE meshstor_x_total counter\nmeshstor_x_total 1\n");
+}
+
+static const struct healthz_paths check_only = { .check = fake_check };
+static const struct healthz_paths metrics_only = { .metrics = fake_metrics };
+static const struct healthz_paths both = { .check = fake_check, .metrics = fake_metrics };
+
 /* Sends request raw and returns the whole answer (the server closes after it). */
 static void exchange(int port, const char *request, struct strbuf *answer)
 {
@@ -130,7 +142,7 @@ static void test_serves_the_check(void **state)
 	struct healthz *h;
 	int port;
 
-	assert_int_equal(healthz_start("127.0.0.1:0", fake_check, &f, &h), 0);
+	assert_int_equal(healthz_start("127.0.0.1:0", &check_only, &f, &h), 0);
 	port = healthz_port(h);
 	assert_true(port > 0);
 
@@ -161,8 +173,38 @@ static void test_serves_the_check(void **state)
 	expect(port, "GET /healthz HTTP/1.1\r\n", "HTTP/1.1 400 Bad Request\r\n",
 	       "request not understood\n");
 	expect(port, "", "HTTP/1.1 400 Bad Request\r\n", "request not understood\n");
+	/* A path without its function is not served. */
+	expect(port, "GET /metrics HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found\r\n", "not found\n");
 	assert_int_equal(f.calls, 0);
 
+	healthz_stop(h);
+}
+
+/* /metrics in the text format's content type; each listener serves what it was given. */
+static void test_serves_metrics(void **state)
+{
+	const char *body = "# TYPE meshstor_x_total counter\nmeshstor_x_total 1\n";
+	struct fake f = { 0 };
+	struct strbuf answer = STRBUF_INIT;
+	struct healthz *h;
+
+	assert_int_equal(healthz_start("127.0.0.1:0", &both, &f, &h), 0);
+	expect(healthz_port(h), "GET /metrics HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", body);
+	expect(healthz_port(h), "GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", "ok\n");
+	exchange(healthz_port(h), "GET /metrics HTTP/1.1\r\n\r\n", &answer);
+	assert_non_null(strstr(answer.buf, "\r\nContent-Type: text/plain; version=0.0.4; "
+					   "charset=utf-8\r\n"));
+	strbuf_done(&answer);
+	expect(healthz_port(h), "HEAD /metrics HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", "");
+	expect(healthz_port(h), "PUT /metrics HTTP/1.1\r\n\r\n",
+	       "HTTP/1.1 405 Method Not Allowed\r\n", "GET or HEAD only\n");
+	assert_int_equal(f.calls, 4); /* the PUT ran neither */
+	healthz_stop(h);
+
+	assert_int_equal(healthz_start("127.0.0.1:0", &metrics_only, &f, &h), 0);
+	expect(healthz_port(h), "GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found\r\n",
+	       "not found\n");
+	expect(healthz_port(h), "GET /metrics HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", body);
 	healthz_stop(h);
 }
 
@@ -174,7 +216,7 @@ static void test_every_address(void **state)
 	struct healthz *h;
 	int fd;
 
-	assert_int_equal(healthz_start("0", fake_check, &f, &h), 0);
+	assert_int_equal(healthz_start("0", &check_only, &f, &h), 0);
 	expect(healthz_port(h), "GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", "ok\n");
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
@@ -193,10 +235,10 @@ static void test_port_in_use(void **state)
 	struct healthz *a, *b;
 	char address[32];
 
-	assert_int_equal(healthz_start("127.0.0.1:0", fake_check, &f, &a), 0);
+	assert_int_equal(healthz_start("127.0.0.1:0", &check_only, &f, &a), 0);
 	snprintf(address, sizeof(address), "127.0.0.1:%d", healthz_port(a));
-	assert_int_equal(healthz_start(address, fake_check, &f, &b), -EADDRINUSE);
-	assert_int_equal(healthz_start("nowhere:80", fake_check, &f, &b), -EINVAL);
+	assert_int_equal(healthz_start(address, &check_only, &f, &b), -EADDRINUSE);
+	assert_int_equal(healthz_start("nowhere:80", &check_only, &f, &b), -EINVAL);
 	healthz_stop(a);
 	healthz_stop(NULL);
 }
@@ -204,9 +246,8 @@ static void test_port_in_use(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_address),
-		cmocka_unit_test(test_serves_the_check),
-		cmocka_unit_test(test_every_address),
+		cmocka_unit_test(test_parse_address),  cmocka_unit_test(test_serves_the_check),
+		cmocka_unit_test(test_serves_metrics), cmocka_unit_test(test_every_address),
 		cmocka_unit_test(test_port_in_use),
 	};
 
