@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,20 +99,38 @@ static int start_healthz(struct serving *s)
 	return 0;
 }
 
-static int start_metrics(struct serving *s)
+/* Whether a and b name the same socket address (":9818" and "9818" do). */
+static bool same_address(const char *a, const char *b)
+{
+	struct sockaddr_storage sa, sb;
+	socklen_t la, lb;
+
+	return a && b && healthz_parse_address(a, &sa, &la) == 0 &&
+	       healthz_parse_address(b, &sb, &lb) == 0 && la == lb && memcmp(&sa, &sb, la) == 0;
+}
+
+/*
+ * A port someone else holds costs the metrics only: the role serves on, its
+ * storage untouched, and says so.
+ */
+static void start_metrics(struct serving *s)
 {
 	static const struct healthz_paths metrics_only = { .metrics = metrics };
 	const char *address = s->o->metrics_address;
 	int r;
 
-	if (!address || !address[0] ||
-	    (s->o->health_address && strcmp(address, s->o->health_address) == 0))
-		return 0;
+	if (!address || !address[0] || same_address(address, s->o->health_address))
+		return;
 	r = healthz_start(address, &metrics_only, s, &s->metrics);
-	if (r < 0)
-		return log_error_errno(r, "Failed to serve /metrics on %s: %m", address);
+	if (r < 0) {
+		log_warning_errno(
+			r,
+			"Cannot serve /metrics on %s: %m; serving on without it (free the "
+			"port, or choose another with --metrics-address, and restart)",
+			address);
+		return;
+	}
 	log_info("Serving /metrics on %s (port %d)", address, healthz_port(s->metrics));
-	return 0;
 }
 
 int cmd_serve(const struct cmd_options *o, struct csi_service *service,
@@ -136,7 +155,7 @@ int cmd_serve(const struct cmd_options *o, struct csi_service *service,
 	if (r >= 0)
 		r = start_healthz(&s);
 	if (r >= 0)
-		r = start_metrics(&s);
+		start_metrics(&s);
 	if (r >= 0)
 		r = csi_server_run(s.csi);
 	healthz_stop(s.metrics);

@@ -60,6 +60,8 @@ void csi_calls_write(struct csi_calls *c, const struct csi_method *const *method
 {
 	metrics_family(out, "meshstor_csi_calls_total", "counter",
 		       "CSI calls served, by method and the gRPC code they ended with.");
+	if (n_methods > CSI_CALLS_METHODS_MAX)
+		n_methods = CSI_CALLS_METHODS_MAX; /* what record() asserts */
 	for (size_t i = 0; i < n_methods; i++)
 		write_counts(out, method_name(methods[i]), &c->method[i]);
 	write_counts(out, method_name(NULL), &c->method[CSI_CALLS_METHODS_MAX]);

@@ -3,7 +3,10 @@ every sample belongs to a family declared with HELP and TYPE, counters end in
 _total, histogram buckets are cumulative and end at +Inf with the count, no
 series appears twice. Returns {(name, frozenset(labels.items())): value}."""
 import math
+import os
 import re
+import shutil
+import subprocess
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 SAMPLE = re.compile(r"^(%s)(?:\{(.*)\})? (\S+)$" % NAME)
@@ -89,3 +92,24 @@ def parse(text):
 def value(series, name, **labels):
     """The value of the one series of name with exactly these labels, or None."""
     return series.get((name, frozenset(labels.items())))
+
+
+def promtool():
+    """Debian's promtool as scripts/install-deps unpacked it ($PROMTOOL first)."""
+    if os.environ.get("PROMTOOL"):
+        return os.environ["PROMTOOL"]
+    cache = os.environ.get("MESHSTOR_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "meshstor")
+    found = os.path.join(cache, "bin", "promtool")
+    found = found if os.access(found, os.X_OK) else shutil.which("promtool")
+    if not found:
+        raise AssertionError("no promtool: scripts/install-deps unpacks Debian's")
+    return found
+
+
+def lint(text):
+    """What `promtool check metrics` finds wrong with text (Prometheus' own parser and
+    naming rules); empty when nothing."""
+    p = subprocess.run([promtool(), "check", "metrics"], input=text, capture_output=True,
+                       text=True)
+    return "" if p.returncode == 0 else (p.stdout + p.stderr).strip() or "exit %d" % p.returncode

@@ -92,7 +92,9 @@ class Controller(unittest.TestCase):
             time.sleep(0.05)
         with urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port.group(1)) as r:
             self.assertEqual(r.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
-            return prom_text.parse(r.read().decode())
+            body = r.read().decode()
+        self.assertEqual(prom_text.lint(body), "")
+        return prom_text.parse(body)
 
     def create(self, req):
         return call(self.ch, "/csi.v1.Controller/CreateVolume", req,
@@ -168,11 +170,19 @@ class ControllerTest(Controller):
         self.assertEqual(copies, 2)
         self.assertEqual(prom_text.value(series, "meshstor_volume_capacity_bytes",
                                          volume=v.volume_id), GIB)
-        self.assertEqual(prom_text.value(series, "meshstor_volume_copies_in_sync",
+        self.assertEqual(prom_text.value(series, "meshstor_volume_members_planned",
+                                         volume=v.volume_id), 2)
+        # No agent here: no array, so none active.
+        self.assertEqual(prom_text.value(series, "meshstor_volume_members_active",
                                          volume=v.volume_id), 0)
+        # Its status lists no member before an agent reports: no state to count.
+        self.assertEqual([labels for name, labels in series if name == "meshstor_volume_members"
+                          and ("volume", v.volume_id) in labels], [])
         phases = {dict(labels)["phase"]: value for (name, labels), value in series.items()
                   if name == "meshstor_volumes"}
-        self.assertIn("Ready", phases)
+        self.assertEqual(set(phases), {"Requested", "Creating", "Ready", "Degraded", "Syncing",
+                                       "Expanding", "Replacing", "Deleting", "Broken",
+                                       "FilesystemShutDown", "Unavailable"})
         self.assertEqual(sum(phases.values()),
                          len(json.loads(kubectl("get", "msvol", "-o", "json"))["items"]))
         self.assertGreaterEqual(phases["Requested"], 1)
@@ -185,6 +195,21 @@ class ControllerTest(Controller):
                                                 method="CreateVolume"), 2)
         self.assertGreaterEqual(prom_text.value(series, "meshstor_kube_requests_total",
                                                 verb="POST", code="201"), 1)
+        self.assertEqual(prom_text.value(series, "meshstor_volume_phase", volume=v.volume_id,
+                                         phase="Requested"), 1)
+        # The three published nodes: no agent renews a Lease here.
+        for node in ("sanity-node-1", "sanity-node-2", "sanity-node-3"):
+            self.assertEqual(prom_text.value(series, "meshstor_node_live", node=node), 0, node)
+            self.assertEqual(prom_text.value(series, "meshstor_node_lease_silence_seconds",
+                                             node=node), -1, node)
+        drives = json.loads(kubectl("get", "msnd", "-o", "json"))["items"]
+        self.assertTrue(drives)
+        for d in drives:
+            labels = dict(node=d["spec"]["nodeName"], drive=d["metadata"]["name"])
+            self.assertEqual(prom_text.value(series, "meshstor_drive_size_bytes", **labels),
+                             d["spec"]["sizeBytes"])
+            self.assertEqual(prom_text.value(series, "meshstor_drive_free_bytes", **labels),
+                             d["status"]["freeBytes"])
         self.delete(v.volume_id)
 
     def test_wait_for_first_consumer(self):

@@ -153,6 +153,7 @@ class KubeletTest(unittest.TestCase):
         # (no API server here): the CSI calls alone.
         status, body = healthz(port, path="/metrics")
         self.assertEqual(status, 200)
+        self.assertEqual(prom_text.lint(body), "")
         series = prom_text.parse(body)
         self.assertGreaterEqual(prom_text.value(series, "meshstor_csi_calls_total",
                                                 method="Probe", code="OK"), 1)
