@@ -73,3 +73,6 @@ int cmd_serve(const struct cmd_options *o, struct csi_service *service,
 int controller_main(int argc, char **argv);
 int node_main(int argc, char **argv);
 int cleanup_main(int argc, char **argv);
+/* kubectl meshstor: src/cmd-inspect.c. */
+int status_main(int argc, char **argv);
+int volume_main(int argc, char **argv);

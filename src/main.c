@@ -20,8 +20,11 @@ static void usage(void)
 	       "  controller   run the CSI controller (one per cluster)\n"
 	       "  node         run the node agent (one per node)\n"
 	       "  cleanup      after uninstalling, delete what MeshStor left in the API\n"
+	       "  status       the nodes, drives and volumes at a glance\n"
+	       "  volume NAME  one volume: members, states, conditions, Events\n"
 	       "  version      print the version\n\n"
-	       "Run 'meshstor COMMAND --help' for a command's options.\n");
+	       "Run 'meshstor COMMAND --help' for a command's options. On PATH as\n"
+	       "kubectl-meshstor, it is also 'kubectl meshstor status|volume NAME'.\n");
 }
 
 int main(int argc, char **argv)
@@ -62,6 +65,10 @@ int main(int argc, char **argv)
 		return node_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "cleanup") == 0)
 		return cleanup_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return status_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "volume") == 0)
+		return volume_main(argc - 1, argv + 1);
 	log_error("Unknown command '%s'; run 'meshstor --help'", cmd);
 	return EXIT_FAILURE;
 }

@@ -77,13 +77,13 @@ int kube_list_page(struct kube_client *c, const struct kube_resource *res, const
  * Every page, one at a time: fn gets each page's items array (borrowed; a
  * reference keeps one), and returning <0 stops the list with that result; a
  * page without an items array is -EBADMSG. ret_rv: the list's resourceVersion
- * (malloc'd). Memory holds one page, not the list.
+ * (malloc'd), or NULL. Memory holds one page, not the list.
  */
 typedef int (*kube_list_fn)(json_t *items, void *userdata);
 int kube_list_each(struct kube_client *c, const struct kube_resource *res, const char *ns,
 		   const char *label_selector, kube_list_fn fn, void *userdata, char **ret_rv,
 		   struct strbuf *err);
-/* Every page: ret_items is an array, ret_rv the list's resourceVersion (malloc'd). */
+/* Every page: ret_items is an array, ret_rv the list's resourceVersion (malloc'd) or NULL. */
 int kube_list_all(struct kube_client *c, const struct kube_resource *res, const char *ns,
 		  const char *label_selector, json_t **ret_items, char **ret_rv,
 		  struct strbuf *err);

@@ -183,9 +183,9 @@ int kube_list_each(struct kube_client *c, const struct kube_resource *res, const
 		json_decref(page);
 	} while (r >= 0 && cont);
 	free(cont);
-	if (r < 0) {
+	if (r < 0 || !ret_rv) {
 		free(rv);
-		return r;
+		return r < 0 ? r : 0;
 	}
 	*ret_rv = rv ? rv : xstrdup("");
 	return 0;

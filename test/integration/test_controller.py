@@ -212,6 +212,66 @@ class ControllerTest(Controller):
                              d["status"]["freeBytes"])
         self.delete(v.volume_id)
 
+    def meshstor(self, *args):
+        return subprocess.run([MESHSTOR, *args, "--kubeconfig", os.environ["KUBECONFIG"]],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_inspect(self):
+        """`meshstor status` and `meshstor volume` (kubectl meshstor) say what the API holds."""
+        v = self.create(request("it-inspect", 2 * GIB, numberOfCopies=2))
+        obj = msvol(v.volume_id)
+        p = self.meshstor("status", "-o", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        view = json.loads(p.stdout)
+        mine = [x for x in view["volumes"] if x["name"] == v.volume_id]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual([(m["nodeName"], m["drive"], m["sizeBytes"]) for m in mine[0]["members"]],
+                         [(m["nodeName"], m["drive"], m["sizeBytes"])
+                          for m in obj["spec"]["members"]])
+        self.assertEqual(mine[0]["phase"], "Requested")
+        self.assertEqual(mine[0]["capacityBytes"], 2 * GIB)
+        self.assertIsNone(mine[0]["claim"])
+        nodes = json.loads(kubectl("get", "msnode", "-o", "json"))["items"]
+        self.assertEqual(sorted(n["name"] for n in view["nodes"]),
+                         sorted(n["metadata"]["name"] for n in nodes))
+        drives = json.loads(kubectl("get", "msnd", "-o", "json"))["items"]
+        self.assertEqual(len(view["drives"]), len(drives))
+        for n in view["nodes"]:
+            here = [d for d in drives if d["spec"]["nodeName"] == n["name"]]
+            self.assertEqual(n["drives"], len(here))
+            self.assertEqual(n["freeBytes"], sum(d["status"]["freeBytes"] for d in here))
+            self.assertIsNone(n["leaseRenewTime"])  # no agent here renews a Lease
+        self.assertEqual(view["unreadable"], 0)
+
+        p = self.meshstor("status")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^NODE +LEASE RENEWED +AGENT")
+        row = next(line for line in p.stdout.splitlines() if line.startswith(v.volume_id))
+        self.assertEqual(row.split()[1:8], ["<none>", "Requested", "0/2", "2", "<none>", "2",
+                                            "GiB"])
+
+        p = self.meshstor("volume", v.volume_id)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Volume:    %s\n" % v.volume_id, p.stdout)
+        members = [line for line in p.stdout.splitlines() if re.match(r"^[01] ", line)]
+        self.assertEqual(len(members), 2, p.stdout)
+        self.assertIn("(not reported)", members[0])
+        # The controller's Event on placing it.
+        self.assertRegex(p.stdout, r"(?m)^\S+ +Normal +Placed +meshstor-controller ")
+        p = self.meshstor("volume", v.volume_id, "-o", "json")
+        self.assertEqual([e["reason"] for e in json.loads(p.stdout)["events"]][:1], ["Placed"])
+
+        p = self.meshstor("volume", "no-such-volume")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("No MeshStorVolume no-such-volume", p.stderr)
+        p = self.meshstor("volume", "Bad/Name")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Invalid volume name", p.stderr)
+        p = self.meshstor("status", "-o", "yaml")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("expected table or json", p.stderr)
+        self.delete(v.volume_id)
+
     def test_wait_for_first_consumer(self):
         req = request("it-wffc")
         topo = req.accessibility_requirements.preferred.add()
