@@ -128,7 +128,8 @@ static int run(int argc, char **argv, bool volume)
 		return EXIT_FAILURE;
 	}
 	if (r < 0) {
-		log_error_errno(r, "Cannot read the cluster's state: %s", err.len ? err.buf : "%m");
+		log_error_errno(r, "Cannot read the cluster's state: %s",
+				err.len ? err.buf : strerror(-r));
 		return EXIT_FAILURE;
 	}
 	if (o.json) {

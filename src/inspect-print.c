@@ -52,33 +52,66 @@ struct table {
 	size_t n_rows;
 };
 
+/*
+ * s as a terminal may show it: what the API holds may be anyone's text (an
+ * Event's message, a hand-edited status), so a line break or tab is a space
+ * and any other control character, C1's included, is '?': an escape sequence
+ * never reaches the operator's terminal.
+ */
+void inspect_printable(const char *s, struct strbuf *out)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
+			strbuf_addch(out, ' ');
+		} else if (*p < 0x20 || *p == 0x7f) {
+			strbuf_addch(out, '?');
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			strbuf_addch(out, '?');
+			p++;
+		} else {
+			strbuf_addch(out, (char)*p);
+		}
+	}
+}
+
+/* Columns as a terminal counts them: UTF-8's continuation bytes take none. */
+static size_t columns(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 static void table_row(struct table *t, const char *const *cells)
 {
 	t->cells = xreallocarray(t->cells, (t->n_rows + 1) * t->n_cols, sizeof(*t->cells));
-	for (size_t c = 0; c < t->n_cols; c++)
-		t->cells[t->n_rows * t->n_cols + c] = xstrdup(cells[c] && cells[c][0] ? cells[c]
-							      : c + 1 < t->n_cols     ? "<none>"
-										      : "");
+	for (size_t c = 0; c < t->n_cols; c++) {
+		struct strbuf cell = STRBUF_INIT;
+		const char *text = cells[c] && cells[c][0] ? cells[c] : "";
+
+		inspect_printable(text[0] || c + 1 == t->n_cols ? text : "<none>", &cell);
+		t->cells[t->n_rows * t->n_cols + c] = strbuf_detach(&cell);
+	}
 	t->n_rows++;
 }
 
-/* Cells are one line each: a newline or tab in a message (a hand-edited status) is a space. */
 static void table_print(struct table *t, struct strbuf *out)
 {
 	_cleanup_free_ size_t *width = xcalloc(t->n_cols, sizeof(*width));
 
-	for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
-		for (char *p = t->cells[i]; *p; p++)
-			if (*p == '\n' || *p == '\t' || *p == '\r')
-				*p = ' ';
-		if (strlen(t->cells[i]) > width[i % t->n_cols])
-			width[i % t->n_cols] = strlen(t->cells[i]);
-	}
+	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+		if (columns(t->cells[i]) > width[i % t->n_cols])
+			width[i % t->n_cols] = columns(t->cells[i]);
 	for (size_t r = 0; r < t->n_rows; r++) {
 		size_t start = out->len;
 
-		for (size_t c = 0; c < t->n_cols; c++)
-			strbuf_addf(out, "%-*s  ", (int)width[c], t->cells[r * t->n_cols + c]);
+		for (size_t c = 0; c < t->n_cols; c++) {
+			const char *cell = t->cells[r * t->n_cols + c];
+
+			strbuf_addf(out, "%s%*s  ", cell, (int)(width[c] - columns(cell)), "");
+		}
 		while (out->len > start && out->buf[out->len - 1] == ' ')
 			out->buf[--out->len] = '\0';
 		strbuf_addch(out, '\n');
@@ -91,6 +124,11 @@ static void table_print(struct table *t, struct strbuf *out)
 
 static void print_unreadable(const struct inspect_view *v, struct strbuf *out)
 {
+	if (v->missing.len) {
+		strbuf_adds(out, "\nNot shown, as it could not be read: ");
+		inspect_printable(v->missing.buf, out);
+		strbuf_addch(out, '\n');
+	}
 	if (v->n_unreadable)
 		strbuf_addf(
 			out,
@@ -134,6 +172,15 @@ static void claim_of(const struct volume *v, struct strbuf *out)
 		strbuf_addf(out, "%s/%s", v->pvc.ns ? v->pvc.ns : "", v->pvc.name);
 }
 
+/* "active/members" as the agent reports it; "0/members" before it does or once unassembled. */
+static void ready_of(const struct volume *v, struct strbuf *out)
+{
+	if (v->status.ready)
+		strbuf_adds(out, v->status.ready);
+	else
+		strbuf_addf(out, "0/%zu", v->spec.n_members);
+}
+
 /* The distinct nodes of v's members, in member order. */
 static void member_nodes(const struct volume *v, struct strbuf *out)
 {
@@ -158,17 +205,18 @@ static void print_volumes(const struct inspect_view *v, struct strbuf *out)
 	for (size_t i = 0; i < v->n_volumes; i++) {
 		const struct volume *vol = v->volumes[i];
 		_cleanup_strbuf_ struct strbuf claim = STRBUF_INIT, copies = STRBUF_INIT,
-					       size = STRBUF_INIT, nodes = STRBUF_INIT;
+					       size = STRBUF_INIT, nodes = STRBUF_INIT,
+					       ready = STRBUF_INIT;
 
 		claim_of(vol, &claim);
+		ready_of(vol, &ready);
 		strbuf_addf(&copies, "%d", vol->spec.number_of_copies);
 		inspect_format_bytes(vol->spec.capacity_bytes, &size);
 		member_nodes(vol, &nodes);
 		table_row(&t, (const char *const[]){ vol->meta.name, claim.buf,
 						     volume_phase_to_string(vol->status.phase),
-						     vol->status.ready ? vol->status.ready : "0/0",
-						     copies.buf, vol->spec.node_name, size.buf,
-						     nodes.buf });
+						     ready.buf, copies.buf, vol->spec.node_name,
+						     size.buf, nodes.buf });
 	}
 	table_print(&t, out);
 }
@@ -257,28 +305,39 @@ static void print_events(const struct inspect_view *v, int64_t now, struct strbu
 	table_print(&t, out);
 }
 
+/* "Label:     value\n", the value as a terminal may show it. */
+static void header(struct strbuf *out, const char *label, const char *value)
+{
+	strbuf_addf(out, "%-11s", label);
+	inspect_printable(value, out);
+	strbuf_addch(out, '\n');
+}
+
 void inspect_print_volume(const struct inspect_view *v, int64_t now, struct strbuf *out)
 {
 	const struct volume *vol = v->volumes[0];
-	_cleanup_strbuf_ struct strbuf claim = STRBUF_INIT, size = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf claim = STRBUF_INIT, line = STRBUF_INIT, ready = STRBUF_INIT;
 
 	claim_of(vol, &claim);
-	inspect_format_bytes(vol->spec.capacity_bytes, &size);
-	strbuf_addf(out, "Volume:    %s\n", vol->meta.name);
-	strbuf_addf(out, "Claim:     %s\n", claim.len ? claim.buf : "(none)");
-	strbuf_addf(out, "Phase:     %s, %s members active%s\n",
-		    volume_phase_to_string(vol->status.phase),
-		    vol->status.ready ? vol->status.ready : "0/0",
-		    vol->status.degraded ? " (degraded)" : "");
-	strbuf_addf(out, "Size:      %s, %d copies", size.buf, vol->spec.number_of_copies);
+	ready_of(vol, &ready);
+	header(out, "Volume:", vol->meta.name);
+	header(out, "Claim:", claim.len ? claim.buf : "(none)");
+	strbuf_addf(&line, "%s, %s members active%s", volume_phase_to_string(vol->status.phase),
+		    ready.buf, vol->status.degraded ? " (degraded)" : "");
+	header(out, "Phase:", line.buf);
+	strbuf_reset(&line);
+	inspect_format_bytes(vol->spec.capacity_bytes, &line);
+	strbuf_addf(&line, ", %d copies", vol->spec.number_of_copies);
 	if (vol->spec.drives_per_copy > 1)
-		strbuf_addf(out, " of %d drives each", vol->spec.drives_per_copy);
-	strbuf_addf(out, "\nConsumer:  %s (epoch %lld)",
-		    vol->spec.node_name ? vol->spec.node_name : "(none)",
+		strbuf_addf(&line, " of %d drives each", vol->spec.drives_per_copy);
+	header(out, "Size:", line.buf);
+	strbuf_reset(&line);
+	strbuf_addf(&line, "%s (epoch %lld)", vol->spec.node_name ? vol->spec.node_name : "(none)",
 		    (long long)vol->spec.epoch);
 	if (vol->status.node_name)
-		strbuf_addf(out, "; its array is on %s", vol->status.node_name);
-	strbuf_adds(out, "\n\n");
+		strbuf_addf(&line, "; its array is on %s", vol->status.node_name);
+	header(out, "Consumer:", line.buf);
+	strbuf_addch(out, '\n');
 	print_members(vol, out);
 	print_conditions(vol, out);
 	print_events(v, now, out);

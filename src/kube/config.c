@@ -170,11 +170,14 @@ int kube_config_in_cluster(const char *sa_dir, struct kube_config **ret, struct 
 int kube_config_load(const char *path, const char *sa_dir, struct kube_config **ret,
 		     struct strbuf *err)
 {
-	_cleanup_free_ char *home_config = NULL;
-	const char *home = getenv("HOME");
+	_cleanup_free_ char *home_config = NULL, *first = NULL;
+	const char *home = getenv("HOME"), *env = getenv("KUBECONFIG");
 
-	if (!path || !path[0])
-		path = getenv("KUBECONFIG");
+	/* kubectl merges the files of a list; we read the first. */
+	if ((!path || !path[0]) && env) {
+		xasprintf(&first, "%.*s", (int)strcspn(env, ":"), env);
+		path = first;
+	}
 	if (path && path[0])
 		return kube_config_from_kubeconfig(path, ret, err);
 	if (getenv("KUBERNETES_SERVICE_HOST"))

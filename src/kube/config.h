@@ -29,8 +29,8 @@ struct kube_config {
 
 /*
  * Finds the configuration the way client-go does: the kubeconfig named by
- * path (a --kubeconfig flag) or $KUBECONFIG; else in-cluster (service-account
- * token and CA in sa_dir, server from $KUBERNETES_SERVICE_HOST/PORT); else
+ * path (a --kubeconfig flag) or $KUBECONFIG (the first file of a list); else in-cluster
+ * (service-account token and CA in sa_dir, server from $KUBERNETES_SERVICE_HOST/PORT); else
  * ~/.kube/config. Returns 0 or -errno with the reason appended to err.
  */
 int kube_config_load(const char *path, const char *sa_dir, struct kube_config **ret,

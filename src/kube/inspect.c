@@ -58,10 +58,14 @@ static int read_leases(struct kube_client *c, struct inspect_view *v, struct str
 {
 	json_t *items = NULL, *obj;
 	size_t i;
-	int r = kube_list_all(c, &kube_leases, KUBE_LEASE_NAMESPACE, NULL, &items, NULL, err);
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	int r = kube_list_all(c, &kube_leases, KUBE_LEASE_NAMESPACE, NULL, &items, NULL, &why);
 
-	if (r < 0)
-		return r;
+	/* The rest is worth showing without them (a role that may not list Leases). */
+	if (r < 0) {
+		strbuf_addf(&v->missing, "%sthe Leases (%s)", v->missing.len ? "; " : "", why.buf);
+		return 0;
+	}
 	json_array_foreach (items, i, obj) {
 		struct kube_node_lease l;
 		const char *renewed = json_string_value(
@@ -104,7 +108,7 @@ int kube_inspect_cluster(struct kube_client *c, struct inspect_view *ret, struct
 {
 	int r;
 
-	*ret = (struct inspect_view){ 0 };
+	*ret = (struct inspect_view){ .missing = STRBUF_INIT };
 	r = READ_ALL(c, &kube_meshstorvolumes, NULL, struct volume, volume_from_json, &ret->volumes,
 		     &ret->n_volumes, &ret->n_unreadable, err);
 	if (r >= 0) {
@@ -123,8 +127,22 @@ static const char *field(const json_t *obj, const char *object, const char *key)
 
 struct events_of {
 	const char *name;
+	const char *uid; /* the volume's: an Event of an earlier one of that name is not its */
 	struct inspect_view *v;
 };
+
+/* When an Event was last seen: the core/v1 field, else the events.k8s.io ones. */
+static int64_t last_seen(const json_t *obj)
+{
+	static const char *const fields[] = { "lastTimestamp", "eventTime", "firstTimestamp" };
+	int64_t t = 0;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (codec_time_parse(field(obj, NULL, fields[i]), &t) == 0)
+			return t;
+	codec_time_parse(field(obj, "metadata", "creationTimestamp"), &t);
+	return t;
+}
 
 /* One page of Events: those about the volume, kept. */
 static int keep_events(json_t *items, void *userdata)
@@ -137,13 +155,12 @@ static int keep_events(json_t *items, void *userdata)
 	json_array_foreach (items, i, obj) {
 		const char *kind = field(obj, "involvedObject", "kind");
 		const char *name = field(obj, "involvedObject", "name");
+		const char *uid = field(obj, "involvedObject", "uid");
 		struct inspect_event *e;
-		int64_t last = 0;
 
 		if (!kind || strcmp(kind, "MeshStorVolume") != 0 || !name ||
-		    strcmp(name, of->name) != 0)
+		    strcmp(name, of->name) != 0 || (uid && of->uid && strcmp(uid, of->uid) != 0))
 			continue;
-		codec_time_parse(field(obj, NULL, "lastTimestamp"), &last);
 		v->events = xreallocarray(v->events, v->n_events + 1, sizeof(*v->events));
 		e = &v->events[v->n_events++];
 		*e = (struct inspect_event){
@@ -151,7 +168,7 @@ static int keep_events(json_t *items, void *userdata)
 			.reason = xstrdup(field(obj, NULL, "reason") ?: ""),
 			.message = xstrdup(field(obj, NULL, "message") ?: ""),
 			.component = xstrdup(field(obj, "source", "component") ?: ""),
-			.last = last,
+			.last = last_seen(obj),
 			.count = (int32_t)json_integer_value(json_object_get(obj, "count")),
 		};
 	}
@@ -171,9 +188,10 @@ int kube_inspect_volume(struct kube_client *c, const char *name, struct inspect_
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	json_t *obj = NULL;
 	struct events_of of = { .name = name, .v = ret };
+	int listed;
 	int r;
 
-	*ret = (struct inspect_view){ 0 };
+	*ret = (struct inspect_view){ .missing = STRBUF_INIT };
 	r = kube_get(c, &kube_meshstorvolumes, NULL, name, &obj, err);
 	if (r < 0)
 		return r;
@@ -185,12 +203,20 @@ int kube_inspect_volume(struct kube_client *c, const char *name, struct inspect_
 		goto fail;
 	}
 	ret->n_volumes = 1;
+	of.uid = ret->volumes[0]->meta.uid;
 	r = read_nodes(c, ret, err);
-	if (r >= 0)
-		r = kube_list_each(c, &kube_events, KUBE_EVENTS_NAMESPACE, NULL, keep_events, &of,
-				   NULL, err);
 	if (r < 0)
 		goto fail;
+	/*
+	 * Every Event of the namespace, filtered here: no field selector in
+	 * kube_list_each(). Events expire after an hour, so there are few.
+	 */
+	strbuf_reset(&why);
+	listed = kube_list_each(c, &kube_events, KUBE_EVENTS_NAMESPACE, NULL, keep_events, &of,
+				NULL, &why);
+	if (listed < 0)
+		strbuf_addf(&ret->missing, "%sthe Events (%s)", ret->missing.len ? "; " : "",
+			    why.buf);
 	qsort(ret->events, ret->n_events, sizeof(*ret->events), by_time);
 	return 0;
 fail:
@@ -216,7 +242,8 @@ void inspect_view_done(struct inspect_view *v)
 	free(v->nodes);
 	free(v->devices);
 	free(v->events);
-	*v = (struct inspect_view){ 0 };
+	strbuf_done(&v->missing);
+	*v = (struct inspect_view){ .missing = STRBUF_INIT };
 }
 
 void inspect_node_totals(const struct inspect_view *v, const char *node, struct inspect_totals *ret)
@@ -400,6 +427,7 @@ char *kube_inspect_json(const struct inspect_view *v)
 	set(o, "drives", drives);
 	set(o, "events", events);
 	set(o, "unreadable", json_integer((json_int_t)v->n_unreadable));
+	set(o, "notRead", str(v->missing.len ? v->missing.buf : NULL));
 	dumped = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!dumped)

@@ -37,7 +37,8 @@ struct inspect_view {
 	size_t n_devices;
 	struct inspect_event *events; /* one volume's (kube_inspect_volume()), oldest first */
 	size_t n_events;
-	size_t n_unreadable; /* objects that did not decode: left out, and said */
+	size_t n_unreadable;   /* objects that did not decode: left out, and said */
+	struct strbuf missing; /* what could not be read, and why; shown without it */
 };
 
 /* Every MeshStorVolume, MeshStorNode (with its Lease) and MeshStorNodeDevice. */

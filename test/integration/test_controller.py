@@ -267,6 +267,11 @@ class ControllerTest(Controller):
         p = self.meshstor("volume", "Bad/Name")
         self.assertEqual(p.returncode, 1)
         self.assertIn("Invalid volume name", p.stderr)
+        # $KUBECONFIG as kubectl takes it, a list: its first file.
+        p = subprocess.run([MESHSTOR, "status"], capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, KUBECONFIG=os.environ["KUBECONFIG"] + ":/nowhere"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(v.volume_id, p.stdout)
         p = self.meshstor("status", "-o", "yaml")
         self.assertEqual(p.returncode, 1)
         self.assertIn("expected table or json", p.stderr)

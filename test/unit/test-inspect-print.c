@@ -60,10 +60,23 @@ static void test_bytes_and_ages(void **state)
 	strbuf_done(&sb);
 }
 
+/* Anyone's text reaches a terminal without its control characters. */
+static void test_printable(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	inspect_printable("a\x1b]0;owned\x07"
+			  "b\tc\r\nd\x7f\xc2\x9b"
+			  "2J \xc3\xa9t\xc3\xa9",
+			  &sb);
+	assert_string_equal(sb.buf, "a?]0;owned?b c  d??2J \xc3\xa9t\xc3\xa9");
+	strbuf_done(&sb);
+}
+
 /* One node with its drive and Lease, one degraded RAID10 volume, one Event. */
 static void view(struct inspect_view *v)
 {
-	*v = (struct inspect_view){ 0 };
+	*v = (struct inspect_view){ .missing = STRBUF_INIT };
 	v->volumes = xcalloc(2, sizeof(*v->volumes));
 	v->volumes[0] = fixture_volume();
 	v->volumes[0]->pvc.ns = xstrdup("db");
@@ -102,7 +115,18 @@ static void test_status(void **state)
 			     "CONSUMER  SIZE   MEMBERS ON");
 	expect_line(out.buf, FIXTURE_VOLUME_ID "  db/data-0  Degraded  3/4    2       node-a    "
 					       "1 GiB  node-a,node-b");
+	/* Before the agent reports: 0 of the members. */
+	strbuf_reset(&out);
+	fixture_set(&v.volumes[0]->status.ready, NULL);
+	inspect_print_status(&v, FIXTURE_TIME, &out);
+	expect_line(out.buf, FIXTURE_VOLUME_ID "  db/data-0  Degraded  0/4    2       node-a    "
+					       "1 GiB  node-a,node-b");
 	assert_non_null(strstr(out.buf, "\n1 object(s) did not decode and are not shown"));
+	assert_null(strstr(out.buf, "Not shown"));
+	strbuf_reset(&out);
+	strbuf_adds(&v.missing, "the Leases (403 Forbidden)");
+	inspect_print_status(&v, FIXTURE_TIME, &out);
+	expect_line(out.buf, "Not shown, as it could not be read: the Leases (403 Forbidden)");
 	inspect_view_done(&v);
 	strbuf_done(&out);
 }
@@ -131,6 +155,12 @@ static void test_volume(void **state)
 	/* A message's newline does not break the table. */
 	expect_line(out.buf, "5m         Warning  Degraded  meshstor-node  member 13 missing: "
 			     "node-b unreachable (x3)");
+	assert_null(strchr(out.buf, '\x1b'));
+	/* A column is as wide as a terminal shows it: "é" is one. */
+	strbuf_reset(&out);
+	fixture_set(&v.volumes[0]->status.conditions[1].type, "\xc3\xa9x\x1b");
+	inspect_print_volume(&v, FIXTURE_TIME, &out);
+	expect_line(out.buf, "\xc3\xa9x?        Unknown  NotYet");
 	inspect_view_done(&v);
 	strbuf_done(&out);
 }
@@ -139,6 +169,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bytes_and_ages),
+		cmocka_unit_test(test_printable),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_volume),
 	};
