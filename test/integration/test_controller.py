@@ -94,6 +94,7 @@ class Controller(unittest.TestCase):
             self.assertEqual(r.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
             body = r.read().decode()
         self.assertEqual(prom_text.lint(body), "")
+        self.families = set(re.findall(r"(?m)^# HELP (\S+)", body))
         return prom_text.parse(body)
 
     def create(self, req):
@@ -210,6 +211,16 @@ class ControllerTest(Controller):
                              d["spec"]["sizeBytes"])
             self.assertEqual(prom_text.value(series, "meshstor_drive_free_bytes", **labels),
                              d["status"]["freeBytes"])
+        # docs/operations.md's table is what the alerts and the dashboard are held to
+        # (deploy/prometheus/check): the controller serves what it lists, nothing else.
+        docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                            "operations.md")
+        rows = re.findall(r"(?m)^\| (`meshstor_[^|]*) \| (both|controller|node) \|",
+                          open(docs).read())
+        listed = {n: role for names, role in rows for n in re.findall(r"`(meshstor_\w+)`", names)}
+        self.assertEqual({n for n, role in listed.items() if role != "node"} - self.families,
+                         set(), "listed, not served")
+        self.assertEqual(self.families - set(listed), set(), "served, not listed")
         self.delete(v.volume_id)
 
     def meshstor(self, *args):
