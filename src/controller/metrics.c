@@ -8,6 +8,8 @@
  * fixed set.
  */
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "controller/cache-copy.h"
 #include "controller/controller.h"
@@ -75,6 +77,36 @@ static double members_planned(const struct volume *v)
 static double degraded(const struct volume *v)
 {
 	return v->status.degraded;
+}
+
+/* How long the volume has had a copy fewer: since its InSync condition turned False. */
+static double degraded_seconds(const struct volume *v, int64_t now)
+{
+	for (size_t i = 0; v->status.degraded && i < v->status.n_conditions; i++) {
+		const struct condition *c = &v->status.conditions[i];
+
+		if (strcmp(c->type, VOLUME_CONDITION_IN_SYNC) == 0 &&
+		    c->status == CONDITION_FALSE && c->last_transition_time > 0 &&
+		    now > c->last_transition_time)
+			return (double)(now - c->last_transition_time);
+	}
+	return 0;
+}
+
+static void write_degraded_seconds(const struct volume *const *v, size_t n, struct strbuf *out)
+{
+	int64_t now = time(NULL);
+
+	metrics_family(out, "meshstor_volume_degraded_seconds", "gauge",
+		       "How long a degraded volume has been so (since its InSync condition "
+		       "turned False); 0 when it is not.");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_strbuf_ struct strbuf labels = STRBUF_INIT;
+
+		metrics_label(&labels, "volume", v[i]->meta.name);
+		metrics_sample(out, "meshstor_volume_degraded_seconds", labels.buf,
+			       degraded_seconds(v[i], now));
+	}
 }
 
 static double sync_ratio(const struct volume *v)
@@ -187,6 +219,7 @@ void controller_write_metrics(struct controller *c, struct strbuf *out)
 	write_per_volume(v, n, "meshstor_volume_degraded",
 			 "1 while a volume's array runs with fewer active members than it has.",
 			 degraded, out);
+	write_degraded_seconds(v, n, out);
 	write_per_volume(v, n, "meshstor_volume_sync_ratio",
 			 "How far the array's resync has come, 0 to 1; 1 when in sync.", sync_ratio,
 			 out);

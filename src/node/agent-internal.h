@@ -42,6 +42,7 @@ struct agent_counts {
 	struct metrics_seconds pass_seconds;
 	atomic_uint_fast64_t actions[_ACT_MAX][_ACTION_RESULTS];
 	atomic_uint_fast64_t last_ok_s; /* Unix seconds: the last pass that read the kernel */
+	atomic_uint_fast64_t exports, imports; /* ours, as that pass read them */
 };
 
 struct agent {

@@ -63,10 +63,43 @@ static void write_actions(struct agent *a, struct strbuf *out)
 		}
 }
 
+/* The NVMe-oF timeouts the imports are made with: what bounds a stall. */
+static void write_timeouts(struct agent *a, struct strbuf *out)
+{
+	const struct {
+		const char *name;
+		int value;
+	} t[] = {
+		{ "keep_alive", a->o.keep_alive_tmo },
+		{ "ctrl_loss", a->o.ctrl_loss_tmo },
+		{ "fast_io_fail", a->o.fast_io_fail_tmo },
+	};
+
+	metrics_family(out, "meshstor_agent_nvme_timeout_seconds", "gauge",
+		       "The NVMe-oF timeouts of the agent's imports (--keep-alive-tmo, "
+		       "--ctrl-loss-tmo, --fast-io-fail-tmo); -1: off (ctrl_loss: reconnect until "
+		       "dropped), 0: off (fast_io_fail).");
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		_cleanup_strbuf_ struct strbuf labels = STRBUF_INIT;
+
+		metrics_label(&labels, "timeout", t[i].name);
+		metrics_sample(out, "meshstor_agent_nvme_timeout_seconds", labels.buf, t[i].value);
+	}
+}
+
 void agent_write_metrics(struct agent *a, struct strbuf *out)
 {
 	write_passes(a, out);
 	write_actions(a, out);
+	write_timeouts(a, out);
+	metrics_family(out, "meshstor_agent_exports", "gauge",
+		       "Members this node exports over NVMe-oF, as the last pass read them.");
+	metrics_sample(out, "meshstor_agent_exports", NULL,
+		       (double)atomic_load(&a->counts.exports));
+	metrics_family(out, "meshstor_agent_imports", "gauge",
+		       "Members of other nodes this node imports, as the last pass read them.");
+	metrics_sample(out, "meshstor_agent_imports", NULL,
+		       (double)atomic_load(&a->counts.imports));
 	metrics_family(out, "meshstor_agent_volumes", "gauge",
 		       "MeshStorVolumes in the agent's cache.");
 	metrics_sample(out, "meshstor_agent_volumes", NULL,

@@ -462,8 +462,11 @@ static int pass(struct agent *a)
 				agent_report_volume(a, &in, view.volumes[i]->meta.name);
 	}
 	pthread_mutex_unlock(&a->record);
-	if (r == 0)
+	if (r == 0) {
+		atomic_store(&a->counts.exports, obs.n_exports);
+		atomic_store(&a->counts.imports, obs.n_imports);
 		announce_drives(a, &obs);
+	}
 	if (taken == 0)
 		observation_done(&obs);
 	announce_node(a, &view, false);
