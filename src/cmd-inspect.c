@@ -14,7 +14,6 @@
 
 #include "cmd.h"
 #include "inspect-print.h"
-#include "kube/config.h"
 #include "kube/inspect.h"
 #include "model/names.h"
 #include "util/cleanup.h"
@@ -94,20 +93,6 @@ static int parse(int argc, char **argv, bool volume, struct inspect_options *o)
 	return 0;
 }
 
-static int connect_api(const char *kubeconfig, struct kube_client **ret)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct kube_config *cfg = NULL;
-	int r = kube_config_load(kubeconfig, NULL, &cfg, &err);
-
-	if (r < 0)
-		return log_error_errno(r, "Cannot reach the Kubernetes API: %s", err.buf);
-	r = kube_client_new(cfg, 10000, ret);
-	if (r < 0)
-		return log_error_errno(r, "Cannot make a Kubernetes client: %m");
-	return 0;
-}
-
 static int run(int argc, char **argv, bool volume)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -118,7 +103,7 @@ static int run(int argc, char **argv, bool volume)
 
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-	if (connect_api(o.kubeconfig, &client) < 0)
+	if (kube_client_connect(o.kubeconfig, &client) < 0)
 		return EXIT_FAILURE;
 	r = volume ? kube_inspect_volume(client, o.volume, &view, &err)
 		   : kube_inspect_cluster(client, &view, &err);

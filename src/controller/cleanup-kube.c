@@ -8,7 +8,6 @@
 
 #include "controller/cleanup.h"
 #include "kube/client.h"
-#include "kube/config.h"
 #include "kube/lease.h"
 #include "model/meta.h"
 #include "model/volume.h"
@@ -386,27 +385,13 @@ static int release_node(struct run *run, const char *node)
 	return r;
 }
 
-static int connect_api(const char *kubeconfig, struct kube_client **ret)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct kube_config *cfg = NULL;
-	int r = kube_config_load(kubeconfig, NULL, &cfg, &err);
-
-	if (r < 0)
-		return log_error_errno(r, "Cannot reach the Kubernetes API: %s", err.buf);
-	r = kube_client_new(cfg, 10000, ret);
-	if (r < 0)
-		return log_error_errno(r, "Cannot make a Kubernetes client: %m");
-	return 0;
-}
-
 int cleanup_run(const struct cleanup_options *o, FILE *out)
 {
 	struct run run = { .o = o, .out = out };
 	json_t *leases = NULL;
 	int r;
 
-	r = connect_api(o->kubeconfig, &run.client);
+	r = kube_client_connect(o->kubeconfig, &run.client);
 	if (r < 0)
 		return r;
 	if (o->node) {

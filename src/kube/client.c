@@ -187,3 +187,17 @@ void kube_client_write_metrics(struct kube_client *c, struct strbuf *out)
 			metrics_sample(out, "meshstor_kube_requests_total", labels.buf, (double)n);
 		}
 }
+
+int kube_client_connect(const char *kubeconfig, struct kube_client **ret)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct kube_config *cfg = NULL;
+	int r = kube_config_load(kubeconfig, NULL, &cfg, &err);
+
+	if (r < 0)
+		return log_error_errno(r, "Cannot reach the Kubernetes API: %s", err.buf);
+	r = kube_client_new(cfg, 10000, ret);
+	if (r < 0)
+		return log_error_errno(r, "Cannot make a Kubernetes client: %m");
+	return 0;
+}

@@ -48,6 +48,12 @@ enum kube_patch_type {
 /* Takes ownership of cfg. */
 int kube_client_new(struct kube_config *cfg, unsigned timeout_ms, struct kube_client **ret);
 void kube_client_free(struct kube_client *c);
+/*
+ * For a command that runs once (meshstor cleanup, status, volume): the
+ * configuration kube_config_load() finds from kubeconfig (NULL: the usual
+ * places) and a client over it. 0, or -errno after logging why.
+ */
+int kube_client_connect(const char *kubeconfig, struct kube_client **ret);
 /* How many requests this client has sent (for the benchmarks and tests). */
 uint64_t kube_client_requests(struct kube_client *c);
 /* meshstor_kube_requests_total{verb,code} (docs/operations.md, "Metrics"). */

@@ -158,7 +158,7 @@ static void serve_metrics(struct healthz *h, int fd, bool head)
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 
 	h->paths.metrics(h->userdata, &out);
-	respond_as(fd, 200, "OK", head, METRICS_CONTENT_TYPE, out.buf ? out.buf : "");
+	respond_as(fd, 200, "OK", head, METRICS_CONTENT_TYPE, out.buf);
 }
 
 static bool path_is(const char *target, size_t len, const char *path)
